@@ -1,0 +1,363 @@
+//! `relief.toml`: what a clinic can tell relief about its exports and its reports.
+//!
+//! Every table and key is optional; unknown keys are an error that names the key, because a
+//! misspelt option silently ignored is worse than no option. [`Config::template`] is the commented
+//! file `relief init` writes, and a test keeps it in step with the defaults here.
+
+use crate::{Field, Pressure, Region};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The whole configuration. `Config::default()` is what relief uses without a file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Extra header names per field, e.g. `date = ["Termin"]`.
+    pub headers: BTreeMap<Field, Vec<String>>,
+    /// Extra region names per canonical region, e.g. `lower_back = ["sacrum"]`.
+    pub regions: BTreeMap<Region, Vec<String>>,
+    /// Extra pressure words per level, e.g. `firm = ["kräftig"]`.
+    pub pressure: BTreeMap<Pressure, Vec<String>>,
+    pub dates: DatesConfig,
+    pub scores: ScoresConfig,
+    pub analysis: AnalysisConfig,
+    pub input: InputConfig,
+    pub privacy: PrivacyConfig,
+    pub charts: ChartsConfig,
+}
+
+/// How slash dates are read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatesConfig {
+    /// `day-first` (03/10/2026 is 3 October) or `month-first`; unset lets each column decide.
+    pub order: Option<DateOrder>,
+}
+
+/// The order of day and month in slash dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// The scale soreness is recorded on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoresConfig {
+    pub scale: ScoreScale,
+}
+
+/// 0–10 (the Numeric Pain Rating Scale) or 0–100 (divided by 10 on reading).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub enum ScoreScale {
+    #[default]
+    Ten,
+    Hundred,
+}
+
+impl ScoreScale {
+    /// The top of the scale: 10 or 100.
+    pub fn max(self) -> f64 {
+        match self {
+            ScoreScale::Ten => 10.0,
+            ScoreScale::Hundred => 100.0,
+        }
+    }
+}
+
+impl TryFrom<u32> for ScoreScale {
+    type Error = String;
+    fn try_from(v: u32) -> Result<Self, String> {
+        match v {
+            10 => Ok(ScoreScale::Ten),
+            100 => Ok(ScoreScale::Hundred),
+            other => Err(format!("scale must be 10 or 100, not {other}")),
+        }
+    }
+}
+
+impl From<ScoreScale> for u32 {
+    fn from(s: ScoreScale) -> u32 {
+        match s {
+            ScoreScale::Ten => 10,
+            ScoreScale::Hundred => 100,
+        }
+    }
+}
+
+/// Thresholds of the analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisConfig {
+    /// Relative relief (change / before) that makes a responder: 0.30 is 30 %.
+    pub responder_threshold: f64,
+    /// Relative relief that makes a strong responder.
+    pub strong_responder_threshold: f64,
+    /// Groups with fewer rows are flagged `small_sample` and get no confidence interval.
+    pub min_group_size: u64,
+}
+
+impl Default for AnalysisConfig {
+    fn default() -> Self {
+        AnalysisConfig {
+            responder_threshold: 0.30,
+            strong_responder_threshold: 0.50,
+            min_group_size: 5,
+        }
+    }
+}
+
+/// What to read, and the limits that protect relief from broken or hostile files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InputConfig {
+    /// Read only these sheets (by name); empty reads every sheet with a recognisable header.
+    pub sheets: Vec<String>,
+    /// Per-file overrides for the rare sheet whose header detection goes wrong.
+    pub files: Vec<FileOverride>,
+    /// Largest file read, in megabytes.
+    pub max_file_mb: u64,
+    /// Most rows read from one sheet.
+    pub max_rows: u64,
+    /// Most cells read from one sheet.
+    pub max_cells: u64,
+    /// Largest total uncompressed size of an xlsx/ods package, in megabytes (zip-bomb guard).
+    pub max_unzipped_mb: u64,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            sheets: Vec::new(),
+            files: Vec::new(),
+            max_file_mb: 200,
+            max_rows: 2_000_000,
+            max_cells: 50_000_000,
+            max_unzipped_mb: 2_000,
+        }
+    }
+}
+
+/// Settings for one file, matched by the end of its path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileOverride {
+    /// A file name or the end of a path, e.g. `north/october.xlsx`.
+    pub path: String,
+    /// Only this sheet of the file; unset means every sheet.
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// The header's row number as Excel shows it (counting from 1).
+    #[serde(default)]
+    pub header_row: Option<u32>,
+}
+
+/// Privacy settings (SPEC §4.4).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Where the pseudonym key lives; unset uses the user's config folder
+    /// (`~/.config/relief/pseudonym.key`, or `%APPDATA%\relief\pseudonym.key` on Windows).
+    pub key_file: Option<PathBuf>,
+    /// Put exact session dates (not only the month) into the exported session table.
+    pub exact_dates: bool,
+    /// Replace therapist names with pseudonyms too.
+    pub pseudonymise_therapists: bool,
+}
+
+/// Size of the PNG charts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChartsConfig {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for ChartsConfig {
+    fn default() -> Self {
+        ChartsConfig {
+            width: 1600,
+            height: 1000,
+        }
+    }
+}
+
+/// Why a config file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not valid TOML, has an unknown key, or a value of the wrong kind.
+    #[error("{0}")]
+    Invalid(String),
+    /// A value is of the right kind but makes no sense.
+    #[error("{key}: {problem}")]
+    OutOfRange { key: &'static str, problem: String },
+}
+
+impl Config {
+    /// Parses and checks a config file's text.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] names the unknown key or the bad value with its line;
+    /// [`ConfigError::OutOfRange`] names a threshold or limit that makes no sense.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let a = &self.analysis;
+        for (key, v) in [
+            ("analysis.responder_threshold", a.responder_threshold),
+            (
+                "analysis.strong_responder_threshold",
+                a.strong_responder_threshold,
+            ),
+        ] {
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(ConfigError::OutOfRange {
+                    key,
+                    problem: format!("{v} is not a fraction between 0 and 1 (30 % is 0.30)"),
+                });
+            }
+        }
+        if a.min_group_size < 2 {
+            return Err(ConfigError::OutOfRange {
+                key: "analysis.min_group_size",
+                problem: "must be at least 2 (a confidence interval needs two rows)".into(),
+            });
+        }
+        let i = &self.input;
+        for (key, v) in [
+            ("input.max_file_mb", i.max_file_mb),
+            ("input.max_rows", i.max_rows),
+            ("input.max_cells", i.max_cells),
+            ("input.max_unzipped_mb", i.max_unzipped_mb),
+        ] {
+            if v == 0 {
+                return Err(ConfigError::OutOfRange {
+                    key,
+                    problem: "must be above 0".into(),
+                });
+            }
+        }
+        let c = &self.charts;
+        if !(400..=8000).contains(&c.width) || !(300..=8000).contains(&c.height) {
+            return Err(ConfigError::OutOfRange {
+                key: "charts",
+                problem: format!(
+                    "{} × {} px is outside 400–8000 × 300–8000",
+                    c.width, c.height
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The commented config `relief init` writes: every option, set to its default.
+    pub fn template() -> &'static str {
+        include_str!("relief.example.toml")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_to_the_defaults() {
+        assert_eq!(
+            Config::from_toml(Config::template()).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        assert_eq!(Config::from_toml("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_toml("[analysis]\nresponder = 0.3\n").unwrap_err();
+        assert!(err.to_string().contains("responder"), "{err}");
+        let err = Config::from_toml("colour = 'red'\n").unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn unknown_region_or_field_is_named() {
+        let err = Config::from_toml("[regions]\nelbow = ['elbow pit']\n").unwrap_err();
+        assert!(err.to_string().contains("elbow"), "{err}");
+        let err = Config::from_toml("[headers]\nmood = ['Mood']\n").unwrap_err();
+        assert!(err.to_string().contains("mood"), "{err}");
+    }
+
+    #[test]
+    fn every_option_reads() {
+        let text = r#"
+            [headers]
+            date = ["Termin"]
+            session_id = ["Buchung"]
+            [regions]
+            lower_back = ["sacrum"]
+            [pressure]
+            firm = ["kräftig"]
+            [dates]
+            order = "day-first"
+            [scores]
+            scale = 100
+            [analysis]
+            responder_threshold = 0.25
+            strong_responder_threshold = 0.6
+            min_group_size = 8
+            [input]
+            sheets = ["Sessions"]
+            max_rows = 1000
+            [[input.files]]
+            path = "north/october.xlsx"
+            header_row = 4
+            [privacy]
+            key_file = "/srv/relief/key"
+            exact_dates = true
+            pseudonymise_therapists = true
+            [charts]
+            width = 1200
+            height = 800
+        "#;
+        let c = Config::from_toml(text).unwrap();
+        assert_eq!(c.headers[&Field::Date], vec!["Termin"]);
+        assert_eq!(c.headers[&Field::SessionId], vec!["Buchung"]);
+        assert_eq!(c.regions[&Region::LowerBack], vec!["sacrum"]);
+        assert_eq!(c.pressure[&Pressure::Firm], vec!["kräftig"]);
+        assert_eq!(c.dates.order, Some(DateOrder::DayFirst));
+        assert_eq!(c.scores.scale, ScoreScale::Hundred);
+        assert_eq!(c.analysis.min_group_size, 8);
+        assert_eq!(c.input.files[0].header_row, Some(4));
+        assert_eq!(c.input.max_rows, 1000);
+        assert!(c.privacy.exact_dates && c.privacy.pseudonymise_therapists);
+        assert_eq!(c.charts.width, 1200);
+    }
+
+    #[test]
+    fn scale_other_than_10_or_100_is_refused() {
+        let err = Config::from_toml("[scores]\nscale = 5\n").unwrap_err();
+        assert!(err.to_string().contains("10 or 100"), "{err}");
+    }
+
+    #[test]
+    fn thresholds_must_be_fractions() {
+        let err = Config::from_toml("[analysis]\nresponder_threshold = 30\n").unwrap_err();
+        assert!(
+            err.to_string().contains("analysis.responder_threshold"),
+            "{err}"
+        );
+        let err = Config::from_toml("[analysis]\nmin_group_size = 1\n").unwrap_err();
+        assert!(err.to_string().contains("min_group_size"), "{err}");
+    }
+}

@@ -1,0 +1,44 @@
+//! Why a value was refused, in words a therapist can act on.
+
+use crate::Field;
+
+/// A refused cell value. The `Display` text is the reason shown in the rejects list, so it names
+/// the value and, where there is one, the fix.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    /// A required cell is empty.
+    #[error("{} is blank", .0.key())]
+    Blank(Field),
+    /// A score outside the scale (SPEC §2.6).
+    #[error("score {value} is outside 0–{max}")]
+    ScoreOutOfRange { value: String, max: u32 },
+    /// A score that is not a number at all.
+    #[error("'{0}' is not a score: write a number from 0 to 10, such as 7, 7.5 or 7/10")]
+    ScoreNotANumber(String),
+    /// A region name no synonym matches.
+    #[error("unknown region '{0}' — add it under [regions] in relief.toml")]
+    UnknownRegion(String),
+    /// A side other than left, right or both.
+    #[error("unknown side '{0}' — use left, right or both (L, R, B)")]
+    UnknownSide(String),
+    /// A pressure word no level matches.
+    #[error(
+        "unknown pressure '{0}' — use light, medium, firm or deep (or 1–4), or add it under [pressure] in relief.toml"
+    )]
+    UnknownPressure(String),
+    /// A focus cell that is neither yes nor no.
+    #[error("focus '{0}' is not yes or no (yes/no, y/n, true/false, 1/0, x or ✓)")]
+    UnknownFocus(String),
+    /// Minutes that are not a number of minutes from 0 up.
+    #[error("minutes '{0}' is not a number of minutes from 0 up")]
+    BadMinutes(String),
+    /// A date that cannot be read in any accepted form.
+    #[error("'{0}' is not a date: use a date cell, 2026-10-03, or 03/10/2026")]
+    UnreadableDate(String),
+    /// A date cell whose serial number is not a plausible date.
+    #[error("date cell {0} is not a plausible date (before 1900 or after 9999)")]
+    DateOutOfRange(String),
+    /// A spreadsheet error cell such as `#DIV/0!`.
+    #[error("the cell shows the spreadsheet error {0}; fix the formula or type the value")]
+    ErrorCell(String),
+}

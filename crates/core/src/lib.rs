@@ -1,0 +1,28 @@
+//! The shared vocabulary of relief.
+//!
+//! Everything a therapist writes in an export — region names with sides, 0–10 scores in their many
+//! spellings, pressure words, focus flags, dates and header names — is turned into typed values
+//! here, and every refusal comes back as a [`ValueError`] whose message a therapist can act on.
+//! The crate also holds the configuration (`relief.toml`), the session × region [`Record`] that
+//! the reader produces and the analysis consumes, and the report model ([`summary`]) that the
+//! workbook and chart writers draw. It does no I/O, so every other crate can depend on it.
+
+pub mod config;
+pub mod date;
+pub mod error;
+pub mod field;
+pub mod focus;
+pub mod pressure;
+pub mod record;
+pub mod region;
+pub mod score;
+pub mod summary;
+pub mod vocabulary;
+
+pub use config::{Config, ConfigError, DateOrder, ScoreScale};
+pub use error::ValueError;
+pub use field::Field;
+pub use pressure::Pressure;
+pub use record::{Origin, Record, Reject};
+pub use region::{Region, Side};
+pub use vocabulary::Vocabulary;

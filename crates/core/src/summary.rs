@@ -1,0 +1,202 @@
+//! The report model: every figure of one report period, in the exact shape of `summary.json`
+//! (SPEC §4.3.1).
+//!
+//! The analysis fills it, and the workbook and chart writers draw it, so neither writer ever
+//! sees polars or calamine types. Field order here is the JSON's field order; new fields may be
+//! added, none renamed or removed. Figures that cannot be computed are `None` (JSON `null`).
+
+use crate::{Pressure, Region, Reject};
+use serde::{Deserialize, Serialize};
+
+/// Everything one report period says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `2026-10` for a month, `2026-01_2026-12` for a range.
+    pub period: String,
+    pub rows: RowCounts,
+    pub files: Vec<FileReport>,
+    /// Overall figures per region, in region order.
+    pub regions: Vec<RegionFigures>,
+    pub by_month: Vec<MonthFigures>,
+    pub by_therapist: Vec<TherapistFigures>,
+    pub by_pressure: Vec<PressureFigures>,
+    pub by_focus: Vec<FocusFigures>,
+    pub rejects: Vec<Reject>,
+    pub by_minutes: Vec<MinutesFigures>,
+    pub by_technique: Vec<TechniqueFigures>,
+    pub spillover: Vec<SpilloverFigures>,
+    pub by_visit: Vec<VisitFigures>,
+    /// Rows left out of one group's table because the export did not record that value.
+    pub unknown: UnknownCounts,
+    /// The settings the figures were computed with.
+    pub settings: Settings,
+}
+
+/// The counting identity: `read = used + rejected + duplicates`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowCounts {
+    pub read: u64,
+    pub used: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    /// Copies that lost a conflict (also counted in `duplicates`).
+    pub conflicts: u64,
+    pub footer_skipped: u64,
+}
+
+/// One input file and what was found in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    pub path: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// Why the file could not be read at all, in plain words; `None` when it was read.
+    pub error: Option<String>,
+    pub sheets: Vec<SheetReport>,
+}
+
+/// One sheet of an input file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetReport {
+    pub name: String,
+    /// `long` or `wide`.
+    pub layout: String,
+    /// As Excel shows it, counting from 1.
+    pub header_row: u32,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_rejected: u64,
+    pub rows_duplicate: u64,
+    pub footer_skipped: u64,
+}
+
+/// The figures of one group (SPEC §3). Rates are fractions 0–1; nothing is rounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub rows: u64,
+    pub sessions: u64,
+    pub clients: u64,
+    pub mean_before: f64,
+    pub mean_after: f64,
+    /// `mean_before − mean_after`; positive means relief.
+    pub mean_change: f64,
+    /// Median of the changes; with an even count, the midpoint of the two middle values.
+    pub median_change: f64,
+    /// Sample standard deviation (n − 1); `None` with a single row.
+    pub sd_change: Option<f64>,
+    /// 95 % confidence interval of the mean change (Student t); `None` for a small sample.
+    pub ci95: Option<[f64; 2]>,
+    pub improved_rate: f64,
+    pub worse_rate: f64,
+    /// Share of rows (with before > 0) whose relative relief is at least the responder threshold.
+    pub responder_rate: Option<f64>,
+    /// Share of rows (with before > 0) whose relative relief is at least the strong threshold.
+    pub strong_responder_rate: Option<f64>,
+    /// Standardised response mean: mean change / SD of change; `None` when SD is 0 or unknown.
+    pub srm: Option<f64>,
+    /// Fewer rows than the configured minimum: shown, but flagged and without a CI.
+    pub small_sample: bool,
+    pub unchanged_rate: f64,
+    /// Rows with before = 0, left out of the relative rates.
+    pub zero_before_rows: u64,
+    /// Whether the mean change reaches the 2-point minimal clinically important difference.
+    pub meets_mcid: bool,
+}
+
+macro_rules! keyed_figures {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $key:ident : $ty:ty),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            $($(#[$fdoc])* pub $key: $ty,)+
+            pub region: Region,
+            #[serde(flatten)]
+            pub figures: Figures,
+        }
+    };
+}
+
+/// Overall figures of one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionFigures {
+    pub region: Region,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+keyed_figures!(
+    /// Figures of one region in one month (`YYYY-MM`).
+    MonthFigures { month: String }
+);
+keyed_figures!(
+    /// Figures of one region for one therapist.
+    TherapistFigures { therapist: String }
+);
+keyed_figures!(
+    /// Figures of one region at one pressure level.
+    PressureFigures { pressure: Pressure }
+);
+keyed_figures!(
+    /// Figures of one region, focus regions (`true`) against the rest.
+    FocusFigures { focus: bool }
+);
+keyed_figures!(
+    /// Figures of one region by minutes spent on it: `0`, `1-5`, `6-15`, `16-30`, `over 30`.
+    MinutesFigures { minutes_band: String }
+);
+keyed_figures!(
+    /// Figures of one region by technique, as the export names it.
+    TechniqueFigures { technique: String }
+);
+keyed_figures!(
+    /// Figures of one region (the target) when another region was also worked in the same
+    /// session (`other_worked`) or not.
+    SpilloverFigures {
+        other_region: Region,
+        other_worked: bool,
+    }
+);
+keyed_figures!(
+    /// Figures of one region by the client's visit number (1 for the first visit seen in the
+    /// whole input); `mean_before` answers "do clients arrive less sore over a course?".
+    VisitFigures { visit: u32 }
+);
+
+/// Rows left out of one group's table because the value was not recorded (never guessed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownCounts {
+    pub pressure: u64,
+    pub focus: u64,
+    pub minutes: u64,
+    pub technique: u64,
+}
+
+/// The thresholds in force when the figures were computed, for the workbook's About sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub responder_threshold: f64,
+    pub strong_responder_threshold: f64,
+    pub min_group_size: u64,
+    pub mcid_points: f64,
+    pub score_scale: u32,
+    pub relief_version: String,
+}
+
+/// The minutes bands of SPEC §3 group 5, in report order.
+pub const MINUTES_BANDS: [&str; 5] = ["0", "1-5", "6-15", "16-30", "over 30"];
+
+/// The band a number of minutes falls in; fractional minutes round up into the next band
+/// (5.5 minutes is `6-15`).
+pub fn minutes_band(minutes: f64) -> &'static str {
+    if minutes <= 0.0 {
+        "0"
+    } else if minutes <= 5.0 {
+        "1-5"
+    } else if minutes <= 15.0 {
+        "6-15"
+    } else if minutes <= 30.0 {
+        "16-30"
+    } else {
+        "over 30"
+    }
+}
