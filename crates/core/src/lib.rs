@@ -23,6 +23,6 @@ pub use config::{Config, ConfigError, DateOrder, ScoreScale};
 pub use error::ValueError;
 pub use field::Field;
 pub use pressure::Pressure;
-pub use record::{Origin, Record, Reject};
+pub use record::{Duplicate, Origin, Record, Reject};
 pub use region::{Region, Side};
 pub use vocabulary::Vocabulary;

@@ -69,10 +69,14 @@ pub struct Reject {
     /// The cell's value as written (never a client identifier).
     pub value: String,
     pub reason: String,
+    /// `YYYY-MM` of the row's session date when it could be read, so a month's report lists
+    /// its own rejects; `None` when the date itself is unreadable (listed in every period).
+    pub month: Option<String>,
 }
 
 impl Reject {
     /// Builds a reject for a value of `field` at `origin`.
+    /// The month is unknown until [`Reject::in_month`] sets it.
     pub fn new(
         origin: &Origin,
         field: Option<Field>,
@@ -86,6 +90,33 @@ impl Reject {
             column: field.map(|f| f.key().to_string()).unwrap_or_default(),
             value: value.into(),
             reason: reason.into(),
+            month: None,
         }
     }
+
+    /// The same reject, placed in the month of the row's session date.
+    pub fn in_month(mut self, date: Option<NaiveDate>) -> Reject {
+        self.month = date.map(|d| d.format("%Y-%m").to_string());
+        self
+    }
+}
+
+/// A session × region that was read again (in another file or further down the same file) and
+/// counted once (SPEC §2.7). A conflict is a copy whose scores or details disagree with the
+/// copy that was kept; the later copy wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// Where the copy that was not used stands.
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    /// Where the copy that was used stands.
+    pub kept_file: String,
+    pub kept_sheet: String,
+    pub kept_row: u32,
+    /// `YYYY-MM` of the session.
+    pub month: String,
+    /// `None` for an identical copy; for a conflict, what differs, in plain words
+    /// (`after: 3 here, 4 in the kept copy`).
+    pub conflict: Option<String>,
 }

@@ -5,7 +5,7 @@
 //! sees polars or calamine types. Field order here is the JSON's field order; new fields may be
 //! added, none renamed or removed. Figures that cannot be computed are `None` (JSON `null`).
 
-use crate::{Pressure, Region, Reject};
+use crate::{Duplicate, Pressure, Region, Reject};
 use serde::{Deserialize, Serialize};
 
 /// Everything one report period says.
@@ -26,6 +26,8 @@ pub struct Summary {
     pub by_technique: Vec<TechniqueFigures>,
     pub spillover: Vec<SpilloverFigures>,
     pub by_visit: Vec<VisitFigures>,
+    /// Conflicting copies of the same session × region: both places, and what differs.
+    pub conflicts: Vec<Duplicate>,
     /// Rows left out of one group's table because the export did not record that value.
     pub unknown: UnknownCounts,
     /// The settings the figures were computed with.
