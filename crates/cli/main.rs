@@ -1,1 +1,70 @@
-fn main() {}
+//! `relief`: the command line. This file only parses the arguments and dispatches; each command
+//! lives in its own module with its own argument struct and a `run` function.
+
+mod batch;
+mod common;
+mod init;
+mod report;
+mod sample;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Turns massage session spreadsheets into per-body-region soreness reports.
+///
+/// relief reads the xlsx, xls, ods or csv files your practice software exports, works out how much
+/// each body region improves and whether personalisation (focus, pressure, minutes) makes a
+/// difference, and writes an Excel workbook, PNG charts and clean data for each month.
+///
+/// Start here:
+///   relief sample --out my-first-try      # make some realistic example exports
+///   relief validate my-first-try          # check them: what is read, what is rejected and why
+///   relief report my-first-try --by-month # write reports/<month>/ for every month
+///
+/// Exit status: 0 all good; 1 done, but some rows or files were rejected; 2 could not run.
+#[derive(Debug, Parser)]
+#[command(name = "relief", version, verbatim_doc_comment, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    globals: common::Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Report(report::Args),
+    Validate(validate::Args),
+    Batch(batch::Args),
+    Init(init::Args),
+    Sample(sample::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(common::EXIT_CANNOT_RUN)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Report(args) => report::run(args, &cli.globals),
+        Command::Validate(args) => validate::run(args, &cli.globals),
+        Command::Batch(args) => batch::run(args, &cli.globals),
+        Command::Init(args) => init::run(args, &cli.globals),
+        Command::Sample(args) => sample::run(args, &cli.globals),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("relief: {e:#}");
+            ExitCode::from(common::EXIT_CANNOT_RUN)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! What every command shares: global flags, loading the config, the exit statuses, and
+//! terminal-only progress bars.
+
+use anyhow::Context;
+use relief_core::Config;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Everything went well.
+pub const EXIT_OK: u8 = 0;
+/// The work was done, but some rows or files were rejected.
+pub const EXIT_REJECTED: u8 = 1;
+/// relief could not run: usage, config, lock held, output not writable.
+pub const EXIT_CANNOT_RUN: u8 = 2;
+
+/// Flags every command takes.
+#[derive(Debug, clap::Args)]
+pub struct Globals {
+    /// Settings file; without it, relief.toml in the current folder is used if there is one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print less: only problems.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: every file and sheet as it is read.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+impl Globals {
+    /// Loads the config named by `--config`, or `relief.toml` if present, or the defaults.
+    ///
+    /// # Errors
+    /// A named file that is missing, or any config that does not parse, with the file's path.
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        let (path, required) = match &self.config {
+            Some(p) => (p.clone(), true),
+            None => (PathBuf::from("relief.toml"), false),
+        };
+        if !required && !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the config {}", path.display()))?;
+        Config::from_toml(&text).with_context(|| format!("in the config {}", path.display()))
+    }
+
+    /// Whether progress bars may be drawn: only on a terminal, and not with `--quiet`.
+    pub fn progress_allowed(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+/// The exit code for a finished run.
+pub fn exit_status(anything_rejected: bool) -> ExitCode {
+    ExitCode::from(if anything_rejected {
+        EXIT_REJECTED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Shows a path relative to the current folder when it is below it, for shorter messages.
+pub fn display_path(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}

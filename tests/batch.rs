@@ -1,0 +1,4 @@
+//! End-to-end tests of `relief batch`.
+
+#[allow(unused_imports)]
+use crate::common::*;

@@ -1,0 +1,4 @@
+//! End-to-end tests of `relief charts`.
+
+#[allow(unused_imports)]
+use crate::common::*;

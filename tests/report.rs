@@ -1,0 +1,4 @@
+//! End-to-end tests of `relief report`.
+
+#[allow(unused_imports)]
+use crate::common::*;

@@ -1,0 +1,4 @@
+//! End-to-end tests of `relief sample`.
+
+#[allow(unused_imports)]
+use crate::common::*;
