@@ -1,0 +1,186 @@
+//! The clean, pseudonymised session × region table (SPEC §4.3), for other tools to take over.
+//!
+//! Columns: `month`, `date` (only when the config asks for exact dates), `client` (keyed
+//! pseudonym), `session` (a hash of the session key, which already holds the client's pseudonym,
+//! so it cannot be linked back without the key), `therapist`, `region`, `side`, `before`,
+//! `after`, `change`, `relative`, `pressure`, `focus`, `minutes`, `minutes_band`, `technique`,
+//! `visit`, `file`, `sheet`, `row`. Blank means not recorded.
+
+use crate::frame::col_names as c;
+use crate::{AnalysisError, Period, Prepared};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use relief_core::summary::MINUTES_BANDS;
+use relief_core::{Pressure, Region};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+
+/// What goes into the clean table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CleanTableOptions {
+    /// Include the exact session date, not only the month (SPEC §4.4: off unless asked).
+    pub exact_dates: bool,
+}
+
+impl Prepared {
+    /// The clean table of one period as a polars frame, in canonical order.
+    ///
+    /// # Errors
+    /// [`AnalysisError::Engine`] if polars fails (a bug).
+    pub fn clean_table(
+        &self,
+        period: &Period,
+        options: CleanTableOptions,
+    ) -> Result<DataFrame, AnalysisError> {
+        let (from, to) = period.bounds();
+        let df = self
+            .frame
+            .clone()
+            .lazy()
+            .filter(
+                col(c::DAY)
+                    .gt_eq(lit(crate::frame::day_number(from)))
+                    .and(col(c::DAY).lt_eq(lit(crate::frame::day_number(to)))),
+            )
+            .collect()?;
+        let n = df.height();
+        let region: Vec<&str> = df
+            .column(c::REGION)?
+            .u32()?
+            .iter()
+            .map(|i| Region::ALL[i.unwrap_or(0) as usize].key())
+            .collect();
+        let pressure: Vec<Option<&str>> = df
+            .column(c::PRESSURE)?
+            .u32()?
+            .iter()
+            .map(|i| i.map(|i| Pressure::ALL[i as usize].key()))
+            .collect();
+        let band: Vec<Option<&str>> = df
+            .column(c::MINUTES_BAND)?
+            .u32()?
+            .iter()
+            .map(|i| i.map(|i| MINUTES_BANDS[i as usize]))
+            .collect();
+        let session: Vec<String> = df
+            .column(c::SESSION)?
+            .str()?
+            .iter()
+            .map(|s| {
+                let digest = Sha256::digest(s.unwrap_or("").as_bytes());
+                hex::encode(&digest[..8])
+            })
+            .collect();
+        let before = df.column(c::BEFORE)?.f64()?;
+        let change = df.column(c::CHANGE)?.f64()?;
+        let relative: Vec<Option<f64>> = before
+            .iter()
+            .zip(change.iter())
+            .map(|(b, ch)| match (b, ch) {
+                (Some(b), Some(ch)) if b > 0.0 => Some(ch / b),
+                _ => None,
+            })
+            .collect();
+        let mut columns = vec![df.column(c::MONTH)?.clone()];
+        if options.exact_dates {
+            let dates: Vec<String> = df
+                .column(c::DAY)?
+                .i32()?
+                .iter()
+                .map(|d| {
+                    d.and_then(NaiveDate::from_num_days_from_ce_opt)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                })
+                .collect();
+            columns.push(Column::new("date".into(), dates));
+        }
+        columns.extend([
+            df.column(c::CLIENT)?.clone(),
+            Column::new("session".into(), session),
+            df.column(c::THERAPIST)?.clone(),
+            Column::new("region".into(), region),
+            df.column(c::SIDE)?.clone(),
+            df.column(c::BEFORE)?.clone(),
+            df.column(c::AFTER)?.clone(),
+            df.column(c::CHANGE)?.clone(),
+            Column::new("relative".into(), relative),
+            Column::new("pressure".into(), pressure),
+            df.column(c::FOCUS)?.clone(),
+            df.column(c::MINUTES)?.clone(),
+            Column::new("minutes_band".into(), band),
+            df.column(c::TECHNIQUE)?.clone(),
+            df.column(c::VISIT)?.clone(),
+            df.column(c::FILE)?.clone(),
+            df.column(c::SHEET)?.clone(),
+            df.column(c::ROW)?.clone(),
+        ]);
+        Ok(DataFrame::new(n, columns)?)
+    }
+}
+
+/// Writes a clean table as CSV (comma separated, UTF-8, header row, blank for not recorded).
+///
+/// # Errors
+/// [`AnalysisError::Csv`] or [`AnalysisError::Write`] when the writer fails.
+pub fn write_clean_csv(table: &DataFrame, out: impl Write) -> Result<(), AnalysisError> {
+    let mut w = csv::Writer::from_writer(out);
+    let names: Vec<&str> = table
+        .get_column_names()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    w.write_record(&names)?;
+    let cols: Vec<Vec<String>> = table
+        .columns()
+        .iter()
+        .map(cell_texts)
+        .collect::<Result<_, _>>()?;
+    let mut record = Vec::with_capacity(cols.len());
+    for i in 0..table.height() {
+        record.clear();
+        record.extend(cols.iter().map(|col| col[i].as_str()));
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The column's cells as CSV text: numbers in their shortest exact form, blank for null.
+fn cell_texts(column: &Column) -> PolarsResult<Vec<String>> {
+    let s = column.as_materialized_series();
+    Ok(match s.dtype() {
+        DataType::String => s
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect(),
+        DataType::Float64 => s
+            .f64()?
+            .iter()
+            .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+            .collect(),
+        DataType::Boolean => s
+            .bool()?
+            .iter()
+            .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+            .collect(),
+        _ => s
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+            .collect(),
+    })
+}
+
+/// Writes a clean table as Parquet (zstd-compressed), for DuckDB, DataFusion or Spark.
+///
+/// # Errors
+/// [`AnalysisError::Engine`] when the writer fails.
+#[cfg(feature = "parquet")]
+pub fn write_clean_parquet(table: &DataFrame, out: impl Write) -> Result<(), AnalysisError> {
+    let mut table = table.clone();
+    ParquetWriter::new(out).finish(&mut table)?;
+    Ok(())
+}

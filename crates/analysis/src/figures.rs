@@ -1,0 +1,170 @@
+//! The figures of one group (SPEC §3) as polars aggregations, and their conversion into
+//! [`relief_core::summary::Figures`] with the confidence interval and flags added.
+//!
+//! Definitions, all over the rows of the group:
+//! - change = before − after; mean, median (an even count takes the midpoint of the two middle
+//!   values) and sample SD (n − 1) of it;
+//! - 95 % CI of the mean change: mean ± t(0.975, n − 1) · SD / √n, only when n ≥ the minimum
+//!   group size;
+//! - improved / worse / unchanged rates: share of rows with change > 0, < 0, = 0;
+//! - responder rates: share of rows with before > 0 whose relative relief change / before
+//!   reaches the threshold; rows with before = 0 are left out and counted apart. The comparison
+//!   is done as change ≥ threshold · before (within 1e-9), so a 3-point drop from 10 is exactly
+//!   30 % whatever floating point makes of 3 / 10;
+//! - SRM = mean change / SD of change.
+
+use crate::frame::col_names as c;
+use polars::prelude::*;
+use relief_core::summary::Figures;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The thresholds figures are computed with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Thresholds {
+    pub responder: f64,
+    pub strong: f64,
+    pub min_group: u64,
+}
+
+/// The 2-point minimal clinically important difference on the 0–10 scale.
+pub const MCID_POINTS: f64 = 2.0;
+
+const ROWS: &str = "__rows";
+const SESSIONS: &str = "__sessions";
+const CLIENTS: &str = "__clients";
+const MEAN_BEFORE: &str = "__mean_before";
+const MEAN_AFTER: &str = "__mean_after";
+const MEAN_CHANGE: &str = "__mean_change";
+const MEDIAN: &str = "__median";
+const SD: &str = "__sd";
+const IMPROVED: &str = "__improved";
+const WORSE: &str = "__worse";
+const ZERO_BEFORE: &str = "__zero_before";
+const RESPONDERS: &str = "__responders";
+const STRONG: &str = "__strong";
+
+fn count_where(cond: Expr, name: &str) -> Expr {
+    cond.cast(DataType::UInt64).sum().alias(name)
+}
+
+/// The aggregations of one group.
+pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
+    let change = || col(c::CHANGE);
+    let before = || col(c::BEFORE);
+    let reaches = |thr: f64| {
+        before()
+            .gt(lit(0.0))
+            .and(change().gt_eq(before() * lit(thr) - lit(1e-9)))
+    };
+    vec![
+        len().cast(DataType::UInt64).alias(ROWS),
+        col(c::SESSION)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias(SESSIONS),
+        col(c::CLIENT)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias(CLIENTS),
+        before().mean().alias(MEAN_BEFORE),
+        col(c::AFTER).mean().alias(MEAN_AFTER),
+        change().mean().alias(MEAN_CHANGE),
+        change().median().alias(MEDIAN),
+        change().std(1).alias(SD),
+        count_where(change().gt(lit(0.0)), IMPROVED),
+        count_where(change().lt(lit(0.0)), WORSE),
+        count_where(before().eq(lit(0.0)), ZERO_BEFORE),
+        count_where(reaches(t.responder), RESPONDERS),
+        count_where(reaches(t.strong), STRONG),
+    ]
+}
+
+/// Reads the figures of every row of an aggregated frame, in row order.
+pub(crate) fn read_figures(df: &DataFrame, t: Thresholds) -> PolarsResult<Vec<Figures>> {
+    let u = |name: &str| -> PolarsResult<Vec<u64>> {
+        Ok(df
+            .column(name)?
+            .u64()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
+    };
+    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .collect())
+    };
+    let (rows, sessions, clients) = (u(ROWS)?, u(SESSIONS)?, u(CLIENTS)?);
+    let (mean_before, mean_after, mean_change) = (f(MEAN_BEFORE)?, f(MEAN_AFTER)?, f(MEAN_CHANGE)?);
+    let (median, sd) = (f(MEDIAN)?, f(SD)?);
+    let (improved, worse, zero) = (u(IMPROVED)?, u(WORSE)?, u(ZERO_BEFORE)?);
+    let (responders, strong) = (u(RESPONDERS)?, u(STRONG)?);
+    Ok((0..df.height())
+        .map(|i| {
+            let n = rows[i];
+            let sd = sd[i].filter(|s| s.is_finite() && n >= 2);
+            let mean_change = mean_change[i].unwrap_or(f64::NAN);
+            let small_sample = n < t.min_group;
+            let rated = n - zero[i];
+            let rate = |k: u64| (rated > 0).then(|| k as f64 / rated as f64);
+            Figures {
+                rows: n,
+                sessions: sessions[i],
+                clients: clients[i],
+                mean_before: mean_before[i].unwrap_or(f64::NAN),
+                mean_after: mean_after[i].unwrap_or(f64::NAN),
+                mean_change,
+                median_change: median[i].unwrap_or(f64::NAN),
+                sd_change: sd,
+                ci95: if small_sample {
+                    None
+                } else {
+                    sd.map(|s| ci95(mean_change, s, n))
+                },
+                improved_rate: improved[i] as f64 / n as f64,
+                worse_rate: worse[i] as f64 / n as f64,
+                responder_rate: rate(responders[i]),
+                strong_responder_rate: rate(strong[i]),
+                srm: sd.filter(|s| *s > 0.0).map(|s| mean_change / s),
+                small_sample,
+                unchanged_rate: (n - improved[i] - worse[i]) as f64 / n as f64,
+                zero_before_rows: zero[i],
+                meets_mcid: mean_change >= MCID_POINTS,
+            }
+        })
+        .collect())
+}
+
+/// The 95 % confidence interval of a mean, Student t with n − 1 degrees of freedom.
+pub(crate) fn ci95(mean: f64, sd: f64, n: u64) -> [f64; 2] {
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .expect("n ≥ 2 gives a valid t distribution")
+        .inverse_cdf(0.975);
+    let half = t * sd / (n as f64).sqrt();
+    [mean - half, mean + half]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_the_tables() {
+        // Two-sided 95 % critical values from any Student t table.
+        for (df, expected) in [
+            (1u64, 12.706),
+            (4, 2.776),
+            (9, 2.262),
+            (29, 2.045),
+            (120, 1.980),
+        ] {
+            let [lo, hi] = ci95(0.0, 1.0, df + 1);
+            let t = hi * ((df + 1) as f64).sqrt();
+            assert!((t - expected).abs() < 5e-4, "df {df}: {t}");
+            assert!((lo + hi).abs() < 1e-12);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Report periods: a month, a date range, or everything, and the folder name each gets
+//! (`2026-10`, `2026-01_2026-12`).
+
+use chrono::{Datelike, NaiveDate};
+
+/// The stretch of time one report covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Period {
+    /// One calendar month.
+    Month { year: i32, month: u32 },
+    /// From one day to another, both included.
+    Range { from: NaiveDate, to: NaiveDate },
+}
+
+/// Why a period given on the command line was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// Not `YYYY-MM`.
+    #[error("'{0}' is not a month: write it as YYYY-MM, e.g. 2026-10")]
+    BadMonth(String),
+    /// Not `YYYY-MM-DD` (or `YYYY-MM`).
+    #[error("'{0}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-03")]
+    BadDate(String),
+    /// `--from` after `--to`.
+    #[error("--from {from} is after --to {to}")]
+    Reversed { from: NaiveDate, to: NaiveDate },
+}
+
+impl Period {
+    /// Parses `YYYY-MM`.
+    ///
+    /// # Errors
+    /// [`PeriodError::BadMonth`].
+    pub fn parse_month(text: &str) -> Result<Period, PeriodError> {
+        let bad = || PeriodError::BadMonth(text.to_string());
+        let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
+        let (year, month) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if y.len() != 4 || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
+            return Err(bad());
+        }
+        Ok(Period::Month { year, month })
+    }
+
+    /// Builds a range from `--from` and `--to`, each `YYYY-MM-DD` or `YYYY-MM` (a month given as
+    /// `--from` starts on its first day, as `--to` ends on its last).
+    ///
+    /// # Errors
+    /// [`PeriodError::BadDate`] or [`PeriodError::Reversed`].
+    pub fn parse_range(from: &str, to: &str) -> Result<Period, PeriodError> {
+        let from_date = parse_day(from, false)?;
+        let to_date = parse_day(to, true)?;
+        if from_date > to_date {
+            return Err(PeriodError::Reversed {
+                from: from_date,
+                to: to_date,
+            });
+        }
+        Ok(Period::Range {
+            from: from_date,
+            to: to_date,
+        })
+    }
+
+    /// The period covering whole months from `first` to `last` (`YYYY-MM` strings, as found in
+    /// the data); one month gives a month period.
+    pub fn months_between(first: &str, last: &str) -> Option<Period> {
+        let Period::Month { year, month } = Period::parse_month(first).ok()? else {
+            return None;
+        };
+        let Period::Month {
+            year: y2,
+            month: m2,
+        } = Period::parse_month(last).ok()?
+        else {
+            return None;
+        };
+        if (year, month) == (y2, m2) {
+            return Some(Period::Month { year, month });
+        }
+        Some(Period::Range {
+            from: NaiveDate::from_ymd_opt(year, month, 1)?,
+            to: last_day(y2, m2)?,
+        })
+    }
+
+    /// First and last day, both included.
+    pub fn bounds(&self) -> (NaiveDate, NaiveDate) {
+        match *self {
+            Period::Month { year, month } => (
+                NaiveDate::from_ymd_opt(year, month, 1).expect("checked on parsing"),
+                last_day(year, month).expect("checked on parsing"),
+            ),
+            Period::Range { from, to } => (from, to),
+        }
+    }
+
+    /// The folder name: `2026-10`; `2026-01_2026-12` for whole months; `2026-10-05_2026-10-20`
+    /// for any other range.
+    pub fn name(&self) -> String {
+        match *self {
+            Period::Month { year, month } => format!("{year:04}-{month:02}"),
+            Period::Range { from, to } => {
+                let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1);
+                if whole_months {
+                    format!("{}_{}", from.format("%Y-%m"), to.format("%Y-%m"))
+                } else {
+                    format!("{}_{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
+                }
+            }
+        }
+    }
+
+    /// Whether a `YYYY-MM` month overlaps the period (for placing rejects and duplicates that
+    /// only carry a month).
+    pub fn touches_month(&self, month: &str) -> bool {
+        let Ok(Period::Month { year, month: m }) = Period::parse_month(month) else {
+            return false;
+        };
+        let (from, to) = self.bounds();
+        let start = NaiveDate::from_ymd_opt(year, m, 1).expect("parsed");
+        let end = last_day(year, m).expect("parsed");
+        start <= to && end >= from
+    }
+}
+
+fn parse_day(text: &str, end_of_month: bool) -> Result<NaiveDate, PeriodError> {
+    let t = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    match Period::parse_month(t) {
+        Ok(Period::Month { year, month }) if end_of_month => {
+            last_day(year, month).ok_or_else(|| PeriodError::BadDate(t.into()))
+        }
+        Ok(Period::Month { year, month }) => {
+            NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| PeriodError::BadDate(t.into()))
+        }
+        _ => Err(PeriodError::BadDate(t.into())),
+    }
+}
+
+fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn month_names_and_bounds() {
+        let p = Period::parse_month("2026-02").unwrap();
+        assert_eq!(p.name(), "2026-02");
+        assert_eq!(p.bounds(), (d("2026-02-01"), d("2026-02-28")));
+        assert!(p.touches_month("2026-02") && !p.touches_month("2026-03"));
+        for bad in ["2026-13", "26-02", "2026", "Oct 2026"] {
+            assert_eq!(
+                Period::parse_month(bad),
+                Err(PeriodError::BadMonth(bad.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn ranges_are_named_by_months_when_whole() {
+        let p = Period::parse_range("2026-01", "2026-12").unwrap();
+        assert_eq!(p.bounds(), (d("2026-01-01"), d("2026-12-31")));
+        assert_eq!(p.name(), "2026-01_2026-12");
+        let p = Period::parse_range("2026-10-05", "2026-10-20").unwrap();
+        assert_eq!(p.name(), "2026-10-05_2026-10-20");
+        assert!(p.touches_month("2026-10") && !p.touches_month("2026-09"));
+        assert!(matches!(
+            Period::parse_range("2026-10-05", "2026-09-01"),
+            Err(PeriodError::Reversed { .. })
+        ));
+        assert_eq!(
+            Period::parse_range("yesterday", "2026-01-01"),
+            Err(PeriodError::BadDate("yesterday".into()))
+        );
+    }
+
+    #[test]
+    fn months_between_data_months() {
+        assert_eq!(
+            Period::months_between("2026-05", "2026-10").unwrap().name(),
+            "2026-05_2026-10"
+        );
+        assert_eq!(
+            Period::months_between("2026-05", "2026-05").unwrap().name(),
+            "2026-05"
+        );
+    }
+}
