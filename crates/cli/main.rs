@@ -4,6 +4,9 @@
 mod batch;
 mod common;
 mod init;
+mod output;
+mod pipeline;
+mod privacy;
 mod report;
 mod sample;
 mod validate;

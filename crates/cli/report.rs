@@ -1,11 +1,158 @@
-//! `relief report` (not yet built).
+//! `relief report`: read exports, compute every figure, and write each period's reports.
 
+use crate::common::{display_path, exit_status, Globals};
+use crate::pipeline::{self, Setup};
+use anyhow::Context;
+use relief_analysis::{Period, Prepared};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Not built yet.
+/// Read session exports and write reports: an Excel workbook, PNG charts, summary.json and the
+/// clean session table, per period, into <out>/<period>/.
+///
+/// Without a period option, one report covers everything read (its folder is named after the
+/// first and last month, e.g. 2026-05_2026-10).
+///
+/// Examples:
+///   relief report exports/ --by-month              # one report per month found
+///   relief report october.xlsx --month 2026-10     # just October
+///   relief report exports/ --from 2026-01 --to 2026-06 --out /srv/reports
+///   relief report exports/ --month 2026-10 --json  # the summary on standard output too
+///
+/// Exit status: 0 all good; 1 reports written, but some rows or files were rejected
+/// (run `relief validate` on the same paths to see them); 2 could not run.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Export files (.xlsx, .xlsm, .xls, .ods, .csv) or folders to read; folders are read
+    /// recursively.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Report one month only, written as YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "by_month"])]
+    month: Option<String>,
+    /// Start of a date range (YYYY-MM-DD, or YYYY-MM for the month's first day).
+    #[arg(long, value_name = "DATE", requires = "to", conflicts_with = "by_month")]
+    from: Option<String>,
+    /// End of a date range, included (YYYY-MM-DD, or YYYY-MM for the month's last day).
+    #[arg(long, value_name = "DATE", requires = "from")]
+    to: Option<String>,
+    /// One report per month found in the data.
+    #[arg(long)]
+    by_month: bool,
+    /// Folder the reports go into.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    out: PathBuf,
+    /// Print the summary as JSON on standard output (an array with --by-month).
+    #[arg(long)]
+    json: bool,
+    /// The header's row number (as Excel shows it) for every sheet, when detection gets it wrong.
+    #[arg(long, value_name = "N")]
+    header_row: Option<u32>,
+    /// Also write the clean session table as Parquet (needs a build with the `parquet` feature).
+    #[arg(long)]
+    parquet: bool,
+}
 
-pub fn run(_args: Args, _globals: &crate::common::Globals) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("relief report is not built yet")
+pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
+    let explicit = match (&args.month, &args.from, &args.to) {
+        (Some(m), _, _) => Some(Period::parse_month(m)?),
+        (None, Some(f), Some(t)) => Some(Period::parse_range(f, t)?),
+        _ => None,
+    };
+    if args.parquet && !cfg!(feature = "parquet") {
+        anyhow::bail!(
+            "--parquet needs a relief built with the `parquet` feature \
+             (cargo install --path . --features parquet)"
+        );
+    }
+    let setup = Setup::load(globals, Some(&args.out))?;
+    let files = relief_ingest::expand_paths(&args.paths)?;
+    let ingested = setup.read(&files, args.header_row, globals);
+    let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
+    let trend = prepared.trend(&setup.settings)?;
+
+    let periods: Vec<Period> = match explicit {
+        Some(p) => vec![p],
+        None if args.by_month => prepared
+            .months()
+            .iter()
+            .map(|m| Period::parse_month(m).expect("months come from dates"))
+            .collect(),
+        None => match (prepared.months().first(), prepared.months().last()) {
+            (Some(first), Some(last)) => {
+                vec![Period::months_between(first, last).expect("months come from dates")]
+            }
+            _ => Vec::new(),
+        },
+    };
+
+    let bar = pipeline::progress_bar(globals, periods.len() as u64, "writing");
+    let mut summaries = Vec::new();
+    for period in &periods {
+        let written = pipeline::write_period(
+            &setup, &prepared, &ingested, &trend, period, &args.out, args.parquet,
+        )?;
+        bar.inc(1);
+        if !globals.quiet && !args.json {
+            bar.suspend(|| {
+                println!(
+                    "{}: {} rows → {} (workbook, {} charts, summary.json, {})",
+                    written.summary.period,
+                    written.summary.rows.used,
+                    display_path(&written.dir),
+                    written.charts,
+                    pipeline::SESSIONS_CSV,
+                )
+            });
+        }
+        summaries.push(written.summary);
+    }
+    bar.finish_and_clear();
+
+    if args.json {
+        let text = if args.by_month {
+            serde_json::to_string_pretty(&summaries)?
+        } else {
+            match summaries.first() {
+                Some(s) => serde_json::to_string_pretty(s)?,
+                None => "null".to_string(),
+            }
+        };
+        println!("{text}");
+    }
+    let rows = &ingested.rows;
+    let failed_files = ingested.files.iter().filter(|f| f.error.is_some()).count();
+    if !globals.quiet {
+        eprintln!(
+            "Read {} rows from {} files: {} used, {} rejected, {} duplicates ({} conflicting){}.",
+            rows.read,
+            files.len(),
+            rows.used,
+            rows.rejected,
+            rows.duplicates,
+            rows.conflicts,
+            if rows.footer_skipped > 0 {
+                format!(", {} footer rows skipped", rows.footer_skipped)
+            } else {
+                String::new()
+            }
+        );
+        for f in ingested.files.iter().filter(|f| f.error.is_some()) {
+            eprintln!(
+                "Could not read {}: {}",
+                f.path,
+                f.error.as_deref().unwrap_or_default()
+            );
+        }
+        if rows.rejected > 0 {
+            eprintln!(
+                "Rejected rows are listed in each workbook's Rejects sheet; `relief validate` shows them too."
+            );
+        }
+        if periods.is_empty() {
+            eprintln!("No usable rows were found, so no report was written.");
+        }
+    }
+    Ok(exit_status(rows.rejected > 0 || failed_files > 0 || periods.is_empty()))
 }

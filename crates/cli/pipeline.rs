@@ -1,0 +1,171 @@
+//! The work `report` and `batch` share: read the inputs, analyse them, and write one period's
+//! outputs (summary.json, workbook, charts, clean data) into `<out>/<period>/`.
+
+use crate::common::Globals;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use relief_analysis::{AnalysisSettings, CleanTableOptions, InputFacts, Period, Prepared};
+use relief_core::summary::{MonthFigures, Summary};
+use relief_core::{Config, Vocabulary};
+use relief_ingest::{Ingested, Pseudonymizer, ReadOptions};
+use std::path::{Path, PathBuf};
+
+/// Names of the files in a period folder.
+pub const SUMMARY_JSON: &str = "summary.json";
+pub const SESSIONS_CSV: &str = "sessions.csv";
+#[cfg(feature = "parquet")]
+pub const SESSIONS_PARQUET: &str = "sessions.parquet";
+pub const CHARTS_DIR: &str = "charts";
+
+/// The workbook's file name for a period: `relief-2026-10.xlsx`.
+pub fn workbook_name(period: &str) -> String {
+    format!("relief-{period}.xlsx")
+}
+
+/// Everything a run needs before it reads a file: the checked config and the pseudonym key.
+pub struct Setup {
+    pub config: Config,
+    pub vocabulary: Vocabulary,
+    pub pseudonymizer: Pseudonymizer,
+    pub settings: AnalysisSettings,
+}
+
+impl Setup {
+    /// Loads the config and the key (creating the key on first run).
+    ///
+    /// # Errors
+    /// A config that does not parse, or a key that cannot be read, created, or is inside `out`.
+    pub fn load(globals: &Globals, out: Option<&Path>) -> anyhow::Result<Setup> {
+        let config = globals.load_config()?;
+        let key_path = crate::privacy::key_path(config.privacy.key_file.as_deref())?;
+        if let Some(out) = out {
+            crate::privacy::check_key_outside(&key_path, out)?;
+        }
+        let key = crate::privacy::load_or_create_key(&key_path, globals.quiet)?;
+        Ok(Setup {
+            vocabulary: Vocabulary::new(&config),
+            pseudonymizer: Pseudonymizer::new(&key),
+            settings: AnalysisSettings::from_config(&config, env!("CARGO_PKG_VERSION")),
+            config,
+        })
+    }
+
+    /// Reads the files, in parallel, with a progress bar on a terminal.
+    pub fn read(&self, files: &[PathBuf], header_row: Option<u32>, globals: &Globals) -> Ingested {
+        let options = ReadOptions {
+            config: &self.config,
+            vocabulary: &self.vocabulary,
+            pseudonymizer: &self.pseudonymizer,
+            header_row,
+        };
+        let bar = progress_bar(globals, files.len() as u64, "reading");
+        let ingested = relief_ingest::read_inputs(files, &options, &|_| bar.inc(1));
+        bar.finish_and_clear();
+        ingested
+    }
+}
+
+/// A bar on standard error when it is a terminal and the work is long enough to want one.
+pub fn progress_bar(globals: &Globals, len: u64, what: &str) -> ProgressBar {
+    if !globals.progress_allowed() || len < 4 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// What one period's outputs are.
+pub struct PeriodOutputs {
+    pub summary: Summary,
+    pub dir: PathBuf,
+    pub charts: usize,
+}
+
+/// Summarises one period and writes all its outputs into `<out>/<period>/`.
+///
+/// # Errors
+/// The analysis failing (a bug) or any output that cannot be written, with its path.
+pub fn write_period(
+    setup: &Setup,
+    prepared: &Prepared,
+    ingested: &Ingested,
+    trend: &[MonthFigures],
+    period: &Period,
+    out: &Path,
+    parquet: bool,
+) -> anyhow::Result<PeriodOutputs> {
+    let facts = InputFacts {
+        files: &ingested.files,
+        rejects: &ingested.rejects,
+        duplicates: &ingested.duplicates,
+        footer_skipped: ingested.rows.footer_skipped,
+    };
+    let summary = prepared.summarise(period, &facts, &setup.settings)?;
+    let dir = out.join(&summary.period);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating the report folder {}", dir.display()))?;
+
+    let table = prepared.clean_table(
+        period,
+        CleanTableOptions {
+            exact_dates: setup.config.privacy.exact_dates,
+        },
+    )?;
+    let csv_path = dir.join(SESSIONS_CSV);
+    crate::output::write_atomic(&csv_path, |w| {
+        table.write_csv(w).map_err(std::io::Error::other)
+    })
+    .with_context(|| format!("writing {}", csv_path.display()))?;
+    if parquet {
+        write_parquet(&table, &dir)?;
+    }
+
+    let workbook = dir.join(workbook_name(&summary.period));
+    relief_excel::write_workbook(&summary, trend, &workbook)
+        .with_context(|| format!("writing the workbook {}", workbook.display()))?;
+
+    let charts_dir = dir.join(CHARTS_DIR);
+    std::fs::create_dir_all(&charts_dir)
+        .with_context(|| format!("creating {}", charts_dir.display()))?;
+    let chart_options = relief_charts::ChartOptions {
+        width: setup.config.charts.width,
+        height: setup.config.charts.height,
+    };
+    let charts = relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
+        .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
+
+    // The summary goes last: its presence says the period's other outputs are complete.
+    let json_path = dir.join(SUMMARY_JSON);
+    crate::output::write_atomic(&json_path, |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;
+        writeln!(w)
+    })
+    .with_context(|| format!("writing {}", json_path.display()))?;
+    Ok(PeriodOutputs {
+        summary,
+        dir,
+        charts: charts.len(),
+    })
+}
+
+#[cfg(feature = "parquet")]
+fn write_parquet(table: &relief_analysis::CleanTable, dir: &Path) -> anyhow::Result<()> {
+    let path = dir.join(SESSIONS_PARQUET);
+    crate::output::write_atomic(&path, |w| {
+        table.write_parquet(w).map_err(std::io::Error::other)
+    })
+    .with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(_table: &relief_analysis::CleanTable, _dir: &Path) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this relief was built without Parquet support; rebuild with `cargo install --features parquet`"
+    )
+}
