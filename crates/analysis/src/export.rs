@@ -15,6 +15,34 @@ use relief_core::{Pressure, Region};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
+/// The clean table of one period, ready to be written.
+#[derive(Debug, Clone)]
+pub struct CleanTable(pub DataFrame);
+
+impl CleanTable {
+    /// Number of rows.
+    pub fn height(&self) -> usize {
+        self.0.height()
+    }
+
+    /// Writes the table as CSV; see [`write_clean_csv`].
+    ///
+    /// # Errors
+    /// As [`write_clean_csv`].
+    pub fn write_csv(&self, out: impl Write) -> Result<(), AnalysisError> {
+        write_clean_csv(&self.0, out)
+    }
+
+    /// Writes the table as Parquet; see [`write_clean_parquet`].
+    ///
+    /// # Errors
+    /// As [`write_clean_parquet`].
+    #[cfg(feature = "parquet")]
+    pub fn write_parquet(&self, out: impl Write) -> Result<(), AnalysisError> {
+        write_clean_parquet(&self.0, out)
+    }
+}
+
 /// What goes into the clean table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CleanTableOptions {
@@ -31,7 +59,7 @@ impl Prepared {
         &self,
         period: &Period,
         options: CleanTableOptions,
-    ) -> Result<DataFrame, AnalysisError> {
+    ) -> Result<CleanTable, AnalysisError> {
         let (from, to) = period.bounds();
         let df = self
             .frame
@@ -115,7 +143,7 @@ impl Prepared {
             df.column(c::SHEET)?.clone(),
             df.column(c::ROW)?.clone(),
         ]);
-        Ok(DataFrame::new(n, columns)?)
+        Ok(CleanTable(DataFrame::new(n, columns)?))
     }
 }
 

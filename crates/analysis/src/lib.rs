@@ -17,7 +17,7 @@ mod summarise;
 
 #[cfg(feature = "parquet")]
 pub use export::write_clean_parquet;
-pub use export::{CleanTableOptions, write_clean_csv};
+pub use export::{CleanTable, CleanTableOptions, write_clean_csv};
 pub use period::{Period, PeriodError};
 pub use prepare::Prepared;
 pub use summarise::{AnalysisSettings, InputFacts};

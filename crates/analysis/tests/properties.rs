@@ -44,8 +44,16 @@ prop_compose! {
 }
 
 fn summary(records: &[Record], period: &Period) -> Summary {
-    let facts = InputFacts { files: &[], rejects: &[], duplicates: &[], footer_skipped: 0 };
-    Prepared::new(records).unwrap().summarise(period, &facts, &settings()).unwrap()
+    let facts = InputFacts {
+        files: &[],
+        rejects: &[],
+        duplicates: &[],
+        footer_skipped: 0,
+    };
+    Prepared::new(records)
+        .unwrap()
+        .summarise(period, &facts, &settings())
+        .unwrap()
 }
 
 fn all_figures(s: &Summary) -> Vec<&Figures> {
