@@ -1,1 +1,185 @@
-//! placeholder
+//! Writes one report period's figures into an Excel workbook a therapist can open and understand
+//! without any other document.
+//!
+//! The input is the report model ([`relief_core::summary::Summary`], the content of
+//! `summary.json`) and the by-month figures over the whole range the report covers; the output
+//! is one `.xlsx` file with, in this order:
+//!
+//! - **Overview**: the period, what was read, and a headline per region in words and numbers;
+//! - **Charts**: native Excel charts (before vs after with the 95 % CI, relief by month,
+//!   responder rate, focus vs not) with the figures they are drawn from beside them;
+//! - one sheet per group of the analysis (regions, months, therapists, pressure, focus,
+//!   minutes, technique, spill-over, visits), each a real Excel table with filters, a frozen
+//!   header, number formats, a colour scale on the relief columns and small samples flagged;
+//! - **Rejects** and **Conflicts**: every row that was not used, and where to find it;
+//! - **Sources**: every sheet of every input file, with its content hash;
+//! - **About**: what every figure means and the thresholds in force.
+//!
+//! Two runs on the same figures give the same bytes: the document's creation date is derived
+//! from the period, never the clock. The file is written to a temporary name in the target
+//! folder and renamed into place, so a crash never leaves half a workbook behind.
+
+mod charts;
+mod sheets;
+mod style;
+pub mod text;
+
+use relief_core::summary::{MonthFigures, Summary};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why a workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExcelError {
+    /// The workbook could not be assembled; the message names the Excel limit or rule involved.
+    #[error("could not build the workbook {path}: {source}")]
+    Build {
+        path: PathBuf,
+        #[source]
+        source: XlsxError,
+    },
+    /// The temporary file next to the target could not be created or written (folder missing,
+    /// no permission, disk full).
+    #[error("could not write a workbook into the folder {dir}: {source}")]
+    Write {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The finished workbook could not be moved to its final name (for example, the old file
+    /// is open in Excel on Windows).
+    #[error("could not save the workbook as {path} (is it open in another program?): {source}")]
+    Rename {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Writes the workbook of one report period to `path`.
+///
+/// `trend` holds the by-month figures over the whole range the report covers, for the Months
+/// sheet and the month-line chart; when it is empty, `summary.by_month` is used instead. The
+/// file is written to a temporary name in the same folder and renamed into place; an existing
+/// file at `path` is replaced. The same `summary` and `trend` always give the same bytes.
+///
+/// # Errors
+///
+/// [`ExcelError::Build`] if the content breaks a rule of the xlsx format that this crate does
+/// not repair itself; [`ExcelError::Write`] if the folder cannot be written;
+/// [`ExcelError::Rename`] if the finished file cannot take its final name.
+pub fn write_workbook(
+    summary: &Summary,
+    trend: &[MonthFigures],
+    path: &Path,
+) -> Result<(), ExcelError> {
+    let build_error = |source| ExcelError::Build {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = workbook_bytes(summary, trend).map_err(build_error)?;
+
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let write_error = |source| ExcelError::Write {
+        dir: dir.clone(),
+        source,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".relief-")
+        .suffix(".xlsx.tmp")
+        .tempfile_in(&dir)
+        .map_err(write_error)?;
+    tmp.write_all(&bytes).map_err(write_error)?;
+    tmp.as_file().sync_all().map_err(write_error)?;
+    // Temporary files are private (0600); a report is an ordinary document.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(write_error)?;
+    }
+    tmp.persist(path).map_err(|e| ExcelError::Rename {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// Builds the whole workbook in memory.
+fn workbook_bytes(summary: &Summary, trend: &[MonthFigures]) -> Result<Vec<u8>, XlsxError> {
+    let trend = if trend.is_empty() {
+        &summary.by_month[..]
+    } else {
+        trend
+    };
+    let mut workbook = Workbook::new();
+    let properties = DocProperties::new()
+        .set_title(format!("Soreness relief report {}", summary.period))
+        .set_subject("Soreness before and after massage sessions, by body region")
+        .set_author("relief")
+        .set_comment(format!(
+            "Made by relief {} from {} file(s).",
+            summary.settings.relief_version,
+            summary.files.len()
+        ))
+        .set_creation_datetime(&creation_date(&summary.period)?);
+    workbook.set_properties(&properties);
+
+    let styles = style::Styles::new(summary.settings.mcid_points);
+    let plan = sheets::Plan::new(summary, trend);
+    sheets::write_overview(&mut workbook, &styles, summary, &plan)?;
+    charts::write_charts(&mut workbook, &styles, summary, trend, &plan)?;
+    for group in &plan.groups {
+        sheets::write_group(&mut workbook, &styles, summary, group)?;
+    }
+    sheets::write_rejects(&mut workbook, &styles, summary, &plan)?;
+    sheets::write_conflicts(&mut workbook, &styles, summary, &plan)?;
+    sheets::write_sources(&mut workbook, &styles, summary, &plan)?;
+    sheets::write_about(&mut workbook, &styles, summary, &plan)?;
+    workbook.save_to_buffer()
+}
+
+/// The document's creation date: the last day of the period's last month, at noon UTC.
+///
+/// It comes from the data, so reruns give identical bytes, and it is a date a person reading
+/// the file's properties finds sensible ("the report as of the end of October"). A period that
+/// does not end in `YYYY-MM` falls back to 2000-01-01.
+fn creation_date(period: &str) -> Result<ExcelDateTime, XlsxError> {
+    let (year, month, day) = period_end(period).unwrap_or((2000, 1, 1));
+    ExcelDateTime::from_ymd(year, month, day)?.and_hms(12, 0, 0)
+}
+
+/// Year, month and last day of the month that ends `period` (`2026-10` or `2026-01_2026-12`).
+fn period_end(period: &str) -> Option<(u16, u8, u8)> {
+    let last = period.rsplit('_').next()?;
+    let (y, m) = last.split_once('-')?;
+    let year: i32 = y.parse().ok()?;
+    let month: u32 = m.get(..2).unwrap_or(m).parse().ok()?;
+    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = first.checked_add_months(chrono::Months::new(1))?;
+    let end = next.pred_opt()?;
+    use chrono::Datelike;
+    Some((
+        u16::try_from(end.year()).ok().filter(|y| *y >= 1900)?,
+        u8::try_from(end.month()).ok()?,
+        u8::try_from(end.day()).ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_end_is_the_last_day_of_the_last_month() {
+        assert_eq!(period_end("2026-10"), Some((2026, 10, 31)));
+        assert_eq!(period_end("2026-01_2028-02"), Some((2028, 2, 29)));
+        assert_eq!(period_end("2026-12"), Some((2026, 12, 31)));
+        assert_eq!(period_end("whenever"), None);
+        assert_eq!(period_end("2026-13"), None);
+    }
+}
