@@ -90,14 +90,23 @@ impl Prepared {
             .iter()
             .map(|i| i.map(|i| MINUTES_BANDS[i as usize]))
             .collect();
-        let session: Vec<String> = df
-            .column(c::SESSION)?
-            .str()?
+        // One hash per session, not per row.
+        let session_hash: Vec<String> = self
+            .session_keys
             .iter()
-            .map(|s| {
-                let digest = Sha256::digest(s.unwrap_or("").as_bytes());
-                hex::encode(&digest[..8])
-            })
+            .map(|k| hex::encode(&Sha256::digest(k.as_bytes())[..8]))
+            .collect();
+        let session: Vec<&str> = df
+            .column(c::SESSION)?
+            .u32()?
+            .iter()
+            .map(|s| session_hash[s.unwrap_or(0) as usize].as_str())
+            .collect();
+        let client: Vec<&str> = df
+            .column(c::CLIENT)?
+            .u32()?
+            .iter()
+            .map(|i| &*self.clients[i.unwrap_or(0) as usize])
             .collect();
         let before = df.column(c::BEFORE)?.f64()?;
         let change = df.column(c::CHANGE)?.f64()?;
@@ -124,7 +133,7 @@ impl Prepared {
             columns.push(Column::new("date".into(), dates));
         }
         columns.extend([
-            df.column(c::CLIENT)?.clone(),
+            Column::new("client".into(), client),
             Column::new("session".into(), session),
             df.column(c::THERAPIST)?.clone(),
             Column::new("region".into(), region),

@@ -76,7 +76,7 @@ pub(crate) fn build_frame(
         Column::new(c::MONTH.into(), strs(&|r| r.month())),
         Column::new(
             c::CLIENT.into(),
-            order.iter().map(|r| &*r.client).collect::<Vec<&str>>(),
+            derived.iter().map(|d| d.client).collect::<Vec<u32>>(),
         ),
         Column::new(
             c::THERAPIST.into(),
@@ -86,8 +86,8 @@ pub(crate) fn build_frame(
             c::SESSION.into(),
             derived
                 .iter()
-                .map(|d| d.session.as_str())
-                .collect::<Vec<&str>>(),
+                .map(|d| d.session)
+                .collect::<Vec<u32>>(),
         ),
         Column::new(
             c::BEFORE.into(),

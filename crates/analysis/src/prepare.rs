@@ -1,25 +1,30 @@
-//! From records to one analysable frame: canonical order, session keys, visit numbers and the
-//! regions each session worked.
+//! From records to one analysable frame: canonical order, compact ids for clients and sessions,
+//! visit numbers and the regions each session worked.
 
 use crate::AnalysisError;
 use crate::frame::build_frame;
 use polars::prelude::DataFrame;
 use relief_core::{Record, Region};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// All records of a run, ready to be summarised for any period.
 pub struct Prepared {
     pub(crate) frame: DataFrame,
     months: Vec<String>,
+    /// Client pseudonyms by client id (the frame holds the id).
+    pub(crate) clients: Vec<Arc<str>>,
+    /// A text key per session id, for the clean table's session hash.
+    pub(crate) session_keys: Vec<String>,
 }
 
 /// What the analysis adds to each record before it enters the frame.
 pub(crate) struct Derived {
+    pub client: u32,
     /// The session this row belongs to: the export's session id where it has one, else client,
-    /// date and therapist (SPEC §3). Already free of raw identifiers: the client is a pseudonym.
-    pub session: String,
+    /// date and therapist (SPEC §3).
+    pub session: u32,
     /// The client's visit number over the whole input, 1 for the first session seen.
     pub visit: u32,
     /// Bit `i` set when region `Region::ALL[i]` was worked in this row's session (SPEC §3 group 7).
@@ -37,16 +42,52 @@ impl Prepared {
     pub fn new(records: &[Record]) -> Result<Prepared, AnalysisError> {
         let mut order: Vec<&Record> = records.iter().collect();
         order.sort_by(|a, b| canonical_order(a, b));
-        let sessions: Vec<String> = order.iter().map(|r| session_key(r)).collect();
-        let visits = visit_numbers(&order, &sessions);
-        let worked = worked_regions(&order, &sessions);
-        let derived: Vec<Derived> = sessions
+
+        // Compact ids, given in canonical order so they are the same on every run.
+        let mut client_ids: HashMap<&str, u32> = HashMap::new();
+        let mut clients: Vec<Arc<str>> = Vec::new();
+        let mut therapist_ids: HashMap<&str, u32> = HashMap::new();
+        type SessionKey<'a> = (u32, chrono::NaiveDate, u32, Option<&'a str>);
+        let mut session_ids: HashMap<SessionKey<'_>, u32> = HashMap::new();
+        let mut session_keys: Vec<String> = Vec::new();
+        // Per session: client, date, regions worked.
+        let mut session_info: Vec<(u32, chrono::NaiveDate, u16)> = Vec::new();
+        let mut row_ids: Vec<(u32, u32)> = Vec::with_capacity(order.len());
+        for r in &order {
+            let client = *client_ids.entry(&r.client).or_insert_with(|| {
+                clients.push(r.client.clone());
+                clients.len() as u32 - 1
+            });
+            let n_therapists = therapist_ids.len() as u32;
+            let therapist = *therapist_ids.entry(&r.therapist).or_insert(n_therapists);
+            // With a session id, the id (within the client) names the session; else the day
+            // and therapist do.
+            let key = match r.session_id.as_deref() {
+                Some(id) => (client, chrono::NaiveDate::MIN, 0, Some(id)),
+                None => (client, r.date, therapist, None),
+            };
+            let session = *session_ids.entry(key).or_insert_with(|| {
+                session_keys.push(match &r.session_id {
+                    Some(id) => format!("{}|id|{id}", r.client),
+                    None => format!("{}|{}|{}", r.client, r.date, r.therapist),
+                });
+                session_info.push((client, r.date, 0));
+                session_keys.len() as u32 - 1
+            });
+            let worked = r.minutes.is_none_or(|m| m > 0.0);
+            if worked {
+                session_info[session as usize].2 |= 1 << region_index(r.region);
+            }
+            row_ids.push((client, session));
+        }
+        let visits = visit_numbers(&session_info, clients.len());
+        let derived: Vec<Derived> = row_ids
             .into_iter()
-            .enumerate()
-            .map(|(i, session)| Derived {
-                worked: worked[&session],
-                visit: visits[&(order[i].client.clone(), session.clone())],
+            .map(|(client, session)| Derived {
+                client,
                 session,
+                visit: visits[session as usize],
+                worked: session_info[session as usize].2,
             })
             .collect();
         let mut months: Vec<String> = order.iter().map(|r| r.month()).collect();
@@ -54,7 +95,12 @@ impl Prepared {
         months.sort();
         months.dedup();
         let frame = build_frame(&order, &derived)?;
-        Ok(Prepared { frame, months })
+        Ok(Prepared {
+            frame,
+            months,
+            clients,
+            session_keys,
+        })
     }
 
     /// The months that have records, in order (`YYYY-MM`).
@@ -87,53 +133,21 @@ fn canonical_order(a: &Record, b: &Record) -> Ordering {
         .then_with(|| a.origin.cmp(&b.origin))
 }
 
-fn session_key(r: &Record) -> String {
-    match &r.session_id {
-        Some(id) => format!("{}|id|{id}", r.client),
-        None => format!("{}|{}|{}", r.client, r.date, r.therapist),
+/// Numbers each client's sessions 1, 2, 3 … by date; sessions of the same day keep the
+/// canonical order they were first seen in.
+fn visit_numbers(sessions: &[(u32, chrono::NaiveDate, u16)], n_clients: usize) -> Vec<u32> {
+    let mut per_client: Vec<Vec<(chrono::NaiveDate, u32)>> = vec![Vec::new(); n_clients];
+    for (id, (client, date, _)) in sessions.iter().enumerate() {
+        per_client[*client as usize].push((*date, id as u32));
     }
-}
-
-/// Numbers each client's sessions 1, 2, 3 … in date order (ties by session key).
-fn visit_numbers(order: &[&Record], sessions: &[String]) -> HashMap<(Arc<str>, String), u32> {
-    let mut per_client: BTreeMap<&str, Vec<(chrono::NaiveDate, &str)>> = BTreeMap::new();
-    for (r, s) in order.iter().zip(sessions) {
-        per_client
-            .entry(&r.client)
-            .or_default()
-            .push((r.date, s.as_str()));
-    }
-    let mut out = HashMap::new();
-    for (client, mut list) in per_client {
+    let mut visits = vec![0u32; sessions.len()];
+    for mut list in per_client {
         list.sort();
-        list.dedup_by(|a, b| a.1 == b.1);
-        let client: Arc<str> = Arc::from(client);
-        let mut n = 0;
-        for (_, s) in list {
-            out.entry((client.clone(), s.to_string()))
-                .or_insert_with(|| {
-                    n += 1;
-                    n
-                });
+        for (n, (_, id)) in list.into_iter().enumerate() {
+            visits[id as usize] = n as u32 + 1;
         }
     }
-    out
-}
-
-/// For each session, the regions worked: a row with minutes > 0, or any row when the minutes are
-/// not recorded (SPEC §3 group 7).
-fn worked_regions(order: &[&Record], sessions: &[String]) -> HashMap<String, u16> {
-    let mut out: HashMap<String, u16> = HashMap::new();
-    for (r, s) in order.iter().zip(sessions) {
-        let worked = r.minutes.is_none_or(|m| m > 0.0);
-        let bit = if worked {
-            1u16 << region_index(r.region)
-        } else {
-            0
-        };
-        *out.entry(s.clone()).or_default() |= bit;
-    }
-    out
+    visits
 }
 
 /// The region's position in report order, 0–8.

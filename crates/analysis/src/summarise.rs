@@ -108,11 +108,18 @@ impl Prepared {
         settings: &AnalysisSettings,
     ) -> Result<Summary, AnalysisError> {
         let (from, to) = period.bounds();
-        let lf = self.frame.clone().lazy().filter(
-            col(c::DAY)
-                .gt_eq(lit(day_number(from)))
-                .and(col(c::DAY).lt_eq(lit(day_number(to)))),
-        );
+        // Filter once; every group below then scans only the period's rows.
+        let lf = self
+            .frame
+            .clone()
+            .lazy()
+            .filter(
+                col(c::DAY)
+                    .gt_eq(lit(day_number(from)))
+                    .and(col(c::DAY).lt_eq(lit(day_number(to)))),
+            )
+            .collect()?
+            .lazy();
         let t = settings.thresholds();
         let used = lf
             .clone()
