@@ -11,7 +11,7 @@ use crate::text::fit_cell;
 use relief_core::Region;
 use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{
-    Chart, ChartAxisLabelPosition, ChartEmptyCells, ChartErrorBars, ChartErrorBarsType,
+    Chart, ChartAxisLabelPosition, ChartEmptyCells, ChartErrorBars, ChartErrorBarsType, ChartFont,
     ChartFormat, ChartLegendPosition, ChartMarker, ChartMarkerType, ChartRange, ChartSolidFill,
     ChartType, Color, Workbook, Worksheet, XlsxError,
 };
@@ -39,7 +39,11 @@ pub fn write_charts(
     ws.write_string_with_format(
         0,
         0,
-        fit_cell(&format!("Charts, {}", summary.period)).as_ref(),
+        fit_cell(&format!(
+            "Charts, {}",
+            crate::sheets::period_words(&summary.period)
+        ))
+        .as_ref(),
         &styles.title,
     )?;
     ws.write_string_with_format(
@@ -181,6 +185,7 @@ fn region_block(
         );
     before_after
         .title()
+        .set_font(&title_font())
         .set_name("Soreness before and after, by region");
     before_after
         .y_axis()
@@ -198,6 +203,7 @@ fn region_block(
         .set_categories(&col(0))
         .set_values(&col(8))
         .set_format(&mut fill(0x5B9BD5));
+    responders.title().set_font(&title_font());
     responders.title().set_name(&format!(
         "Sessions with at least {} % relief, by region",
         (summary.settings.responder_threshold * 100.0).round()
@@ -264,7 +270,8 @@ fn focus_block(
         .set_format(&mut fill(0xA5A5A5));
     chart
         .title()
-        .set_name("Relief when the client asked for focus, and when not");
+        .set_font(&title_font())
+        .set_name("Relief: focus regions against the rest");
     chart.y_axis().set_name("Mean relief (points)");
     chart
         .x_axis()
@@ -326,6 +333,7 @@ fn month_block(
                     .set_size(6),
             );
     }
+    chart.title().set_font(&title_font());
     chart.title().set_name("Mean relief by month, per region");
     chart.y_axis().set_name("Relief (points, before − after)");
     chart
@@ -335,6 +343,13 @@ fn month_block(
     chart.show_empty_cells_as(ChartEmptyCells::Gaps);
     chart.legend().set_position(ChartLegendPosition::Right);
     Ok(Some(chart))
+}
+
+/// Chart titles: bold 12 pt, smaller than Excel's default so four charts fit a page.
+fn title_font() -> ChartFont {
+    let mut font = ChartFont::new();
+    font.set_bold().set_size(12);
+    font
 }
 
 /// A solid fill in one colour.

@@ -551,7 +551,10 @@ fn finish_table(
             .unwrap_or(0);
         grid.see(col as u16, word.max(min_width));
     }
-    grid.ws.set_row_height(HEADER_ROW, 45)?;
+    // Tall enough for three wrapped lines only where a header needs them.
+    let tall = headers.iter().any(|h| h.chars().count() > 14);
+    grid.ws
+        .set_row_height(HEADER_ROW, if tall { 45 } else { 18 })?;
     grid.fit_columns(6, 48)
 }
 
@@ -816,6 +819,7 @@ pub fn write_overview(
     let ws = start_sheet(workbook, &plan.overview, styles, &title, about)?;
     ws.set_active(true);
     ws.set_screen_gridlines(false);
+    ws.set_print_fit_to_pages(1, 1);
     let mut grid = Grid::new(ws, styles);
     let mut row = 3;
 
@@ -851,7 +855,7 @@ pub fn write_overview(
         grid.ws
             .write_string_with_format(row, c as u16, h, &styles.header)?;
     }
-    grid.ws.set_row_height(row, 30)?;
+    grid.ws.set_row_height(row, 45)?;
     row += 1;
     let first_number_row = row;
     for r in &summary.regions {
@@ -937,7 +941,8 @@ pub fn write_overview(
             "left out of the Technique table only",
         ),
     ];
-    grid.text(row, 0, "Period", false)?;
+    grid.ws
+        .write_string_with_format(row, 0, "Period", &styles.label)?;
     grid.text(row, 1, &summary.period, false)?;
     row += 1;
     for (label, value, hint) in counts {
@@ -963,9 +968,10 @@ pub fn write_overview(
     }
     // The headline sentences run across the sheet; fixed widths keep the numbers block tidy.
     grid.ws.set_column_width(0, 30)?;
-    for col in 1..=8 {
+    for col in 1..=7 {
         grid.ws.set_column_width(col, 12)?;
     }
+    grid.ws.set_column_width(8, 18)?;
     Ok(())
 }
 
@@ -1014,7 +1020,7 @@ pub fn headline(label: &str, f: &Figures, s: &Settings) -> String {
 }
 
 /// `2026-10` → `October 2026`; a range → `2026-01 to 2026-12`; anything else as is.
-fn period_words(period: &str) -> String {
+pub fn period_words(period: &str) -> String {
     const MONTHS: [&str; 12] = [
         "January",
         "February",
