@@ -1,0 +1,84 @@
+//! Why a whole file (or a whole sheet) could not be read, in words a therapist can act on.
+//!
+//! Row-level problems are [`relief_core::Reject`]s; these errors are for everything bigger: a
+//! file that is not a spreadsheet, is password-protected, is damaged, or breaks one of the limits
+//! that protect relief from zip bombs and absurd dimensions. Each one ends up as the `error` of
+//! the file's [`relief_core::summary::FileReport`], and the other files are still read.
+
+use std::path::PathBuf;
+
+/// A file-level (or sheet-level) problem. The `Display` text is shown to the user as is, after
+/// the file's path.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A path given to relief does not exist.
+    #[error("{}: no such file or folder", .0.display())]
+    MissingPath(PathBuf),
+    /// A file or folder exists but could not be opened or listed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file has no bytes at all.
+    #[error("the file is empty")]
+    Empty,
+    /// An encrypted workbook: Office stores it as an OLE container, not a zip.
+    #[error(
+        "the workbook is password-protected: open it, remove the password and save it again without one"
+    )]
+    PasswordProtected,
+    /// The bytes are not a spreadsheet of the kind the name says.
+    #[error("this is not a spreadsheet: {0}")]
+    NotASpreadsheet(String),
+    /// A format relief does not read.
+    #[error("{0} files are not read; save the file as .xlsx or .csv")]
+    Unsupported(String),
+    /// The spreadsheet is damaged or not what its name says.
+    #[error("the file is damaged and cannot be read ({0}); open it and save it again")]
+    Corrupt(String),
+    /// The file is larger than `input.max_file_mb`.
+    #[error(
+        "the file is {size_mb} MB, above the limit of {limit_mb} MB (input.max_file_mb in relief.toml)"
+    )]
+    TooLarge { size_mb: u64, limit_mb: u64 },
+    /// The parts of an xlsx/ods package would unpack to more than `input.max_unzipped_mb`.
+    #[error(
+        "the file would unpack to {size_mb} MB, above the limit of {limit_mb} MB (input.max_unzipped_mb in relief.toml); it may be a zip bomb"
+    )]
+    UnzippedTooLarge { size_mb: u64, limit_mb: u64 },
+    /// A package with more parts than any spreadsheet has.
+    #[error(
+        "the file holds {count} packed parts, far more than any spreadsheet (limit {limit}); it may be a zip bomb"
+    )]
+    TooManyParts { count: usize, limit: usize },
+    /// One part unpacks to far more than its packed size.
+    #[error(
+        "the part {part} would unpack {ratio} times its packed size; that is a zip bomb, not a spreadsheet"
+    )]
+    SuspiciousRatio { part: String, ratio: u64 },
+    /// A sheet (or the whole file) holds more cells than `input.max_cells`.
+    #[error("{where_} holds more than {limit} cells, the limit (input.max_cells in relief.toml)")]
+    TooManyCells { where_: String, limit: u64 },
+    /// A sheet holds more rows than `input.max_rows`.
+    #[error(
+        "sheet '{sheet}' has more than {limit} rows, the limit (input.max_rows in relief.toml)"
+    )]
+    TooManyRows { sheet: String, limit: u64 },
+    /// The spreadsheet library failed on a malformed file.
+    #[error(
+        "the spreadsheet reader failed on this file ({0}); it is probably damaged: open it and save it again"
+    )]
+    ReaderFailed(String),
+    /// No sheet has a row that reads as a header.
+    #[error(
+        "no sheet has a recognisable header row (a row within the first 30 with at least three known column names such as date, client, therapist, region, before, after)"
+    )]
+    NoHeader,
+    /// A sheet named in the config or on the command line is not in the file.
+    #[error("there is no sheet '{sheet}' in this file (it has: {available})")]
+    SheetNotFound { sheet: String, available: String },
+    /// A sheet's header lacks a column relief needs, or the row named as header is not one.
+    #[error("sheet '{sheet}': {problem}")]
+    BadHeader { sheet: String, problem: String },
+}

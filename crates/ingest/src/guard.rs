@@ -1,0 +1,376 @@
+//! Checks made before a file is handed to the spreadsheet library (SPEC §2.8).
+//!
+//! calamine trusts what a file says about itself: a sheet's claimed dimension, the shared-string
+//! count, the sizes of zip parts. A crafted file can turn that trust into an allocation of
+//! hundreds of gigabytes, which aborts the process (no `catch_unwind` can stop an abort). So
+//! each file is first recognised by its bytes (not its name), and a zip package is checked from
+//! its central directory: the number of parts, the total unpacked size and the packing ratio of
+//! each part. The zip reader refuses to unpack a part past its declared size, so these declared
+//! sizes bound what can be unpacked later. The shared-string count of an xlsx and the repeated
+//! cells of an ods are checked against the cell limit the same way.
+
+use crate::IngestError;
+use std::io::{Cursor, Read};
+use zip::ZipArchive;
+
+/// What a file is, by its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Xlsx,
+    Xls,
+    Ods,
+    Csv,
+}
+
+/// Most parts a spreadsheet package may have; real ones have tens.
+pub(crate) const MAX_ZIP_PARTS: usize = 10_000;
+/// Largest packing ratio of a part above [`RATIO_FLOOR`] bytes. Real sheet XML packs 5–50 times;
+/// deflate cannot exceed about 1032.
+pub(crate) const MAX_RATIO: u64 = 500;
+/// Parts smaller than this unpacked are never suspicious, whatever their ratio.
+pub(crate) const RATIO_FLOOR: u64 = 8 << 20;
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Recognises a file from its first bytes and its name's ending.
+///
+/// # Errors
+/// Empty, password-protected, unsupported or not-a-spreadsheet files, each with a reason.
+pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
+    let ext = ext.to_ascii_lowercase();
+    if bytes.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    if ext == "xlsb" {
+        return Err(IngestError::Unsupported("Excel binary (.xlsb)".into()));
+    }
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
+        return match ext.as_str() {
+            "ods" => Ok(Kind::Ods),
+            // An xlsx saved under another name still reads as one.
+            "xlsx" | "xlsm" | "xls" => Ok(Kind::Xlsx),
+            "csv" => Err(IngestError::NotASpreadsheet(
+                "the file is named .csv but is a zip package (perhaps an .xlsx renamed)".into(),
+            )),
+            _ => Err(IngestError::Unsupported(format!("'.{ext}'"))),
+        };
+    }
+    if bytes.starts_with(CFB_MAGIC) {
+        if is_encrypted_package(bytes) {
+            return Err(IngestError::PasswordProtected);
+        }
+        return match ext.as_str() {
+            "xls" | "xlsx" | "xlsm" => Ok(Kind::Xls),
+            _ => Err(IngestError::NotASpreadsheet(
+                "it is an old-style Office file but not an Excel workbook".into(),
+            )),
+        };
+    }
+    match ext.as_str() {
+        "csv" => Ok(Kind::Csv),
+        "xlsx" | "xlsm" | "xls" | "ods" => Err(IngestError::NotASpreadsheet(format!(
+            "the name ends in .{ext} but the content is {}; if it is a CSV export, name it .csv",
+            if looks_like_text(bytes) {
+                "plain text"
+            } else {
+                "not a spreadsheet"
+            }
+        ))),
+        _ => Err(IngestError::Unsupported(format!("'.{ext}'"))),
+    }
+}
+
+/// An encrypted OOXML workbook is a CFB container with an `EncryptedPackage` stream; its name
+/// sits in the directory, stored as UTF-16.
+fn is_encrypted_package(bytes: &[u8]) -> bool {
+    let needle: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    !head.contains(&0) && std::str::from_utf8(head).is_ok_and(|_| true)
+        || head.iter().all(|b| *b >= 0x09)
+}
+
+/// Checks a zip package from its central directory (no part is unpacked here, except the
+/// first few kilobytes of the shared strings and a counting pass over an ods's content).
+///
+/// # Errors
+/// Too many parts, too large unpacked, a suspicious ratio, a shared-string count or repeated
+/// cells beyond the cell limit, or a damaged zip.
+pub(crate) fn check_zip(
+    bytes: &[u8],
+    kind: Kind,
+    max_unzipped_mb: u64,
+    max_cells: u64,
+) -> Result<(), IngestError> {
+    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+    if zip.len() > MAX_ZIP_PARTS {
+        return Err(IngestError::TooManyParts {
+            count: zip.len(),
+            limit: MAX_ZIP_PARTS,
+        });
+    }
+    let limit = max_unzipped_mb.saturating_mul(1 << 20);
+    let mut total: u64 = 0;
+    let mut shared_strings = None;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_data(i).map_err(zip_error)?;
+        let size = entry.size();
+        total = total.saturating_add(size);
+        if total > limit {
+            return Err(IngestError::UnzippedTooLarge {
+                size_mb: total >> 20,
+                limit_mb: max_unzipped_mb,
+            });
+        }
+        let packed = entry.compressed_size().max(1);
+        if size > RATIO_FLOOR && size / packed > MAX_RATIO {
+            return Err(IngestError::SuspiciousRatio {
+                part: entry.name().map(|n| n.to_string()).unwrap_or_default(),
+                ratio: size / packed,
+            });
+        }
+        if let Ok(name) = entry.name()
+            && name.to_ascii_lowercase().ends_with("sharedstrings.xml")
+        {
+            shared_strings = Some((i, size));
+        }
+    }
+    if let Some((i, size)) = shared_strings {
+        check_shared_strings(&mut zip, i, size, max_cells)?;
+    }
+    if kind == Kind::Ods {
+        check_ods_cells(&mut zip, max_cells)?;
+    }
+    Ok(())
+}
+
+fn zip_error(e: zip::result::ZipError) -> IngestError {
+    IngestError::Corrupt(format!("not a valid zip package: {e}"))
+}
+
+/// calamine reserves memory for the declared number of shared strings; a count no honest part
+/// of this size could hold (each string takes at least `<si/>`, 5 bytes) is refused.
+fn check_shared_strings(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    index: usize,
+    size: u64,
+    max_cells: u64,
+) -> Result<(), IngestError> {
+    let mut head = Vec::with_capacity(4096);
+    zip.by_index(index)
+        .map_err(zip_error)?
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| IngestError::Corrupt(format!("unreadable shared strings: {e}")))?;
+    let text = String::from_utf8_lossy(&head);
+    let Some(count) = attr_number(&text, "uniqueCount=") else {
+        return Ok(());
+    };
+    if count > size / 5 + 1 || count > max_cells {
+        return Err(IngestError::Corrupt(format!(
+            "it claims {count} distinct texts, more than its {size} bytes can hold"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads `name="123"` (or single quotes) from a tag's text.
+fn attr_number(text: &str, name: &str) -> Option<u64> {
+    let at = text.find(name)? + name.len();
+    let rest = text[at..].trim_start_matches(['"', '\'']);
+    let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(u64::MAX))
+}
+
+/// calamine expands an ods's repeated rows and cells (`number-rows-repeated`,
+/// `number-columns-repeated`) into memory. This pass counts what that expansion would hold,
+/// in constant memory, and refuses a file past the cell limit.
+fn check_ods_cells(zip: &mut ZipArchive<Cursor<&[u8]>>, max_cells: u64) -> Result<(), IngestError> {
+    let Ok(content) = zip.by_name("content.xml") else {
+        // calamine says the file is damaged in its own words.
+        return Ok(());
+    };
+    let mut scan = OdsScan::default();
+    let mut reader = std::io::BufReader::with_capacity(64 << 10, content);
+    let mut buf = [0u8; 64 << 10];
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| IngestError::Corrupt(format!("unreadable content: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            scan.byte(b);
+        }
+        if scan.cells > max_cells {
+            return Err(IngestError::TooManyCells {
+                where_: "the file".into(),
+                limit: max_cells,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Most columns and rows a spreadsheet can have; calamine caps repeats at the same numbers.
+const MAX_COLUMNS: u64 = 16_384;
+const MAX_ROWS: u64 = 1_048_576;
+/// Longest tag kept for inspection; longer ones are skipped (no table tag is this long).
+const MAX_TAG: usize = 4096;
+
+#[derive(Default)]
+struct OdsScan {
+    in_tag: bool,
+    quote: Option<u8>,
+    tag: Vec<u8>,
+    overflow: bool,
+    row_repeat: u64,
+    row_cells: u64,
+    row_width: u64,
+    cells: u64,
+}
+
+impl OdsScan {
+    fn byte(&mut self, b: u8) {
+        if !self.in_tag {
+            if b == b'<' {
+                self.in_tag = true;
+                self.tag.clear();
+                self.overflow = false;
+            }
+            return;
+        }
+        match (self.quote, b) {
+            (Some(q), _) if b == q => self.quote = None,
+            (None, b'"' | b'\'') => self.quote = Some(b),
+            (None, b'>') => {
+                self.in_tag = false;
+                if !self.overflow {
+                    let tag = std::mem::take(&mut self.tag);
+                    self.tag_done(&tag);
+                    self.tag = tag;
+                }
+                return;
+            }
+            _ => {}
+        }
+        if self.tag.len() < MAX_TAG {
+            self.tag.push(b);
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    fn tag_done(&mut self, tag: &[u8]) {
+        let text = String::from_utf8_lossy(tag);
+        let self_closing = text.ends_with('/');
+        let name = text
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        let name = if text.starts_with('/') {
+            &text[..text.find(|c: char| c.is_whitespace()).unwrap_or(text.len())]
+        } else {
+            name
+        };
+        match name {
+            "table:table-row" => {
+                self.row_repeat = attr_number(&text, "table:number-rows-repeated=")
+                    .unwrap_or(1)
+                    .clamp(1, MAX_ROWS);
+                self.row_cells = 0;
+                self.row_width = 0;
+                if self_closing {
+                    self.row_repeat = 0;
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                let repeat = attr_number(&text, "table:number-columns-repeated=")
+                    .unwrap_or(1)
+                    .clamp(1, MAX_COLUMNS);
+                self.row_cells = (self.row_cells + repeat).min(MAX_COLUMNS);
+                if !self_closing || text.contains("office:value-type") {
+                    self.row_width = self.row_cells;
+                }
+            }
+            "/table:table-row" => {
+                self.cells = self
+                    .cells
+                    .saturating_add(self.row_repeat.saturating_mul(self.row_width));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_their_bytes() {
+        assert_eq!(sniff("xlsx", b"PK\x03\x04rest").unwrap(), Kind::Xlsx);
+        assert_eq!(sniff("XLS", b"PK\x03\x04rest").unwrap(), Kind::Xlsx);
+        assert_eq!(sniff("ods", b"PK\x03\x04rest").unwrap(), Kind::Ods);
+        assert_eq!(sniff("csv", b"date;client").unwrap(), Kind::Csv);
+        let mut cfb = CFB_MAGIC.to_vec();
+        cfb.extend_from_slice(&[0; 600]);
+        assert_eq!(sniff("xls", &cfb).unwrap(), Kind::Xls);
+        assert!(matches!(sniff("xlsx", b""), Err(IngestError::Empty)));
+        let text = sniff("xlsx", b"date,client,before\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("plain text") && text.contains(".csv"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_encrypted_package_is_password_protected() {
+        let mut cfb = CFB_MAGIC.to_vec();
+        cfb.extend_from_slice(&[0; 1000]);
+        for u in "EncryptedPackage".encode_utf16() {
+            cfb.extend_from_slice(&u.to_le_bytes());
+        }
+        let err = sniff("xlsx", &cfb).unwrap_err();
+        assert!(matches!(err, IngestError::PasswordProtected));
+        assert!(err.to_string().contains("without one"));
+    }
+
+    #[test]
+    fn ods_scan_counts_what_calamine_would_expand() {
+        let mut s = OdsScan::default();
+        let xml = r#"<table:table><table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="50" office:value-type="float" office:value="1"/><table:table-cell table:number-columns-repeated="900"/></table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#;
+        for b in xml.bytes() {
+            s.byte(b);
+        }
+        // 1000 × 50 repeated values, trailing empty rows cost nothing, plus one text cell.
+        assert_eq!(s.cells, 50_001);
+    }
+
+    #[test]
+    fn attribute_numbers() {
+        assert_eq!(
+            attr_number(r#"<sst count="5" uniqueCount="3">"#, "uniqueCount="),
+            Some(3)
+        );
+        assert_eq!(
+            attr_number("uniqueCount='99999999999999999999999'", "uniqueCount="),
+            Some(u64::MAX)
+        );
+        assert_eq!(attr_number("count=\"x\"", "uniqueCount="), None);
+    }
+}

@@ -1,0 +1,588 @@
+//! Turning the rows of one sheet into session × region records and rejects (SPEC §2.2–§2.8).
+//!
+//! Every used row below the header ends up in exactly one place: a record, a reject (one per
+//! session × region), or the footer count; blank rows are not rows at all. Values go through the
+//! shared [`Vocabulary`], so a score, a region or a pressure word means the same in every file.
+//! The client identifier is pseudonymised the moment it is read and is never copied into a
+//! reject; free-text columns (notes) are never looked at.
+
+use crate::Pseudonymizer;
+use crate::grid::{Grid, RowView, Value};
+use crate::header::{Columns, Header, Layout, LongColumns, WidePair};
+use chrono::NaiveDate;
+use relief_core::date::{ColumnOrder, TextDate};
+use relief_core::summary::SheetReport;
+use relief_core::{
+    DateOrder, Field, Origin, Pressure, Record, Region, Reject, Side, ValueError, Vocabulary,
+};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// What one sheet is read with.
+pub(crate) struct SheetContext<'o> {
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
+    pub vocabulary: &'o Vocabulary,
+    pub pseudonymizer: &'o Pseudonymizer,
+    pub pseudonymise_therapists: bool,
+}
+
+/// What one sheet gave.
+#[derive(Debug)]
+pub(crate) struct SheetOutcome {
+    pub report: SheetReport,
+    pub records: Vec<Record>,
+    pub rejects: Vec<Reject>,
+    /// Excel row numbers of the rows skipped as footers.
+    pub footers: Vec<u32>,
+}
+
+/// A refused value: the column, the value as shown, and the reason.
+struct Problem {
+    field: Option<Field>,
+    value: String,
+    reason: String,
+}
+
+/// Words that mark a summary row written under the data.
+const FOOTER_WORDS: [&str; 8] = [
+    "total", "totals", "sum", "average", "mean", "avg", "count", "summary",
+];
+
+/// How slash dates of this sheet's date column are read.
+#[derive(Clone, Copy)]
+enum DatePlan {
+    /// The config or the column itself settled the order.
+    Fixed(DateOrder),
+    /// The column cannot decide: dates that read two ways are refused, the others are read.
+    Undecided,
+}
+
+/// Reads cells into values, with the caches that keep it from allocating per row.
+struct Reader<'c, 'o> {
+    ctx: &'c SheetContext<'o>,
+    is_1904: bool,
+    plan: DatePlan,
+    clients: HashMap<Box<str>, Arc<str>>,
+    therapists: HashMap<Box<str>, Arc<str>>,
+    texts: HashSet<Arc<str>>,
+}
+
+fn shown(v: Option<&Value<'_>>, is_1904: bool) -> String {
+    v.map(|v| v.shown(is_1904)).unwrap_or_default()
+}
+
+impl<'c, 'o> Reader<'c, 'o> {
+    fn problem(&self, field: Field, v: Option<&Value<'_>>, e: ValueError) -> Problem {
+        Problem {
+            field: Some(field),
+            value: shown(v, self.is_1904),
+            reason: e.to_string(),
+        }
+    }
+
+    fn date(&self, v: Option<&Value<'_>>) -> Result<NaiveDate, Problem> {
+        let err = |e| self.problem(Field::Date, v, e);
+        match v {
+            None => Err(err(ValueError::Blank(Field::Date))),
+            Some(Value::Serial(s)) => {
+                relief_core::date::from_excel_serial(*s, self.is_1904).map_err(err)
+            }
+            Some(Value::Text(t)) => {
+                let td = relief_core::date::parse_text(t).map_err(err)?;
+                let order = match (self.plan, td) {
+                    (DatePlan::Fixed(o), _) => o,
+                    (DatePlan::Undecided, TextDate::Exact(d)) => return Ok(d),
+                    (DatePlan::Undecided, td) if td.is_ambiguous() => {
+                        return Err(ambiguous_date(t.trim(), td));
+                    }
+                    (DatePlan::Undecided, TextDate::Slash { a, .. }) if a > 12 => {
+                        DateOrder::DayFirst
+                    }
+                    (DatePlan::Undecided, _) => DateOrder::MonthFirst,
+                };
+                td.resolve(order, t.trim()).map_err(err)
+            }
+            Some(Value::Error(e)) => Err(err(ValueError::ErrorCell((*e).into()))),
+            Some(other) => Err(err(ValueError::UnreadableDate(other.shown(self.is_1904)))),
+        }
+    }
+
+    /// The text of an identifier cell (client, therapist, session id); `None` when blank.
+    fn id_text<'v>(
+        v: Option<&'v Value<'_>>,
+    ) -> Result<Option<std::borrow::Cow<'v, str>>, ValueError> {
+        use std::borrow::Cow;
+        Ok(match v {
+            None => None,
+            Some(Value::Text(t)) => Some(Cow::Borrowed(t.trim())),
+            Some(Value::Number(n)) => Some(Cow::Owned(relief_core::score::format_number(*n))),
+            Some(Value::Error(e)) => return Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Some(Cow::Owned(other.shown(false))),
+        })
+    }
+
+    fn client(&mut self, v: Option<&Value<'_>>) -> Result<Arc<str>, Problem> {
+        let text = Self::id_text(v)
+            .and_then(|t| t.ok_or(ValueError::Blank(Field::Client)))
+            .map_err(|e| Problem {
+                field: Some(Field::Client),
+                // Never the identifier itself: only a spreadsheet error code can show here.
+                value: match v {
+                    Some(Value::Error(e)) => (*e).to_string(),
+                    _ => String::new(),
+                },
+                reason: e.to_string(),
+            })?;
+        let key = crate::pseudonym::normalize_id(&text);
+        if let Some(p) = self.clients.get(key) {
+            return Ok(p.clone());
+        }
+        let p = self.ctx.pseudonymizer.client(key);
+        self.clients.insert(key.into(), p.clone());
+        Ok(p)
+    }
+
+    fn therapist(&mut self, v: Option<&Value<'_>>) -> Result<Arc<str>, Problem> {
+        let text = Self::id_text(v)
+            .and_then(|t| t.ok_or(ValueError::Blank(Field::Therapist)))
+            .map_err(|e| self.problem(Field::Therapist, v, e))?;
+        if let Some(p) = self.therapists.get(&*text) {
+            return Ok(p.clone());
+        }
+        let p = if self.ctx.pseudonymise_therapists {
+            self.ctx.pseudonymizer.therapist(&text)
+        } else {
+            Arc::from(&*text)
+        };
+        self.therapists.insert(text.into(), p.clone());
+        Ok(p)
+    }
+
+    /// Technique or session id: free of any vocabulary, interned so equal texts share memory.
+    fn label(&mut self, field: Field, v: Option<&Value<'_>>) -> Result<Option<Arc<str>>, Problem> {
+        let Some(text) = Self::id_text(v).map_err(|e| self.problem(field, v, e))? else {
+            return Ok(None);
+        };
+        if let Some(a) = self.texts.get(&*text) {
+            return Ok(Some(a.clone()));
+        }
+        let a: Arc<str> = Arc::from(&*text);
+        self.texts.insert(a.clone());
+        Ok(Some(a))
+    }
+
+    fn score(&self, field: Field, v: Option<&Value<'_>>) -> Result<f64, Problem> {
+        let voc = self.ctx.vocabulary;
+        let r = match v {
+            None => Err(ValueError::Blank(field)),
+            Some(Value::Number(n)) => voc.score_number(*n),
+            Some(Value::Text(t)) => voc.score_text(t, field),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::ScoreNotANumber(other.shown(self.is_1904))),
+        };
+        r.map_err(|e| self.problem(field, v, e))
+    }
+
+    fn pressure(&self, v: Option<&Value<'_>>) -> Result<Option<Pressure>, Problem> {
+        let voc = self.ctx.vocabulary;
+        let r = match v {
+            None => return Ok(None),
+            Some(Value::Number(n)) => voc.pressure_from_number(*n),
+            Some(Value::Text(t)) => voc.pressure(t),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::UnknownPressure(other.shown(self.is_1904))),
+        };
+        r.map(Some).map_err(|e| self.problem(Field::Pressure, v, e))
+    }
+
+    fn minutes(&self, v: Option<&Value<'_>>) -> Result<Option<f64>, Problem> {
+        use relief_core::vocabulary::{minutes_from_number, minutes_from_text};
+        let r = match v {
+            None => Ok(None),
+            Some(Value::Number(n)) => minutes_from_number(*n).map(Some),
+            Some(Value::Text(t)) => minutes_from_text(t),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::BadMinutes(other.shown(self.is_1904))),
+        };
+        r.map_err(|e| self.problem(Field::Minutes, v, e))
+    }
+
+    fn focus_flag(&self, v: Option<&Value<'_>>) -> Result<bool, Problem> {
+        use relief_core::focus::{focus_flag, focus_from_number};
+        let r = match v {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(Value::Number(n)) => focus_from_number(*n),
+            Some(Value::Text(t)) => focus_flag(t),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::UnknownFocus(other.shown(self.is_1904))),
+        };
+        r.map_err(|e| self.problem(Field::Focus, v, e))
+    }
+
+    fn focus_list(&self, v: Option<&Value<'_>>) -> Result<Vec<Region>, Problem> {
+        let r = match v {
+            None => Ok(Vec::new()),
+            Some(Value::Text(t)) => self.ctx.vocabulary.focus_list(t),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::UnknownRegion(other.shown(self.is_1904))),
+        };
+        r.map_err(|e| self.problem(Field::Focus, v, e))
+    }
+
+    fn region(&self, v: Option<&Value<'_>>) -> Result<(Region, Option<Side>), Problem> {
+        let r = match v {
+            None => Err(ValueError::Blank(Field::Region)),
+            Some(Value::Text(t)) => self.ctx.vocabulary.region(t),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::UnknownRegion(other.shown(self.is_1904))),
+        };
+        r.map_err(|e| self.problem(Field::Region, v, e))
+    }
+
+    fn side(&self, v: Option<&Value<'_>>) -> Result<Option<Side>, Problem> {
+        let r = match v {
+            None => Ok(None),
+            Some(Value::Text(t)) => self.ctx.vocabulary.side(t),
+            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(other) => Err(ValueError::UnknownSide(other.shown(self.is_1904))),
+        };
+        r.map_err(|e| self.problem(Field::Side, v, e))
+    }
+}
+
+fn ambiguous_date(text: &str, td: TextDate) -> Problem {
+    let fmt = |o| {
+        td.resolve(o, text)
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_default()
+    };
+    Problem {
+        field: Some(Field::Date),
+        value: text.to_string(),
+        reason: format!(
+            "'{text}' could be {} or {}, and the column does not settle which: set order = \"day-first\" or \"month-first\" under [dates] in relief.toml",
+            fmt(DateOrder::DayFirst),
+            fmt(DateOrder::MonthFirst)
+        ),
+    }
+}
+
+/// The session-level values of one row.
+struct Session {
+    date: NaiveDate,
+    client: Arc<str>,
+    therapist: Arc<str>,
+    pressure: Option<Pressure>,
+    technique: Option<Arc<str>>,
+    session_id: Option<Arc<str>>,
+}
+
+/// Reads one sheet below its header.
+pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_>) -> SheetOutcome {
+    let cols = &header.columns;
+    let data_rows = || grid.rows().filter(|r| r.row > header.row);
+    let plan = match ctx.vocabulary.date_order {
+        Some(o) => DatePlan::Fixed(o),
+        None => {
+            let texts = data_rows().filter_map(|r| match r.get(cols.date) {
+                Some(Value::Text(t)) => relief_core::date::parse_text(t).ok(),
+                _ => None,
+            });
+            match relief_core::date::decide_column_order(texts) {
+                ColumnOrder::Decided(o) => DatePlan::Fixed(o),
+                ColumnOrder::Ambiguous | ColumnOrder::Contradictory => DatePlan::Undecided,
+            }
+        }
+    };
+    let mut reader = Reader {
+        ctx,
+        is_1904: grid.is_1904,
+        plan,
+        clients: HashMap::new(),
+        therapists: HashMap::new(),
+        texts: HashSet::new(),
+    };
+    let mut out = SheetOutcome {
+        report: SheetReport {
+            name: ctx.sheet.to_string(),
+            layout: header.layout.name().to_string(),
+            header_row: header.row + 1,
+            rows_read: 0,
+            rows_used: 0,
+            rows_rejected: 0,
+            rows_duplicate: 0,
+            footer_skipped: 0,
+        },
+        records: Vec::new(),
+        rejects: Vec::new(),
+        footers: Vec::new(),
+    };
+    for row in data_rows() {
+        let origin = Origin {
+            file: ctx.file.clone(),
+            sheet: ctx.sheet.clone(),
+            row: row.row + 1,
+        };
+        let date = reader.date(row.get(cols.date));
+        if is_footer(&row, cols, &date) {
+            out.footers.push(origin.row);
+            continue;
+        }
+        match &header.layout {
+            Layout::Long(long) => long_row(&mut reader, &row, cols, long, date, origin, &mut out),
+            Layout::Wide(pairs) => wide_row(&mut reader, &row, cols, pairs, date, origin, &mut out),
+        }
+    }
+    let r = &mut out.report;
+    r.rows_used = out.records.len() as u64;
+    r.rows_rejected = out.rejects.len() as u64;
+    r.rows_read = r.rows_used + r.rows_rejected;
+    r.footer_skipped = out.footers.len() as u64;
+    out
+}
+
+/// A footer: no readable date and no client (or a word such as "Total" where the client goes).
+fn is_footer(row: &RowView<'_, '_>, cols: &Columns, date: &Result<NaiveDate, Problem>) -> bool {
+    if date.is_ok() {
+        return false;
+    }
+    // An ambiguous slash date is still a date.
+    if let Some(Value::Text(t)) = row.get(cols.date)
+        && relief_core::date::parse_text(t).is_ok()
+    {
+        return false;
+    }
+    match row.get(cols.client) {
+        None => true,
+        Some(Value::Text(t)) => {
+            let w = t.trim().trim_end_matches(':').to_lowercase();
+            FOOTER_WORDS.contains(&w.as_str())
+        }
+        Some(_) => false,
+    }
+}
+
+fn reject(origin: &Origin, p: Problem, date: Option<NaiveDate>) -> Reject {
+    Reject::new(origin, p.field, p.value, p.reason).in_month(date)
+}
+
+fn session(
+    reader: &mut Reader<'_, '_>,
+    row: &RowView<'_, '_>,
+    cols: &Columns,
+    date: Result<NaiveDate, Problem>,
+) -> Result<Session, Problem> {
+    let date = date?;
+    let client = reader.client(row.get(cols.client))?;
+    let therapist = reader.therapist(row.get(cols.therapist))?;
+    let session_id = match cols.session_id {
+        Some(c) => reader.label(Field::SessionId, row.get(c))?,
+        None => None,
+    };
+    let pressure = match cols.pressure {
+        Some(c) => reader.pressure(row.get(c))?,
+        None => None,
+    };
+    let technique = match cols.technique {
+        Some(c) => reader.label(Field::Technique, row.get(c))?,
+        None => None,
+    };
+    Ok(Session {
+        date,
+        client,
+        therapist,
+        pressure,
+        technique,
+        session_id,
+    })
+}
+
+fn long_row(
+    reader: &mut Reader<'_, '_>,
+    row: &RowView<'_, '_>,
+    cols: &Columns,
+    long: &LongColumns,
+    date: Result<NaiveDate, Problem>,
+    origin: Origin,
+    out: &mut SheetOutcome,
+) {
+    let month = date.as_ref().ok().copied();
+    let result = (|| {
+        let s = session(reader, row, cols, date)?;
+        let (region, named_side) = reader.region(row.get(long.region))?;
+        let side = match long.side {
+            Some(c) => {
+                let v = row.get(c);
+                match (reader.side(v)?, named_side) {
+                    (Some(a), Some(b)) if a != b => {
+                        return Err(Problem {
+                            field: Some(Field::Side),
+                            value: shown(v, false),
+                            reason: format!(
+                                "the region says {b} but the side column says {a}; correct one of them"
+                            ),
+                        });
+                    }
+                    (a, b) => a.or(b),
+                }
+            }
+            None => named_side,
+        };
+        let before = reader.score(Field::Before, row.get(long.before))?;
+        let after = reader.score(Field::After, row.get(long.after))?;
+        let minutes = match long.minutes {
+            Some(c) => reader.minutes(row.get(c))?,
+            None => None,
+        };
+        let focus = match cols.focus {
+            Some(c) => Some(reader.focus_flag(row.get(c))?),
+            None => None,
+        };
+        Ok(Record {
+            date: s.date,
+            client: s.client,
+            therapist: s.therapist,
+            session_id: s.session_id,
+            region,
+            side,
+            before,
+            after,
+            pressure: s.pressure,
+            minutes,
+            focus,
+            technique: s.technique,
+            origin: origin.clone(),
+        })
+    })();
+    match result {
+        Ok(r) => out.records.push(r),
+        Err(p) => out.rejects.push(reject(&origin, p, month)),
+    }
+}
+
+fn wide_row(
+    reader: &mut Reader<'_, '_>,
+    row: &RowView<'_, '_>,
+    cols: &Columns,
+    pairs: &[WidePair],
+    date: Result<NaiveDate, Problem>,
+    origin: Origin,
+    out: &mut SheetOutcome,
+) {
+    let month = date.as_ref().ok().copied();
+    let session = session(reader, row, cols, date).and_then(|s| {
+        let focus = match cols.focus {
+            Some(c) => Some(reader.focus_list(row.get(c))?),
+            None => None,
+        };
+        Ok((s, focus))
+    });
+    let (session, focus) = match session {
+        Ok(s) => s,
+        Err(p) => {
+            // A bad session-level value rejects every region with a score, each counted.
+            let n = pairs.iter().filter(|p| has_score(row, p)).count().max(1);
+            for _ in 0..n {
+                out.rejects.push(reject(
+                    &origin,
+                    Problem {
+                        field: p.field,
+                        value: p.value.clone(),
+                        reason: p.reason.clone(),
+                    },
+                    month,
+                ));
+            }
+            return;
+        }
+    };
+    let mut any = false;
+    for pair in pairs {
+        if !has_score(row, pair) {
+            continue;
+        }
+        any = true;
+        let cell = |c: &Option<(u32, String)>| c.as_ref().and_then(|(c, _)| row.get(*c));
+        let result = (|| {
+            let before = score_of_pair(
+                reader,
+                Field::Before,
+                pair,
+                &pair.before,
+                cell(&pair.before),
+            )?;
+            let after = score_of_pair(reader, Field::After, pair, &pair.after, cell(&pair.after))?;
+            let minutes = match pair.minutes {
+                Some(c) => reader.minutes(row.get(c))?,
+                None => None,
+            };
+            Ok(Record {
+                date: session.date,
+                client: session.client.clone(),
+                therapist: session.therapist.clone(),
+                session_id: session.session_id.clone(),
+                region: pair.region,
+                side: pair.side,
+                before,
+                after,
+                pressure: session.pressure,
+                minutes,
+                focus: focus.as_ref().map(|f| f.contains(&pair.region)),
+                technique: session.technique.clone(),
+                origin: origin.clone(),
+            })
+        })();
+        match result {
+            Ok(r) => out.records.push(r),
+            Err(p) => out.rejects.push(reject(&origin, p, month)),
+        }
+    }
+    if !any {
+        out.rejects.push(reject(
+            &origin,
+            Problem {
+                field: None,
+                value: String::new(),
+                reason: "the session has no before or after score for any region".into(),
+            },
+            month,
+        ));
+    }
+}
+
+fn has_score(row: &RowView<'_, '_>, pair: &WidePair) -> bool {
+    [&pair.before, &pair.after]
+        .iter()
+        .any(|c| c.as_ref().is_some_and(|(c, _)| row.get(*c).is_some()))
+}
+
+/// One score of a wide pair; a blank names the column that is blank (or missing).
+fn score_of_pair(
+    reader: &Reader<'_, '_>,
+    field: Field,
+    pair: &WidePair,
+    column: &Option<(u32, String)>,
+    v: Option<&Value<'_>>,
+) -> Result<f64, Problem> {
+    match (column, v) {
+        (None, _) => Err(Problem {
+            field: Some(field),
+            value: String::new(),
+            reason: format!(
+                "there is no '{} {field}' column for the other score of this region",
+                pair.region.label().to_lowercase()
+            ),
+        }),
+        (Some((_, name)), None) => Err(Problem {
+            field: Some(field),
+            value: String::new(),
+            reason: format!(
+                "'{name}' is blank while the other score of {} is filled in",
+                pair.region.label().to_lowercase()
+            ),
+        }),
+        (Some(_), Some(_)) => reader.score(field, v),
+    }
+}
