@@ -62,7 +62,14 @@ fn parts(back: bool) -> Vec<Part> {
         (33.0, 196.0),
         (29.0, 176.0),
     ];
-    let foot = vec![(37.0, 232.0), (45.0, 232.0), (46.0, 239.0), (47.5, 245.0), (33.0, 246.0), (34.0, 239.0)];
+    let foot = vec![
+        (37.0, 232.0),
+        (45.0, 232.0),
+        (46.0, 239.0),
+        (47.5, 245.0),
+        (33.0, 246.0),
+        (34.0, 239.0),
+    ];
     let (upper, lower) = if back {
         (Some(Region::UpperBack), Some(Region::LowerBack))
     } else {
@@ -80,9 +87,28 @@ fn parts(back: bool) -> Vec<Part> {
         part(Some(Region::Feet), mirror(&foot)),
         part(
             upper,
-            vec![(28.0, 62.0), (38.0, 57.0), (62.0, 57.0), (72.0, 62.0), (71.0, 80.0), (68.0, 100.0), (32.0, 100.0), (29.0, 80.0)],
+            vec![
+                (28.0, 62.0),
+                (38.0, 57.0),
+                (62.0, 57.0),
+                (72.0, 62.0),
+                (71.0, 80.0),
+                (68.0, 100.0),
+                (32.0, 100.0),
+                (29.0, 80.0),
+            ],
         ),
-        part(lower, vec![(32.0, 100.0), (68.0, 100.0), (69.0, 114.0), (71.0, 127.0), (29.0, 127.0), (31.0, 114.0)]),
+        part(
+            lower,
+            vec![
+                (32.0, 100.0),
+                (68.0, 100.0),
+                (69.0, 114.0),
+                (71.0, 127.0),
+                (29.0, 127.0),
+                (31.0, 114.0),
+            ],
+        ),
         part(
             Some(Region::Hips),
             vec![
@@ -97,7 +123,10 @@ fn parts(back: bool) -> Vec<Part> {
                 (26.0, 140.0),
             ],
         ),
-        part(Some(Region::Neck), vec![(44.0, 29.0), (56.0, 29.0), (57.5, 43.0), (42.5, 43.0)]),
+        part(
+            Some(Region::Neck),
+            vec![(44.0, 29.0), (56.0, 29.0), (57.5, 43.0), (42.5, 43.0)],
+        ),
         part(
             Some(Region::Shoulders),
             vec![
@@ -147,27 +176,41 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             "Change = soreness before − after, on the 0–10 scale.",
         ),
     )?;
-    let limit = layout::diverging_limit(Region::ALL.iter().filter_map(|&r| region_figures(s, r)).map(|f| f.mean_change));
+    let limit = layout::diverging_limit(
+        Region::ALL
+            .iter()
+            .filter_map(|&r| region_figures(s, r))
+            .map(|f| f.mean_change),
+    );
     // Room for the colour bar at the bottom.
     let legend_top = body.bottom - c.px(112.0);
     let (top, bottom) = (body.top + c.px(40.0), legend_top - c.px(20.0));
     let unit = f64::from(bottom - top) / 250.0;
     let fig_w = (100.0 * unit).round() as i32;
     let centre = (body.left + body.right) / 2;
-    let spread = (fig_w * 3 / 4).max(c.px(60.0)) + fig_w / 2;
+    let spread = fig_w * 4 / 5;
     let origins = [centre - spread - fig_w / 2, centre + spread - fig_w / 2];
     let to_px = |view: usize, (x, y): (f64, f64)| -> Px {
-        (origins[view] + (x * unit).round() as i32, top + (y * unit).round() as i32)
+        (
+            origins[view] + (x * unit).round() as i32,
+            top + (y * unit).round() as i32,
+        )
     };
 
     for (view, back) in [(0usize, false), (1, true)] {
         let heading = if back { "Back" } else { "Front" };
-        c.text(heading, origins[view] + fig_w / 2, top - c.px(22.0), Align::Centre, LABEL.bold())?;
+        c.text(
+            heading,
+            origins[view] + fig_w / 2,
+            top - c.px(22.0),
+            Align::Centre,
+            LABEL.bold(),
+        )?;
         for part in parts(back) {
             let poly: Vec<Px> = part.outline.iter().map(|&p| to_px(view, p)).collect();
             let figures = part.region.and_then(|r| region_figures(s, r));
             let fill = match (part.region, figures) {
-                (None, _) => palette::NEUTRAL_BODY,
+                (None, _) => palette::BACKGROUND,
                 (Some(_), None) => palette::NO_DATA,
                 (Some(_), Some(f)) => palette::diverging(f.mean_change, limit),
             };
@@ -196,7 +239,12 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             .map(|&r| (r, to_px(view, anchor(r).1)))
             .collect();
         labels.sort_by_key(|l| l.1.1);
-        let ys = spread_out(&labels.iter().map(|l| l.1.1).collect::<Vec<_>>(), 2 * line_h + c.px(8.0), top, bottom - line_h);
+        let ys = spread_out(
+            &labels.iter().map(|l| l.1.1).collect::<Vec<_>>(),
+            2 * line_h + c.px(8.0),
+            top,
+            bottom - line_h,
+        );
         let room = if back { body.right - x } else { x - body.left };
         for ((region, point), y) in labels.into_iter().zip(ys) {
             let f = region_figures(s, region);
@@ -205,7 +253,13 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             let dot_x = x + dir * c.px(10.0);
             c.circle((dot_x, name_y), 8.0, region_colour(region), 0.0)?;
             let name_x = x + dir * c.px(28.0);
-            c.text(&c.fit(region.label(), room - c.px(28.0), LABEL.bold()), name_x, name_y, align, LABEL.bold())?;
+            c.text(
+                &c.fit(region.label(), room - c.px(28.0), LABEL.bold()),
+                name_x,
+                name_y,
+                align,
+                LABEL.bold(),
+            )?;
             let detail = c.fit(&detail(f), room, VALUE);
             let detail_font = if f.is_some() { VALUE } else { NOTE };
             c.text(&detail, x, y + line_h / 2, align, detail_font)?;
@@ -225,13 +279,31 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         c,
         keys_x,
         legend_top + c.px(35.0),
-        &[(Key::Swatch { fill: palette::NO_DATA, hatched: false }, "no data".into())],
+        &[(
+            Key::Swatch {
+                fill: palette::NO_DATA,
+                hatched: false,
+            },
+            "no data".into(),
+        )],
+    )?;
+    layout::legend_row(
+        c,
+        keys_x,
+        legend_top + c.px(-2.0),
+        &[(Key::Outline, "not a region (chest, belly)".into())],
     )?;
     layout::legend_row(
         c,
         keys_x,
         legend_top + c.px(72.0),
-        &[(Key::Swatch { fill: palette::diverging(limit / 2.0, limit), hatched: true }, "small sample".into())],
+        &[(
+            Key::Swatch {
+                fill: palette::diverging(limit / 2.0, limit),
+                hatched: true,
+            },
+            "small sample".into(),
+        )],
     )?;
     Ok(())
 }
@@ -241,16 +313,16 @@ fn detail(f: Option<&Figures>) -> String {
     let Some(f) = f else {
         return "no data".to_string();
     };
-    let v = layout::num(f.mean_change.abs(), 1);
-    let change = if v == "0" {
+    let v = layout::one(f.mean_change.abs());
+    let change = if v == "0.0" {
         "no change".to_string()
     } else if f.mean_change > 0.0 {
-        format!("{v} less sore")
+        format!("{v} points less sore")
     } else {
-        format!("{v} more sore")
+        format!("{v} points more sore")
     };
-    let small = if f.small_sample { ", small sample" } else { "" };
-    format!("{change}  ·  n = {}{small}", layout::thousands(f.rows))
+    let small = if f.small_sample { "small sample, " } else { "" };
+    format!("{change}  ·  {small}n = {}", layout::thousands(f.rows))
 }
 
 /// Moves sorted label positions apart so neighbours are at least `gap` apart, keeping them within
@@ -282,7 +354,10 @@ mod tests {
     #[test]
     fn labels_are_spread_apart_and_kept_in_bounds() {
         assert_eq!(spread_out(&[10, 12, 100], 20, 0, 500), vec![10, 30, 100]);
-        assert_eq!(spread_out(&[480, 490, 495], 20, 0, 500), vec![460, 480, 500]);
+        assert_eq!(
+            spread_out(&[480, 490, 495], 20, 0, 500),
+            vec![460, 480, 500]
+        );
         assert_eq!(spread_out(&[-5], 20, 0, 500), vec![0]);
     }
 
@@ -294,7 +369,10 @@ mod tests {
                 .filter(|&back| parts(back).iter().any(|p| p.region == Some(region)))
                 .collect();
             assert!(!views.is_empty(), "{region:?} is not drawn");
-            assert!(views.contains(&anchor(region).0), "{region:?} is labelled on a view without it");
+            assert!(
+                views.contains(&anchor(region).0),
+                "{region:?} is labelled on a view without it"
+            );
         }
     }
 }

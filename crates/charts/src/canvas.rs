@@ -85,7 +85,10 @@ impl<'a> Canvas<'a> {
             s,
             chart,
         };
-        canvas.area.fill(&palette::BACKGROUND).map_err(|e| canvas.err(e))?;
+        canvas
+            .area
+            .fill(&palette::BACKGROUND)
+            .map_err(|e| canvas.err(e))?;
         Ok(canvas)
     }
 
@@ -111,14 +114,24 @@ impl<'a> Canvas<'a> {
 
     /// Fills the rectangle between two corners (inclusive).
     pub fn rect(&self, a: Px, b: Px, fill: RGBColor) -> Result<(), ChartError> {
-        let (a, b) = ((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1)));
+        // The backend's fill excludes the far edge; add it back so both corners are inside.
+        let (a, b) = (
+            (a.0.min(b.0), a.1.min(b.1)),
+            (a.0.max(b.0) + 1, a.1.max(b.1) + 1),
+        );
         self.area
             .draw(&Rectangle::new([a, b], fill.filled()))
             .map_err(|e| self.err(e))
     }
 
     /// Draws the outline of a rectangle, `width` design pixels wide.
-    pub fn rect_outline(&self, a: Px, b: Px, colour: RGBColor, width: f64) -> Result<(), ChartError> {
+    pub fn rect_outline(
+        &self,
+        a: Px,
+        b: Px,
+        colour: RGBColor,
+        width: f64,
+    ) -> Result<(), ChartError> {
         let (a, b) = ((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1)));
         let w = self.px(width);
         for i in 0..w {
@@ -141,7 +154,14 @@ impl<'a> Canvas<'a> {
     }
 
     /// Draws a dashed straight line.
-    pub fn dashed(&self, a: Px, b: Px, colour: RGBColor, width: f64, dash: f64) -> Result<(), ChartError> {
+    pub fn dashed(
+        &self,
+        a: Px,
+        b: Px,
+        colour: RGBColor,
+        width: f64,
+        dash: f64,
+    ) -> Result<(), ChartError> {
         let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
         let len = (dx * dx + dy * dy).sqrt();
         let step = dash * self.s;
@@ -171,7 +191,13 @@ impl<'a> Canvas<'a> {
     }
 
     /// Fills a circle; with `ring` > 0 only a ring of that design width is drawn, on white.
-    pub fn circle(&self, c: Px, radius: f64, colour: RGBColor, ring: f64) -> Result<(), ChartError> {
+    pub fn circle(
+        &self,
+        c: Px,
+        radius: f64,
+        colour: RGBColor,
+        ring: f64,
+    ) -> Result<(), ChartError> {
         let r = self.px(radius);
         self.area
             .draw(&Circle::new(c, r, colour.filled()))
@@ -188,7 +214,14 @@ impl<'a> Canvas<'a> {
     }
 
     /// Draws a region's marker of `radius` design pixels; hollow markers mark small samples.
-    pub fn marker(&self, shape: Marker, c: Px, radius: f64, colour: RGBColor, hollow: bool) -> Result<(), ChartError> {
+    pub fn marker(
+        &self,
+        shape: Marker,
+        c: Px,
+        radius: f64,
+        colour: RGBColor,
+        hollow: bool,
+    ) -> Result<(), ChartError> {
         let ring = if hollow { 3.0 } else { 0.0 };
         if shape == Marker::Circle {
             return self.circle(c, radius, colour, ring);
@@ -199,7 +232,9 @@ impl<'a> Canvas<'a> {
                 Marker::Square => &[(-0.85, -0.85), (0.85, -0.85), (0.85, 0.85), (-0.85, 0.85)],
                 Marker::Triangle => &[(0.0, -1.15), (1.05, 0.75), (-1.05, 0.75)],
                 Marker::TriangleDown => &[(0.0, 1.15), (1.05, -0.75), (-1.05, -0.75)],
-                Marker::Diamond | Marker::Circle => &[(0.0, -1.2), (1.1, 0.0), (0.0, 1.2), (-1.1, 0.0)],
+                Marker::Diamond | Marker::Circle => {
+                    &[(0.0, -1.2), (1.1, 0.0), (0.0, 1.2), (-1.1, 0.0)]
+                }
             };
             pts.iter()
                 .map(|(x, y)| (c.0 + (x * r).round() as i32, c.1 + (y * r).round() as i32))
@@ -230,7 +265,10 @@ impl<'a> Canvas<'a> {
         // Lines x + y = k; intersect each with every edge, pair the crossings up in order.
         let spacing = self.px(9.0).max(4);
         let sums: Vec<i32> = poly.iter().map(|p| p.0 + p.1).collect();
-        let (lo, hi) = (*sums.iter().min().unwrap_or(&0), *sums.iter().max().unwrap_or(&0));
+        let (lo, hi) = (
+            *sums.iter().min().unwrap_or(&0),
+            *sums.iter().max().unwrap_or(&0),
+        );
         let mut k = lo - lo.rem_euclid(spacing) + spacing;
         let width = self.s * 2.0;
         while k < hi {
@@ -255,8 +293,14 @@ impl<'a> Canvas<'a> {
     }
 
     fn style(&self, font: Font) -> TextStyle<'static> {
-        let style = if font.bold { FontStyle::Bold } else { FontStyle::Normal };
-        (FONT, font.size * self.s, style).into_font().color(&font.colour)
+        let style = if font.bold {
+            FontStyle::Bold
+        } else {
+            FontStyle::Normal
+        };
+        (FONT, font.size * self.s, style)
+            .into_font()
+            .color(&font.colour)
     }
 
     /// The width of `text` in pixels.
@@ -273,7 +317,14 @@ impl<'a> Canvas<'a> {
     }
 
     /// Draws `text` with its capitals vertically centred on `y`; returns its width.
-    pub fn text(&self, text: &str, x: i32, y: i32, align: Align, font: Font) -> Result<i32, ChartError> {
+    pub fn text(
+        &self,
+        text: &str,
+        x: i32,
+        y: i32,
+        align: Align,
+        font: Font,
+    ) -> Result<i32, ChartError> {
         let size = font.size * self.s;
         // ab_glyph puts the baseline half a size below the anchor; move it to y + cap / 2.
         let top = y + (size * CAP / 2.0 - size / 2.0).round() as i32;
@@ -309,7 +360,12 @@ impl<'a> Canvas<'a> {
         }
         let chars: Vec<char> = text.chars().collect();
         for keep in (0..chars.len()).rev() {
-            let candidate: String = chars[..keep].iter().collect::<String>().trim_end().to_string() + "…";
+            let candidate: String = chars[..keep]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+                + "…";
             if self.text_width(&candidate, font) <= max {
                 return candidate;
             }

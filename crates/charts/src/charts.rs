@@ -26,13 +26,20 @@ struct Row {
 
 /// Lays out one row per region between `top` and `bottom`, draws the alternating bands across
 /// `[left, right]` and the region labels right-aligned at `label_right`.
-fn region_rows(c: &Canvas, top: i32, bottom: i32, left: i32, right: i32, label_right: i32) -> Result<Vec<Row>, ChartError> {
+fn region_rows(
+    c: &Canvas,
+    top: i32,
+    bottom: i32,
+    left: i32,
+    right: i32,
+    label_right: i32,
+) -> Result<Vec<Row>, ChartError> {
     let n = Region::ALL.len() as i32;
     let h = (bottom - top) / n;
     let mut rows = Vec::new();
     for (i, region) in Region::ALL.into_iter().enumerate() {
         let y0 = top + i as i32 * h;
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             c.rect((left, y0), (right, y0 + h - 1), palette::BAND)?;
         }
         let y = y0 + h / 2;
@@ -56,7 +63,13 @@ fn label_column(c: &Canvas) -> i32 {
 
 /// The width of a value column holding `texts`, capped at `max`.
 fn value_column(c: &Canvas, texts: &[String], font: Font, max: i32) -> i32 {
-    (texts.iter().map(|t| c.text_width(t, font)).max().unwrap_or(0) + c.px(24.0)).min(max)
+    (texts
+        .iter()
+        .map(|t| c.text_width(t, font))
+        .max()
+        .unwrap_or(0)
+        + c.px(24.0))
+    .min(max)
 }
 
 /// `n = 130`, with thousands separators.
@@ -66,9 +79,9 @@ fn n(f: &Figures) -> String {
 
 /// A change in words: `2.4 points less sore`.
 fn change_words(change: f64) -> String {
-    let v = layout::num(change.abs(), 1);
-    let unit = if v == "1" { "point" } else { "points" };
-    if v == "0" {
+    let v = layout::one(change.abs());
+    let unit = if v == "1.0" { "point" } else { "points" };
+    if v == "0.0" {
         "no change".to_string()
     } else if change > 0.0 {
         format!("{v} {unit} less sore")
@@ -94,7 +107,7 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             None => "no data".to_string(),
             Some(f) => {
                 let ci = match f.ci95 {
-                    Some([lo, hi]) => format!("CI {} to {}", layout::num(lo, 1), layout::num(hi, 1)),
+                    Some([lo, hi]) => format!("CI {} to {}", layout::one(lo), layout::one(hi)),
                     None => "small sample".to_string(),
                 };
                 format!("{}  ({ci}),  {}", change_words(f.mean_change), n(f))
@@ -103,25 +116,57 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         .collect();
     let label_w = label_column(c);
     let value_w = value_column(c, &texts, VALUE, (body.right - body.left) * 2 / 5);
-    let (plot_l, plot_r) = (body.left + label_w + c.px(16.0), body.right - value_w - c.px(24.0));
+    let (plot_l, plot_r) = (
+        body.left + label_w + c.px(16.0),
+        body.right - value_w - c.px(24.0),
+    );
     let legend_y = body.top + c.px(8.0);
     layout::legend_row(
         c,
         plot_l,
         legend_y,
         &[
-            (Key::Dot { colour: palette::MUTED, hollow: false }, "before the session".into()),
-            (Key::Dot { colour: palette::region_colour(Region::LowerBack), hollow: false }, "after (region colour)".into()),
+            (
+                Key::Dot {
+                    colour: palette::MUTED,
+                    hollow: false,
+                },
+                "before the session".into(),
+            ),
+            (
+                Key::Dot {
+                    colour: palette::region_colour(Region::LowerBack),
+                    hollow: false,
+                },
+                "after (region colour)".into(),
+            ),
             (Key::Whisker, "95 % CI of the change".into()),
         ],
     )?;
     let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
-    let x = Scale { v0: 0.0, v1: 10.0, p0: plot_l, p1: plot_r };
+    let x = Scale {
+        v0: 0.0,
+        v1: 10.0,
+        p0: plot_l,
+        p1: plot_r,
+    };
     let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    let step = if plot_r - plot_l > c.px(600.0) { 1.0 } else { 2.0 };
-    layout::x_axis(c, x, step, top, bottom, "Mean soreness (0 = none, 10 = worst imaginable)", &|t| layout::num(t, 0))?;
+    let step = if plot_r - plot_l > c.px(600.0) {
+        1.0
+    } else {
+        2.0
+    };
+    layout::x_axis(
+        c,
+        x,
+        step,
+        top,
+        bottom,
+        "Mean soreness (0 = none, 10 = worst imaginable)",
+        &|t| layout::num(t, 0),
+    )?;
     for (row, text) in rows.iter().zip(&texts) {
-        let value_x = body.right - value_w + c.px(24.0);
+        let value_x = body.right - value_w + c.px(12.0);
         let Some(f) = region_figures(s, row.region) else {
             c.text(text, value_x, row.y, Align::Left, NOTE)?;
             continue;
@@ -138,7 +183,12 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         }
         let r = (f64::from(row.h) / c.s / 4.0).min(12.0);
         c.circle((xb, row.y), r, palette::MUTED, 0.0)?;
-        c.circle((xa, row.y), r, colour, if f.small_sample { 3.5 } else { 0.0 })?;
+        c.circle(
+            (xa, row.y),
+            r,
+            colour,
+            if f.small_sample { 3.5 } else { 0.0 },
+        )?;
         let fitted = c.fit(text, value_w - c.px(24.0), VALUE);
         c.text(&fitted, value_x, row.y, Align::Left, VALUE)?;
     }
@@ -177,7 +227,10 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         .collect();
     let label_w = label_column(c);
     let value_w = value_column(c, &texts, VALUE, (body.right - body.left) * 2 / 5);
-    let (plot_l, plot_r) = (body.left + label_w + c.px(16.0), body.right - value_w - c.px(24.0));
+    let (plot_l, plot_r) = (
+        body.left + label_w + c.px(16.0),
+        body.right - value_w - c.px(24.0),
+    );
     let legend_y = body.top + c.px(8.0);
     let grey = palette::KEY;
     layout::legend_row(
@@ -185,19 +238,48 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         plot_l,
         legend_y,
         &[
-            (Key::Swatch { fill: tint(grey, 0.6), hatched: false }, format!("≥ {t30} % less sore (responder)")),
-            (Key::Swatch { fill: grey, hatched: false }, format!("≥ {t50} % less sore (strong responder)")),
-            (Key::Swatch { fill: tint(grey, 0.3), hatched: true }, "small sample".into()),
+            (
+                Key::Swatch {
+                    fill: tint(grey, 0.6),
+                    hatched: false,
+                },
+                format!("≥ {t30} % less sore (responder)"),
+            ),
+            (
+                Key::Swatch {
+                    fill: grey,
+                    hatched: false,
+                },
+                format!("≥ {t50} % less sore (strong responder)"),
+            ),
+            (
+                Key::Swatch {
+                    fill: tint(grey, 0.3),
+                    hatched: true,
+                },
+                "small sample".into(),
+            ),
         ],
     )?;
     let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
-    let x = Scale { v0: 0.0, v1: 1.0, p0: plot_l, p1: plot_r };
+    let x = Scale {
+        v0: 0.0,
+        v1: 1.0,
+        p0: plot_l,
+        p1: plot_r,
+    };
     let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    layout::x_axis(c, x, 0.2, top, bottom, "Share of session × region rows (%)", &|t| {
-        format!("{:.0} %", t * 100.0)
-    })?;
+    layout::x_axis(
+        c,
+        x,
+        0.2,
+        top,
+        bottom,
+        "Share of session × region rows (%)",
+        &|t| format!("{:.0} %", t * 100.0),
+    )?;
     for (row, text) in rows.iter().zip(&texts) {
-        let value_x = body.right - value_w + c.px(24.0);
+        let value_x = body.right - value_w + c.px(12.0);
         let Some(f) = region_figures(s, row.region) else {
             c.text(text, value_x, row.y, Align::Left, NOTE)?;
             continue;
@@ -226,7 +308,11 @@ pub fn personalisation(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let body = layout::frame(
         c,
         "Does personalisation help? Focus regions and pressure",
-        &layout::subtitle(&s.period, s.rows.used, "mean change in points; more is more relief"),
+        &layout::subtitle(
+            &s.period,
+            s.rows.used,
+            "mean change in points; more is more relief",
+        ),
         &layout::footer(
             s.settings.min_group_size,
             "Rows whose export did not record focus or pressure are left out of that side.",
@@ -234,8 +320,22 @@ pub fn personalisation(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     )?;
     let gap = c.px(60.0);
     let split = body.left + (body.right - body.left) * 11 / 20;
-    focus_panel(c, s, Body { right: split - gap / 2, ..body })?;
-    pressure_panel(c, s, Body { left: split + gap / 2, ..body })
+    focus_panel(
+        c,
+        s,
+        Body {
+            right: split - gap / 2,
+            ..body
+        },
+    )?;
+    pressure_panel(
+        c,
+        s,
+        Body {
+            left: split + gap / 2,
+            ..body
+        },
+    )
 }
 
 fn focus_of(s: &Summary, region: Region, focus: bool) -> Option<&Figures> {
@@ -246,10 +346,20 @@ fn focus_of(s: &Summary, region: Region, focus: bool) -> Option<&Figures> {
 }
 
 fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
-    c.text("Focus region or not", body.left, body.top + c.px(4.0), Align::Left, LABEL.bold())?;
+    c.text(
+        "Focus region or not",
+        body.left,
+        body.top + c.px(4.0),
+        Align::Left,
+        LABEL.bold(),
+    )?;
     let label_w = label_column(c);
     let short = |f: Option<&Figures>| match f {
-        Some(f) => format!("{}  (n {})", layout::num(f.mean_change, 1), layout::thousands(f.rows)),
+        Some(f) => format!(
+            "{}  (n {})",
+            layout::one(f.mean_change),
+            layout::thousands(f.rows)
+        ),
         None => "no data".to_string(),
     };
     let texts: Vec<String> = Region::ALL
@@ -265,21 +375,47 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
         plot_l,
         legend_y,
         &[
-            (Key::Swatch { fill: blue, hatched: false }, "focus".into()),
-            (Key::Swatch { fill: tint(blue, 0.6), hatched: false }, "not focus".into()),
+            (
+                Key::Swatch {
+                    fill: blue,
+                    hatched: false,
+                },
+                "focus".into(),
+            ),
+            (
+                Key::Swatch {
+                    fill: tint(blue, 0.6),
+                    hatched: false,
+                },
+                "not focus".into(),
+            ),
         ],
     )?;
     let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
-    let changes = s.by_focus.iter().filter(|f| f.figures.rows > 0).map(|f| f.figures.mean_change);
+    let changes = s
+        .by_focus
+        .iter()
+        .filter(|f| f.figures.rows > 0)
+        .map(|f| f.figures.mean_change);
     let (lo, hi) = changes.fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (lo, hi, step) = layout::nice_range(lo, hi, 5);
-    let x = Scale { v0: lo, v1: hi, p0: plot_l, p1: plot_r };
+    let x = Scale {
+        v0: lo,
+        v1: hi,
+        p0: plot_l,
+        p1: plot_r,
+    };
     let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    layout::x_axis(c, x, step, top, bottom, "Mean change (points)", &|t| layout::num(t, 1))?;
+    layout::x_axis(c, x, step, top, bottom, "Mean change (points)", &|t| {
+        layout::num(t, 1)
+    })?;
     for row in &rows {
         let colour = region_colour(row.region);
         let bar = (row.h * 3 / 10).max(2);
-        for (focus, dy, fill) in [(true, -bar / 2 - 1, colour), (false, bar / 2 + 1, tint(colour, 0.6))] {
+        for (focus, dy, fill) in [
+            (true, -bar / 2 - 1, colour),
+            (false, bar / 2 + 1, tint(colour, 0.6)),
+        ] {
             let y = row.y + dy;
             let text = short(focus_of(s, row.region, focus));
             let tx = body.right - value_w + c.px(14.0);
@@ -292,21 +428,36 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
             if f.small_sample {
                 c.hatch_rect(a, b, palette::BACKGROUND)?;
             }
-            c.text(&c.fit(&text, value_w - c.px(14.0), VALUE), tx, y, Align::Left, NOTE.colour(palette::INK))?;
+            c.text(
+                &c.fit(&text, value_w - c.px(14.0), VALUE),
+                tx,
+                y,
+                Align::Left,
+                NOTE.colour(palette::INK),
+            )?;
         }
     }
     Ok(())
 }
 
 fn pressure_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
-    c.text("Mean change by pressure", body.left, body.top + c.px(4.0), Align::Left, LABEL.bold())?;
+    c.text(
+        "Mean change by pressure",
+        body.left,
+        body.top + c.px(4.0),
+        Align::Left,
+        LABEL.bold(),
+    )?;
     let label_w = label_column(c);
     let (grid_l, grid_r) = (body.left + label_w, body.right);
     let head_y = body.top + c.px(46.0);
     let top = head_y + c.px(22.0);
     let bottom = body.bottom - c.px(110.0);
     let limit = layout::diverging_limit(
-        s.by_pressure.iter().filter(|p| p.figures.rows > 0).map(|p| p.figures.mean_change),
+        s.by_pressure
+            .iter()
+            .filter(|p| p.figures.rows > 0)
+            .map(|p| p.figures.mean_change),
     );
     let cols = Pressure::ALL.len() as i32;
     let cw = (grid_r - grid_l) / cols;
@@ -314,7 +465,14 @@ fn pressure_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError>
         let cx = grid_l + j as i32 * cw + cw / 2;
         c.text(p.label(), cx, head_y, Align::Centre, LABEL)?;
     }
-    let rows = region_rows(c, top, bottom, body.left, body.left + label_w, body.left + label_w)?;
+    let rows = region_rows(
+        c,
+        top,
+        bottom,
+        body.left,
+        body.left + label_w,
+        body.left + label_w,
+    )?;
     let pad = c.px(3.0);
     for row in &rows {
         let (y0, y1) = (row.y - row.h / 2 + pad, row.y + row.h / 2 - pad);
@@ -337,15 +495,25 @@ fn pressure_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError>
             if f.small_sample {
                 c.hatch_rect((x0, y0), (x1, y1), palette::BACKGROUND)?;
             }
-            let ink = if palette::needs_light_text(fill) { palette::BACKGROUND } else { palette::INK };
+            let ink = if palette::needs_light_text(fill) {
+                palette::BACKGROUND
+            } else {
+                palette::INK
+            };
             let big = VALUE.bold().colour(ink);
             let small = NOTE.colour(ink);
-            let value = layout::num(f.mean_change, 1);
+            let value = layout::one(f.mean_change);
             let count = format!("n {}", layout::thousands(f.rows));
             if y1 - y0 > c.cap(big) + c.cap(small) + c.px(16.0) {
                 let dy = (c.cap(big) + c.px(8.0)) / 2 + c.px(2.0);
                 c.text(&value, cx, row.y - dy + c.px(2.0), Align::Centre, big)?;
-                c.text(&c.fit(&count, x1 - x0, small), cx, row.y + dy, Align::Centre, small)?;
+                c.text(
+                    &c.fit(&count, x1 - x0, small),
+                    cx,
+                    row.y + dy,
+                    Align::Centre,
+                    small,
+                )?;
             } else {
                 let both = c.fit(&format!("{value} ({count})"), x1 - x0 - 2 * pad, small);
                 c.text(&both, cx, row.y, Align::Centre, small)?;
@@ -382,6 +550,8 @@ struct LineChart<'a> {
     y_range: (f64, f64),
     /// A dashed reference line and its label.
     reference: Option<(f64, String)>,
+    /// The legend's words for a hollow marker.
+    small_note: String,
 }
 
 /// Orders series so the regions with the most rows come first (legend order); ties keep region
@@ -402,19 +572,32 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
     let legend_x = body.right - legend_w + c.px(24.0);
     let (lo, hi, step) = layout::nice_range(spec.y_range.0, spec.y_range.1, 6);
     let tick = |t: f64| layout::num(t, 1);
-    let tick_w = [lo, hi].iter().map(|&t| c.text_width(&tick(t), layout::TICK)).max().unwrap_or(0);
+    let tick_w = [lo, hi]
+        .iter()
+        .map(|&t| c.text_width(&tick(t), layout::TICK))
+        .max()
+        .unwrap_or(0);
     let title_x = body.left + c.px(14.0);
     let plot_l = title_x + c.px(28.0) + tick_w;
     let plot_r = body.right - legend_w - c.px(16.0);
     let (top, bottom) = (body.top + c.px(16.0), body.bottom - c.px(76.0));
-    let y = Scale { v0: lo, v1: hi, p0: bottom, p1: top };
+    let y = Scale {
+        v0: lo,
+        v1: hi,
+        p0: bottom,
+        p1: top,
+    };
     layout::y_axis(c, y, step, plot_l, plot_r, title_x, spec.y_title, &tick)?;
     // Legend.
     let mut ly = top + c.px(10.0);
     c.text("Region  (rows)", legend_x, ly, Align::Left, NOTE)?;
     ly += c.px(36.0);
     for (s, text) in series.iter().zip(&entries) {
-        let key = Key::Line { colour: region_colour(s.region), marker: region_marker(s.region), hollow: false };
+        let key = Key::Line {
+            colour: region_colour(s.region),
+            marker: region_marker(s.region),
+            hollow: false,
+        };
         layout::draw_key(c, &key, legend_x, ly)?;
         let fitted = c.fit(text, body.right - legend_x - c.px(44.0), VALUE);
         c.text(&fitted, legend_x + c.px(44.0), ly, Align::Left, VALUE)?;
@@ -422,28 +605,55 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
     }
     if series.is_empty() {
         c.text("no data", legend_x, ly, Align::Left, NOTE)?;
+    } else {
+        let key = Key::Line {
+            colour: palette::MUTED,
+            marker: palette::Marker::Circle,
+            hollow: true,
+        };
+        ly += c.px(8.0);
+        layout::draw_key(c, &key, legend_x, ly)?;
+        let text = c.fit(&spec.small_note, body.right - legend_x - c.px(44.0), NOTE);
+        c.text(&text, legend_x + c.px(44.0), ly, Align::Left, NOTE)?;
     }
     // X axis: evenly spaced categories; labels thinned so they never touch.
     let n = spec.x_labels.len().max(1);
     let slot = f64::from(plot_r - plot_l) / n as f64;
     let x_at = |i: usize| plot_l + (slot * (i as f64 + 0.5)).round() as i32;
-    let widest = spec.x_labels.iter().map(|l| c.text_width(l, TICK)).max().unwrap_or(0);
+    let widest = spec
+        .x_labels
+        .iter()
+        .map(|l| c.text_width(l, TICK))
+        .max()
+        .unwrap_or(0);
     let every = ((f64::from(widest + c.px(16.0)) / slot).ceil() as usize).max(1);
     for (i, label) in spec.x_labels.iter().enumerate() {
         let x = x_at(i);
         c.line(&[(x, bottom), (x, bottom + c.px(8.0))], palette::MUTED, 1.0)?;
-        if i % every == 0 {
+        if i.is_multiple_of(every) {
             c.text(label, x, bottom + c.px(24.0), Align::Centre, TICK)?;
         }
     }
     c.line(&[(plot_l, bottom), (plot_r, bottom)], palette::MUTED, 1.0)?;
-    c.text(spec.x_title, (plot_l + plot_r) / 2, bottom + c.px(60.0), Align::Centre, LABEL)?;
+    c.text(
+        spec.x_title,
+        (plot_l + plot_r) / 2,
+        bottom + c.px(60.0),
+        Align::Centre,
+        LABEL,
+    )?;
     if let Some((v, label)) = &spec.reference
         && (lo..=hi).contains(v)
     {
         let ry = y.at(*v);
         c.dashed((plot_l, ry), (plot_r, ry), palette::MUTED, 2.0, 10.0)?;
-        c.text(label, plot_r - c.px(8.0), ry - c.px(16.0), Align::Right, NOTE)?;
+        c.text(
+            label,
+            plot_r - c.px(8.0),
+            ry - c.px(16.0),
+            Align::Right,
+            NOTE,
+        )?;
     }
     // Least important first, so the regions that matter most are drawn on top.
     for s in series.iter().rev() {
@@ -455,7 +665,13 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
             }
         }
         for &(i, v, small) in &s.points {
-            c.marker(region_marker(s.region), (x_at(i), y.at(v)), 9.0, colour, small)?;
+            c.marker(
+                region_marker(s.region),
+                (x_at(i), y.at(v)),
+                9.0,
+                colour,
+                small,
+            )?;
         }
     }
     Ok(())
@@ -463,7 +679,11 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
 
 /// Mean change per region by month, across the whole range the report covers.
 pub fn trend(c: &Canvas, s: &Summary, months: &[MonthFigures]) -> Result<(), ChartError> {
-    let mut labels: Vec<&str> = months.iter().filter(|m| m.figures.rows > 0).map(|m| m.month.as_str()).collect();
+    let mut labels: Vec<&str> = months
+        .iter()
+        .filter(|m| m.figures.rows > 0)
+        .map(|m| m.month.as_str())
+        .collect();
     labels.sort_unstable();
     labels.dedup();
     let series = Region::ALL
@@ -471,14 +691,21 @@ pub fn trend(c: &Canvas, s: &Summary, months: &[MonthFigures]) -> Result<(), Cha
         .map(|&region| {
             let mut points = Vec::new();
             let mut rows = 0;
-            for m in months.iter().filter(|m| m.region == region && m.figures.rows > 0) {
+            for m in months
+                .iter()
+                .filter(|m| m.region == region && m.figures.rows > 0)
+            {
                 if let Ok(i) = labels.binary_search(&m.month.as_str()) {
                     points.push((i, m.figures.mean_change, m.figures.small_sample));
                     rows += m.figures.rows;
                 }
             }
             points.sort_by_key(|p| p.0);
-            Series { region, rows, points }
+            Series {
+                region,
+                rows,
+                points,
+            }
         })
         .filter(|s| !s.points.is_empty())
         .collect::<Vec<_>>();
@@ -486,9 +713,13 @@ pub fn trend(c: &Canvas, s: &Summary, months: &[MonthFigures]) -> Result<(), Cha
     let total: u64 = series.iter().map(|s| s.rows).sum();
     let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let mcid = s.settings.mcid_points;
-    let (lo, hi) = values.fold((0.0f64, mcid.max(0.5)), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values.fold((0.0f64, mcid.max(0.5)), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     let range = match (labels.first(), labels.last()) {
-        (Some(a), Some(b)) if a != b => format!("{} – {}", layout::month_label(a), layout::month_label(b)),
+        (Some(a), Some(b)) if a != b => {
+            format!("{} – {}", layout::month_label(a), layout::month_label(b))
+        }
         (Some(a), _) => layout::month_label(a),
         _ => "no months".to_string(),
     };
@@ -499,12 +730,19 @@ pub fn trend(c: &Canvas, s: &Summary, months: &[MonthFigures]) -> Result<(), Cha
             layout::period_label(&s.period),
             layout::thousands(total)
         ),
-        footer: layout::footer(s.settings.min_group_size, "Lines join consecutive months only."),
+        footer: layout::footer(
+            s.settings.min_group_size,
+            "Lines join consecutive months only.",
+        ),
         x_labels: labels.iter().map(|m| layout::month_short(m)).collect(),
         x_title: "Month of the session",
         y_title: "Mean change (points; more = more relief)",
         y_range: (lo, hi + 0.2),
-        reference: Some((mcid, format!("{}-point clinically important change", layout::num(mcid, 1)))),
+        small_note: format!("fewer than {} rows", s.settings.min_group_size),
+        reference: Some((
+            mcid,
+            format!("{}-point clinically important change", layout::num(mcid, 1)),
+        )),
     };
     line_chart(c, spec, &series)
 }
@@ -522,27 +760,48 @@ pub fn visits(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         .max()
         .unwrap_or(1)
         .clamp(1, MAX_VISITS);
-    let hidden = s.by_visit.iter().any(|v| v.visit > MAX_VISITS && v.figures.rows > 0);
+    let hidden = s
+        .by_visit
+        .iter()
+        .any(|v| v.visit > MAX_VISITS && v.figures.rows > 0);
     let series = Region::ALL
         .iter()
         .map(|&region| {
             let mut points = Vec::new();
             let mut rows = 0;
-            for v in s.by_visit.iter().filter(|v| v.region == region && v.figures.rows > 0) {
+            for v in s
+                .by_visit
+                .iter()
+                .filter(|v| v.region == region && v.figures.rows > 0)
+            {
                 if (1..=last).contains(&v.visit) {
-                    points.push(((v.visit - 1) as usize, v.figures.mean_before, v.figures.small_sample));
+                    points.push((
+                        (v.visit - 1) as usize,
+                        v.figures.mean_before,
+                        v.figures.small_sample,
+                    ));
                     rows += v.figures.rows;
                 }
             }
             points.sort_by_key(|p| p.0);
-            Series { region, rows, points }
+            Series {
+                region,
+                rows,
+                points,
+            }
         })
         .filter(|s| !s.points.is_empty())
         .collect::<Vec<_>>();
     let series = by_importance(series);
     let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (lo, hi) = if lo.is_finite() { ((lo - 0.5).max(0.0), (hi + 0.5).min(10.0)) } else { (0.0, 10.0) };
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let (lo, hi) = if lo.is_finite() {
+        ((lo - 0.5).max(0.0), (hi + 0.5).min(10.0))
+    } else {
+        (0.0, 10.0)
+    };
     let note = if hidden {
         format!("Visits after the {MAX_VISITS}th are not shown.")
     } else {
@@ -550,13 +809,18 @@ pub fn visits(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     };
     let spec = LineChart {
         title: "Do clients arrive less sore over a course of visits?",
-        subtitle: layout::subtitle(&s.period, s.rows.used, "visit 1 = the client's first visit in the data"),
+        subtitle: layout::subtitle(
+            &s.period,
+            s.rows.used,
+            "visit 1 = the client's first visit in the data",
+        ),
         footer: layout::footer(s.settings.min_group_size, &note),
         x_labels: (1..=last).map(|v| v.to_string()).collect(),
         x_title: "Visit number of the client",
         y_title: "Mean soreness before the session (0–10)",
         y_range: (lo, hi),
         reference: None,
+        small_note: format!("fewer than {} rows", s.settings.min_group_size),
     };
     line_chart(c, spec, &series)
 }

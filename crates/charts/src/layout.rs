@@ -36,7 +36,13 @@ pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Bo
     let title_y = c.px(MARGIN + 14.0);
     c.text(&c.fit(title, width, TITLE), m, title_y, Align::Left, TITLE)?;
     let sub_y = title_y + c.px(48.0);
-    c.text(&c.fit(subtitle, width, SUBTITLE), m, sub_y, Align::Left, SUBTITLE)?;
+    c.text(
+        &c.fit(subtitle, width, SUBTITLE),
+        m,
+        sub_y,
+        Align::Left,
+        SUBTITLE,
+    )?;
     let foot_y = c.h - c.px(30.0);
     c.text(&c.fit(footer, width, NOTE), m, foot_y, Align::Left, NOTE)?;
     Ok(Body {
@@ -83,12 +89,13 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// Pixel of a value (values outside the range extrapolate).
+    /// Pixel of a value. Values outside the range extrapolate a little, but no further than one
+    /// range width, so a broken figure (NaN, infinite) cannot send a line across the universe.
     pub fn at(&self, v: f64) -> i32 {
-        if self.v1 == self.v0 {
+        if self.v1 == self.v0 || !v.is_finite() {
             return self.p0;
         }
-        let t = (v - self.v0) / (self.v1 - self.v0);
+        let t = ((v - self.v0) / (self.v1 - self.v0)).clamp(-1.0, 2.0);
         (f64::from(self.p0) + t * f64::from(self.p1 - self.p0)).round() as i32
     }
 }
@@ -107,7 +114,11 @@ pub fn nice_step(span: f64, max_ticks: usize) -> f64 {
 
 /// Widens `[lo, hi]` outwards to whole steps; returns the range and the step.
 pub fn nice_range(lo: f64, hi: f64, max_ticks: usize) -> (f64, f64, f64) {
-    let (lo, hi) = if hi - lo < 1e-9 { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+    let (lo, hi) = if hi - lo < 1e-9 {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    };
     let step = nice_step(hi - lo, max_ticks);
     ((lo / step).floor() * step, (hi / step).ceil() * step, step)
 }
@@ -133,12 +144,22 @@ pub fn num(v: f64, decimals: usize) -> String {
     }
 }
 
+/// A figure with exactly one decimal, a true minus sign, and no `-0.0`: `2.0`, `−0.4`.
+pub fn one(v: f64) -> String {
+    let s = format!("{v:.1}");
+    if s == "-0.0" {
+        "0.0".to_string()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
 /// A count with thin thousands separators: `12 345`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(ch);
@@ -152,8 +173,18 @@ pub fn percent(rate: f64) -> String {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// `2026-10` → `October 2026`; anything else is returned as given.
@@ -189,15 +220,19 @@ pub fn period_label(period: &str) -> String {
 /// One entry of a legend.
 pub enum Key {
     /// A region's marker and line.
-    Line { colour: RGBColor, marker: Marker, hollow: bool },
+    Line {
+        colour: RGBColor,
+        marker: Marker,
+        hollow: bool,
+    },
     /// A filled box, optionally hatched.
     Swatch { fill: RGBColor, hatched: bool },
     /// A round dot, hollow for small samples.
     Dot { colour: RGBColor, hollow: bool },
     /// A confidence-interval whisker.
     Whisker,
-    /// A dashed reference line.
-    Dashed { colour: RGBColor },
+    /// An empty outlined box: a part of the body map that is not a region.
+    Outline,
 }
 
 /// Draws a legend row from left to right starting at `(x, y)`; returns the x after it.
@@ -215,7 +250,11 @@ pub fn legend_row(c: &Canvas, x: i32, y: i32, items: &[(Key, String)]) -> Result
 /// Draws one legend key with its left edge at `x`, centred on `y`, 34 design pixels wide.
 pub fn draw_key(c: &Canvas, key: &Key, x: i32, y: i32) -> Result<(), ChartError> {
     match key {
-        Key::Line { colour, marker, hollow } => {
+        Key::Line {
+            colour,
+            marker,
+            hollow,
+        } => {
             c.line(&[(x, y), (x + c.px(34.0), y)], *colour, 3.0)?;
             c.marker(*marker, (x + c.px(17.0), y), 8.0, *colour, *hollow)
         }
@@ -228,43 +267,78 @@ pub fn draw_key(c: &Canvas, key: &Key, x: i32, y: i32) -> Result<(), ChartError>
             }
             Ok(())
         }
-        Key::Dot { colour, hollow } => {
-            c.circle((x + c.px(17.0), y), 10.0, *colour, if *hollow { 3.5 } else { 0.0 })
-        }
+        Key::Dot { colour, hollow } => c.circle(
+            (x + c.px(17.0), y),
+            10.0,
+            *colour,
+            if *hollow { 3.5 } else { 0.0 },
+        ),
         Key::Whisker => {
             let (a, b) = (x + c.px(2.0), x + c.px(32.0));
             c.line(&[(a, y), (b, y)], palette::INK, 2.0)?;
             c.line(&[(a, y - c.px(9.0)), (a, y + c.px(9.0))], palette::INK, 2.0)?;
             c.line(&[(b, y - c.px(9.0)), (b, y + c.px(9.0))], palette::INK, 2.0)
         }
-        Key::Dashed { colour } => c.dashed((x, y), (x + c.px(34.0), y), *colour, 2.0, 6.0),
+        Key::Outline => {
+            let (a, b) = ((x, y - c.px(11.0)), (x + c.px(34.0), y + c.px(11.0)));
+            c.rect_outline(a, b, palette::MUTED, 2.0)
+        }
     }
 }
 
 /// Draws the diverging colour bar, `width` pixels wide with its top left at `at`, ticks every
 /// point from `-limit` to `+limit`, and the words for each end.
-pub fn colour_bar(c: &Canvas, at: Px, width: i32, limit: f64, title: &str) -> Result<i32, ChartError> {
+pub fn colour_bar(
+    c: &Canvas,
+    at: Px,
+    width: i32,
+    limit: f64,
+    title: &str,
+) -> Result<i32, ChartError> {
     let (x0, y0) = at;
     let bar_h = c.px(22.0);
     c.text(title, x0 + width / 2, y0, Align::Centre, LABEL)?;
     let top = y0 + c.px(24.0);
     for i in 0..width {
         let v = -limit + 2.0 * limit * (f64::from(i) + 0.5) / f64::from(width);
-        c.rect((x0 + i, top), (x0 + i, top + bar_h), palette::diverging(v, limit))?;
+        c.rect(
+            (x0 + i, top),
+            (x0 + i, top + bar_h),
+            palette::diverging(v, limit),
+        )?;
     }
     c.rect_outline((x0, top), (x0 + width, top + bar_h), palette::MUTED, 1.0)?;
-    let scale = Scale { v0: -limit, v1: limit, p0: x0, p1: x0 + width };
+    let scale = Scale {
+        v0: -limit,
+        v1: limit,
+        p0: x0,
+        p1: x0 + width,
+    };
     let step = nice_step(2.0 * limit, 6).max(0.5);
     let ty = top + bar_h + c.px(20.0);
     for t in ticks(-limit, limit, step) {
         let x = scale.at(t);
-        c.line(&[(x, top + bar_h), (x, top + bar_h + c.px(6.0))], palette::MUTED, 1.0)?;
-        let label = if t > 0.0 { format!("+{}", num(t, 1)) } else { num(t, 1) };
+        c.line(
+            &[(x, top + bar_h), (x, top + bar_h + c.px(6.0))],
+            palette::MUTED,
+            1.0,
+        )?;
+        let label = if t > 0.0 {
+            format!("+{}", num(t, 1))
+        } else {
+            num(t, 1)
+        };
         c.text(&label, x, ty, Align::Centre, TICK)?;
     }
     let wy = ty + c.px(28.0);
     c.text("◀ more sore after", x0, wy, Align::Left, NOTE)?;
-    c.text("less sore after (relief) ▶", x0 + width, wy, Align::Right, NOTE)?;
+    c.text(
+        "less sore after (relief) ▶",
+        x0 + width,
+        wy,
+        Align::Right,
+        NOTE,
+    )?;
     Ok(wy + c.px(12.0))
 }
 
@@ -291,11 +365,25 @@ pub fn x_axis(
     let (lo, hi) = (scale.v0.min(scale.v1), scale.v0.max(scale.v1));
     for t in ticks(lo, hi, step) {
         let x = scale.at(t);
-        let colour = if t.abs() < 1e-9 { palette::MUTED } else { palette::GRID };
-        c.line(&[(x, top), (x, bottom)], colour, if t.abs() < 1e-9 { 2.0 } else { 1.0 })?;
+        let colour = if t.abs() < 1e-9 {
+            palette::MUTED
+        } else {
+            palette::GRID
+        };
+        c.line(
+            &[(x, top), (x, bottom)],
+            colour,
+            if t.abs() < 1e-9 { 2.0 } else { 1.0 },
+        )?;
         c.text(&tick(t), x, bottom + c.px(22.0), Align::Centre, TICK)?;
     }
-    c.text(title, (scale.p0 + scale.p1) / 2, bottom + c.px(58.0), Align::Centre, LABEL)?;
+    c.text(
+        title,
+        (scale.p0 + scale.p1) / 2,
+        bottom + c.px(58.0),
+        Align::Centre,
+        LABEL,
+    )?;
     Ok(())
 }
 
@@ -317,7 +405,11 @@ pub fn y_axis(
         let y = scale.at(t);
         let zero = t.abs() < 1e-9;
         let colour = if zero { palette::MUTED } else { palette::GRID };
-        c.line(&[(left, y), (right, y)], colour, if zero { 2.0 } else { 1.0 })?;
+        c.line(
+            &[(left, y), (right, y)],
+            colour,
+            if zero { 2.0 } else { 1.0 },
+        )?;
         c.text(&tick(t), left - c.px(12.0), y, Align::Right, TICK)?;
     }
     c.text_up(title, title_x, (scale.p0 + scale.p1) / 2, LABEL)?;
@@ -334,6 +426,9 @@ mod tests {
         assert_eq!(num(2.0, 1), "2");
         assert_eq!(num(-0.04, 1), "0");
         assert_eq!(num(-1.25, 2), "−1.25");
+        assert_eq!(one(2.0), "2.0");
+        assert_eq!(one(-0.04), "0.0");
+        assert_eq!(one(-0.45), "−0.5");
         assert_eq!(thousands(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(thousands(999), "999");
         assert_eq!(percent(0.634), "63 %");

@@ -156,16 +156,27 @@ pub fn render_images(
 ) -> Result<Vec<(&'static str, Vec<u8>)>, ChartError> {
     let (w, h) = (opts.width, opts.height);
     if !(MIN_SIDE..=MAX_SIDE).contains(&w) || !(MIN_SIDE..=MAX_SIDE).contains(&h) {
-        return Err(ChartError::Size { width: w, height: h });
+        return Err(ChartError::Size {
+            width: w,
+            height: h,
+        });
     }
     register_fonts()?;
-    let trend = if trend.is_empty() { &summary.by_month[..] } else { trend };
+    let trend = if trend.is_empty() {
+        &summary.by_month[..]
+    } else {
+        trend
+    };
     type Draw = fn(&canvas::Canvas, &Summary, &[MonthFigures]) -> Result<(), ChartError>;
     let charts: [(&'static str, &'static str, Draw); 6] = [
-        (FILES[0], "before vs after", |c, s, _| charts::before_after(c, s)),
+        (FILES[0], "before vs after", |c, s, _| {
+            charts::before_after(c, s)
+        }),
         (FILES[1], "trend", |c, s, t| charts::trend(c, s, t)),
         (FILES[2], "responders", |c, s, _| charts::responders(c, s)),
-        (FILES[3], "personalisation", |c, s, _| charts::personalisation(c, s)),
+        (FILES[3], "personalisation", |c, s, _| {
+            charts::personalisation(c, s)
+        }),
         (FILES[4], "regular visits", |c, s, _| charts::visits(c, s)),
         (FILES[5], "body map", |c, s, _| body_map::draw(c, s)),
     ];

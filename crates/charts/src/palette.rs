@@ -24,21 +24,19 @@ pub const BAND: RGBColor = RGBColor(246, 246, 246);
 pub const KEY: RGBColor = RGBColor(90, 90, 90);
 /// Fill of a region or cell that has no data.
 pub const NO_DATA: RGBColor = RGBColor(214, 214, 214);
-/// Body parts that are not a region (chest, belly) on the body map.
-pub const NEUTRAL_BODY: RGBColor = RGBColor(240, 238, 235);
 
 /// The fixed colour of a region (same on every chart).
 pub fn region_colour(region: Region) -> RGBColor {
     match region {
-        Region::Head => RGBColor(204, 121, 167),     // Okabe–Ito reddish purple
-        Region::Neck => RGBColor(86, 180, 233),      // Okabe–Ito sky blue
-        Region::Shoulders => RGBColor(230, 159, 0),  // Okabe–Ito orange
-        Region::UpperBack => RGBColor(0, 158, 115),  // Okabe–Ito bluish green
-        Region::LowerBack => RGBColor(0, 114, 178),  // Okabe–Ito blue
-        Region::Arms => RGBColor(213, 94, 0),        // Okabe–Ito vermillion
-        Region::Hips => RGBColor(136, 34, 85),       // Tol wine
-        Region::Legs => RGBColor(153, 153, 51),      // Tol olive
-        Region::Feet => RGBColor(51, 34, 136),       // Tol indigo
+        Region::Head => RGBColor(204, 121, 167), // Okabe–Ito reddish purple
+        Region::Neck => RGBColor(86, 180, 233),  // Okabe–Ito sky blue
+        Region::Shoulders => RGBColor(230, 159, 0), // Okabe–Ito orange
+        Region::UpperBack => RGBColor(0, 158, 115), // Okabe–Ito bluish green
+        Region::LowerBack => RGBColor(0, 114, 178), // Okabe–Ito blue
+        Region::Arms => RGBColor(213, 94, 0),    // Okabe–Ito vermillion
+        Region::Hips => RGBColor(136, 34, 85),   // Tol wine
+        Region::Legs => RGBColor(153, 153, 51),  // Tol olive
+        Region::Feet => RGBColor(51, 34, 136),   // Tol indigo
     }
 }
 
@@ -94,7 +92,8 @@ pub fn diverging(change: f64, limit: f64) -> RGBColor {
         let ((t0, c0), (t1, c1)) = (pair[0], pair[1]);
         if t <= t1 {
             let f = (t - t0) / (t1 - t0);
-            let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+            let mix =
+                |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
             return RGBColor(mix(c0.0, c1.0), mix(c0.1, c1.1), mix(c0.2, c1.2));
         }
     }
@@ -115,7 +114,11 @@ mod tests {
     fn every_region_has_its_own_colour() {
         for (i, a) in Region::ALL.iter().enumerate() {
             for b in &Region::ALL[i + 1..] {
-                assert_ne!(region_colour(*a), region_colour(*b), "{a:?} and {b:?} share a colour");
+                assert_ne!(
+                    region_colour(*a),
+                    region_colour(*b),
+                    "{a:?} and {b:?} share a colour"
+                );
             }
         }
     }

@@ -12,7 +12,10 @@ use relief_core::{Pressure, Region};
 use std::path::{Path, PathBuf};
 
 /// Golden images are rendered at half size to keep the test quick; layout scales with size.
-const GOLDEN: ChartOptions = ChartOptions { width: 800, height: 500 };
+const GOLDEN: ChartOptions = ChartOptions {
+    width: 800,
+    height: 500,
+};
 
 /// Figures of a group from its row count and mean scores; the rest follows plausibly.
 fn fig(rows: u64, before: f64, after: f64, min_group: u64) -> Figures {
@@ -65,8 +68,16 @@ fn fixture() -> Summary {
         (Region::Hips, 66, 5.2, 4.0),
         (Region::Legs, 58, 4.4, 4.6),
     ];
-    let months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"];
-    let regions = base.iter().map(|&(region, rows, b, a)| RegionFigures { region, figures: fig(rows, b, a, min_group) }).collect();
+    let months = [
+        "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06",
+    ];
+    let regions = base
+        .iter()
+        .map(|&(region, rows, b, a)| RegionFigures {
+            region,
+            figures: fig(rows, b, a, min_group),
+        })
+        .collect();
     let mut by_month = Vec::new();
     for (i, month) in months.iter().enumerate() {
         for (k, &(region, rows, b, a)) in base.iter().enumerate() {
@@ -74,16 +85,30 @@ fn fixture() -> Summary {
             if region == Region::Arms && i < 2 {
                 continue;
             }
-            let rows = if region == Region::Head { 1 + (i as u64 % 3) } else { rows / 6 + (wobble(i as u64, k as u64) * 6.0) as u64 };
+            let rows = if region == Region::Head {
+                1 + (i as u64 % 3)
+            } else {
+                rows / 6 + (wobble(i as u64, k as u64) * 6.0) as u64
+            };
             let drift = 0.12 * i as f64 + 0.35 * wobble(k as u64, i as u64 + 7);
             by_month.push(MonthFigures {
                 month: month.to_string(),
                 region,
-                figures: fig(rows, b + 0.1 * wobble(i as u64, 3), a - drift + 0.3, min_group),
+                figures: fig(
+                    rows,
+                    b + 0.1 * wobble(i as u64, 3),
+                    a - drift + 0.3,
+                    min_group,
+                ),
             });
         }
     }
-    let therapists = ["Ana Ruiz", "Bo Chen", "Dr. Maximiliana Wolkenstein-Featherstonehaugh (senior therapist)", "Kai"];
+    let therapists = [
+        "Ana Ruiz",
+        "Bo Chen",
+        "Dr. Maximiliana Wolkenstein-Featherstonehaugh (senior therapist)",
+        "Kai",
+    ];
     let mut by_therapist = Vec::new();
     for (t, name) in therapists.iter().enumerate() {
         for &(region, rows, b, a) in &base {
@@ -101,30 +126,58 @@ fn fixture() -> Summary {
             if pressure == Pressure::Deep && matches!(region, Region::Head | Region::Neck) {
                 continue;
             }
-            let rows = if region == Region::Head { 1 } else { (rows / 5).saturating_sub(p as u64 * 3) + (k as u64 % 3) };
+            let rows = if region == Region::Head {
+                1
+            } else {
+                (rows / 5).saturating_sub(p as u64 * 3) + (k as u64 % 3)
+            };
             let effect = 0.35 * p as f64 - 0.3 + 0.2 * wobble(p as u64, k as u64);
-            by_pressure.push(PressureFigures { pressure, region, figures: fig(rows.max(1), b, a - effect, min_group) });
+            by_pressure.push(PressureFigures {
+                pressure,
+                region,
+                figures: fig(rows.max(1), b, a - effect, min_group),
+            });
         }
     }
     let mut by_focus = Vec::new();
     for focus in [false, true] {
         for &(region, rows, b, a) in &base {
-            let (rows, a) = if focus { (rows / 3, a - 0.7) } else { (rows - rows / 3, a + 0.25) };
-            by_focus.push(FocusFigures { focus, region, figures: fig(rows.max(1), b, a, min_group) });
+            let (rows, a) = if focus {
+                (rows / 3, a - 0.7)
+            } else {
+                (rows - rows / 3, a + 0.25)
+            };
+            by_focus.push(FocusFigures {
+                focus,
+                region,
+                figures: fig(rows.max(1), b, a, min_group),
+            });
         }
     }
     let mut by_visit = Vec::new();
     for visit in 1..=8u32 {
         for (k, &(region, rows, b, a)) in base.iter().enumerate() {
             let rows = (rows / u64::from(visit + 1)).max(1);
-            let before = b - 0.22 * f64::from(visit - 1) + 0.15 * wobble(u64::from(visit), k as u64);
-            by_visit.push(VisitFigures { visit, region, figures: fig(rows, before, a, min_group) });
+            let before =
+                b - 0.22 * f64::from(visit - 1) + 0.15 * wobble(u64::from(visit), k as u64);
+            by_visit.push(VisitFigures {
+                visit,
+                region,
+                figures: fig(rows, before, a, min_group),
+            });
         }
     }
     let used: u64 = base.iter().map(|b| b.1).sum();
     Summary {
         period: "2026-06".to_string(),
-        rows: RowCounts { read: used + 12, used, rejected: 9, duplicates: 3, conflicts: 1, footer_skipped: 2 },
+        rows: RowCounts {
+            read: used + 12,
+            used,
+            rejected: 9,
+            duplicates: 3,
+            conflicts: 1,
+            footer_skipped: 2,
+        },
         files: Vec::new(),
         regions,
         by_month,
@@ -163,7 +216,11 @@ fn decode(bytes: &[u8]) -> Image {
     let info = reader.next_frame(&mut rgb).expect("the PNG data decodes");
     assert_eq!(info.color_type, png::ColorType::Rgb, "charts are RGB");
     rgb.truncate(info.buffer_size());
-    Image { width: info.width, height: info.height, rgb }
+    Image {
+        width: info.width,
+        height: info.height,
+        rgb,
+    }
 }
 
 impl Image {
@@ -179,7 +236,11 @@ fn differing_share(a: &Image, b: &Image, threshold: u8) -> f64 {
         .rgb
         .chunks_exact(3)
         .zip(b.rgb.chunks_exact(3))
-        .filter(|(p, q)| p.iter().zip(q.iter()).any(|(x, y)| x.abs_diff(*y) > threshold))
+        .filter(|(p, q)| {
+            p.iter()
+                .zip(q.iter())
+                .any(|(x, y)| x.abs_diff(*y) > threshold)
+        })
         .count();
     differing as f64 / (a.width as f64 * a.height as f64)
 }
@@ -187,7 +248,12 @@ fn differing_share(a: &Image, b: &Image, threshold: u8) -> f64 {
 /// Asserts the middle of the image (the plot area) holds a real drawing: several colours and a
 /// fair share of ink.
 fn assert_not_blank(name: &str, img: &Image) {
-    let (x0, x1, y0, y1) = (img.width / 5, img.width * 4 / 5, img.height / 5, img.height * 4 / 5);
+    let (x0, x1, y0, y1) = (
+        img.width / 5,
+        img.width * 4 / 5,
+        img.height / 5,
+        img.height * 4 / 5,
+    );
     let mut colours = std::collections::BTreeSet::new();
     let mut inked = 0usize;
     let mut total = 0usize;
@@ -201,9 +267,17 @@ fn assert_not_blank(name: &str, img: &Image) {
             }
         }
     }
-    assert!(colours.len() >= 8, "{name}: plot area has only {} colours", colours.len());
+    assert!(
+        colours.len() >= 8,
+        "{name}: plot area has only {} colours",
+        colours.len()
+    );
     let share = inked as f64 / total as f64;
-    assert!(share > 0.03, "{name}: plot area is {:.1} % inked, looks blank", share * 100.0);
+    assert!(
+        share > 0.03,
+        "{name}: plot area is {:.1} % inked, looks blank",
+        share * 100.0
+    );
 }
 
 fn golden_dir() -> PathBuf {
@@ -219,7 +293,11 @@ fn charts_match_the_golden_images() {
     assert_eq!(images.iter().map(|i| i.0).collect::<Vec<_>>(), FILES);
     for (name, bytes) in &images {
         let img = decode(bytes);
-        assert_eq!((img.width, img.height), (GOLDEN.width, GOLDEN.height), "{name}: size");
+        assert_eq!(
+            (img.width, img.height),
+            (GOLDEN.width, GOLDEN.height),
+            "{name}: size"
+        );
         assert_not_blank(name, &img);
         let golden_path = golden_dir().join(name);
         if update {
@@ -227,8 +305,12 @@ fn charts_match_the_golden_images() {
             std::fs::write(&golden_path, bytes).unwrap();
             continue;
         }
-        let golden = std::fs::read(&golden_path)
-            .unwrap_or_else(|e| panic!("{}: {e}; run with RELIEF_UPDATE_GOLDEN=1 to create it", golden_path.display()));
+        let golden = std::fs::read(&golden_path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; run with RELIEF_UPDATE_GOLDEN=1 to create it",
+                golden_path.display()
+            )
+        });
         let golden = decode(&golden);
         let share = if (golden.width, golden.height) == (img.width, img.height) {
             differing_share(&img, &golden, 24)
@@ -261,7 +343,10 @@ fn the_comparison_notices_a_changed_chart() {
     let a = render_images(&fixture(), &[], &GOLDEN).unwrap();
     let b = render_images(&other, &[], &GOLDEN).unwrap();
     let (a, b) = (decode(&a[5].1), decode(&b[5].1));
-    assert!(differing_share(&a, &b, 24) > 0.005, "a different body map passed the tolerance");
+    assert!(
+        differing_share(&a, &b, 24) > 0.005,
+        "a different body map passed the tolerance"
+    );
 }
 
 #[test]
@@ -270,7 +355,8 @@ fn full_size_files_are_written_and_identical_on_rerun() {
     let _ = std::fs::remove_dir_all(&dir);
     let summary = fixture();
     let started = std::time::Instant::now();
-    let paths = render_all(&summary, &[], &dir, &ChartOptions::default()).expect("charts are written");
+    let paths =
+        render_all(&summary, &[], &dir, &ChartOptions::default()).expect("charts are written");
     eprintln!("six charts at 1600 × 1000 took {:?}", started.elapsed());
     assert_eq!(paths.len(), FILES.len());
     let first: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
@@ -284,10 +370,17 @@ fn full_size_files_are_written_and_identical_on_rerun() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().all(|n| !n.starts_with('.')), "left over: {names:?}");
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "left over: {names:?}"
+    );
     let again = render_all(&summary, &[], &dir, &ChartOptions::default()).unwrap();
     for (path, bytes) in again.iter().zip(&first) {
-        assert!(std::fs::read(path).unwrap() == *bytes, "{} differs on rerun", path.display());
+        assert!(
+            std::fs::read(path).unwrap() == *bytes,
+            "{} differs on rerun",
+            path.display()
+        );
     }
 }
 
@@ -300,8 +393,14 @@ fn trend_uses_the_given_range_rather_than_the_period() {
     let with_range = render_images(&one_month, &full.by_month, &GOLDEN).unwrap();
     let from_full = render_images(&full, &[], &GOLDEN).unwrap();
     let alone = render_images(&one_month, &[], &GOLDEN).unwrap();
-    assert_eq!(with_range[1].1, from_full[1].1, "range passed in is drawn like the summary's own months");
-    assert_ne!(with_range[1].1, alone[1].1, "one month alone must look different");
+    assert_eq!(
+        with_range[1].1, from_full[1].1,
+        "range passed in is drawn like the summary's own months"
+    );
+    assert_ne!(
+        with_range[1].1, alone[1].1,
+        "one month alone must look different"
+    );
 }
 
 #[test]
@@ -322,8 +421,22 @@ fn an_empty_report_still_draws_every_chart() {
 
 #[test]
 fn absurd_sizes_are_refused_with_a_clear_message() {
-    let err = render_images(&fixture(), &[], &ChartOptions { width: 10, height: 1000 }).unwrap_err();
-    assert!(matches!(err, ChartError::Size { width: 10, height: 1000 }));
+    let err = render_images(
+        &fixture(),
+        &[],
+        &ChartOptions {
+            width: 10,
+            height: 1000,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        ChartError::Size {
+            width: 10,
+            height: 1000
+        }
+    ));
     assert!(err.to_string().contains("between 400 and 8000"), "{err}");
 }
 
@@ -338,4 +451,21 @@ fn an_unwritable_folder_is_reported_with_its_path() {
     let err = render_all(&fixture(), &[], &blocker, &GOLDEN).unwrap_err();
     assert!(matches!(err, ChartError::Write { .. }), "{err:?}");
     assert!(err.to_string().contains("charts"), "{err}");
+}
+
+#[test]
+fn broken_figures_do_not_stop_the_charts() {
+    // Guards against a panic or a runaway line when a figure is NaN or infinite.
+    let mut broken = fixture();
+    for (i, r) in broken.regions.iter_mut().enumerate() {
+        r.figures.mean_change = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300][i % 4];
+        r.figures.mean_after = f64::NAN;
+        r.figures.ci95 = Some([f64::NEG_INFINITY, f64::NAN]);
+        r.figures.responder_rate = Some(f64::NAN);
+    }
+    for m in &mut broken.by_month {
+        m.figures.mean_change = f64::INFINITY;
+    }
+    let images = render_images(&broken, &[], &GOLDEN).expect("broken figures still render");
+    assert_eq!(images.len(), FILES.len());
 }
