@@ -70,3 +70,31 @@ pub fn display_path(path: &Path) -> String {
         .display()
         .to_string()
 }
+
+/// `1 row`, `2 rows`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The one-line account of what was read, in plain words.
+pub fn rows_line(rows: &relief_core::summary::RowCounts, files: usize) -> String {
+    let mut line = format!(
+        "Read {} from {}: {} used, {} rejected, {}",
+        count(rows.read, "row", "rows"),
+        count(files as u64, "file", "files"),
+        rows.used,
+        rows.rejected,
+        count(rows.duplicates, "duplicate", "duplicates"),
+    );
+    if rows.conflicts > 0 {
+        line += &format!(" ({} conflicting)", rows.conflicts);
+    }
+    if rows.footer_skipped > 0 {
+        line += &format!(
+            ", {} skipped",
+            count(rows.footer_skipped, "footer row", "footer rows")
+        );
+    }
+    line.push('.');
+    line
+}

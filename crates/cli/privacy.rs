@@ -61,7 +61,6 @@ pub fn load_or_create_key(path: &Path, quiet: bool) -> anyhow::Result<Vec<u8>> {
             .with_context(|| format!("creating the folder for the pseudonym key {}", dir.display()))?;
     }
     crate::output::write_atomic(path, |w| {
-        use std::io::Write;
         writeln!(w, "{}", hex::encode(&key))
     })
     .with_context(|| format!("writing a new pseudonym key to {}", path.display()))?;

@@ -124,20 +124,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let rows = &ingested.rows;
     let failed_files = ingested.files.iter().filter(|f| f.error.is_some()).count();
     if !globals.quiet {
-        eprintln!(
-            "Read {} rows from {} files: {} used, {} rejected, {} duplicates ({} conflicting){}.",
-            rows.read,
-            files.len(),
-            rows.used,
-            rows.rejected,
-            rows.duplicates,
-            rows.conflicts,
-            if rows.footer_skipped > 0 {
-                format!(", {} footer rows skipped", rows.footer_skipped)
-            } else {
-                String::new()
-            }
-        );
+        eprintln!("{}", crate::common::rows_line(rows, files.len()));
         for f in ingested.files.iter().filter(|f| f.error.is_some()) {
             eprintln!(
                 "Could not read {}: {}",
