@@ -12,6 +12,25 @@ use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxE
 /// Row (0-based) of every table's header; data starts on the next row.
 pub const HEADER_ROW: u32 = 3;
 
+/// The most list rows (rejects, conflicts) a sheet can hold below its header: Excel stops at
+/// 1,048,576 rows. Longer lists are cut, and the sheet says so; `summary.json` keeps them all.
+const MAX_LIST_ROWS: usize = 1_048_576 - HEADER_ROW as usize - 1;
+
+/// How many of `total` list rows fit, and the sentence that says the rest were left out.
+fn list_cut(total: usize, limit: usize) -> (usize, String) {
+    if total <= limit {
+        (total, String::new())
+    } else {
+        (
+            limit,
+            format!(
+                " Only the first {limit} fit in a sheet; the other {} are in summary.json.",
+                total - limit
+            ),
+        )
+    }
+}
+
 /// The sheet names and the content of every group sheet, decided before anything is written so
 /// the overview can list the sheets and the charts can refer to them.
 pub struct Plan<'a> {
@@ -624,11 +643,12 @@ pub fn write_rejects(
     summary: &Summary,
     plan: &Plan,
 ) -> Result<(), XlsxError> {
+    let (shown, cut) = list_cut(summary.rejects.len(), MAX_LIST_ROWS);
     let about = if summary.rejects.is_empty() {
         "Every row was used: nothing to fix.".to_string()
     } else {
         format!(
-            "{} rows were not used. Each line says where the row is and why; fix the export and run the report again.",
+            "{} rows were not used. Each line says where the row is and why; fix the export and run the report again.{cut}",
             summary.rejects.len()
         )
     };
@@ -643,7 +663,7 @@ pub fn write_rejects(
     let headers: Vec<String> = ["File", "Sheet", "Row", "Column", "Value", "Reason", "Month"]
         .map(String::from)
         .into();
-    for (i, r) in summary.rejects.iter().enumerate() {
+    for (i, r) in summary.rejects.iter().take(shown).enumerate() {
         let row = HEADER_ROW + 1 + i as u32;
         grid.text(row, 0, &r.file, false)?;
         grid.text(row, 1, &r.sheet, false)?;
@@ -667,13 +687,7 @@ pub fn write_rejects(
             false,
         )?;
     }
-    finish_table(
-        &mut grid,
-        "Rejects",
-        &headers,
-        summary.rejects.len() as u32,
-        6,
-    )
+    finish_table(&mut grid, "Rejects", &headers, shown as u32, 6)
 }
 
 /// Writes the Conflicts sheet: copies of a session × region that disagree with the one used.
@@ -683,11 +697,12 @@ pub fn write_conflicts(
     summary: &Summary,
     plan: &Plan,
 ) -> Result<(), XlsxError> {
+    let (shown, cut) = list_cut(summary.conflicts.len(), MAX_LIST_ROWS);
     let about = if summary.conflicts.is_empty() {
         "No session and region was exported twice with different values.".to_string()
     } else {
         format!(
-            "{} copies disagreed with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.",
+            "{} copies disagreed with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.{cut}",
             summary.conflicts.len()
         )
     };
@@ -711,7 +726,7 @@ pub fn write_conflicts(
     ]
     .map(String::from)
     .into();
-    for (i, d) in summary.conflicts.iter().enumerate() {
+    for (i, d) in summary.conflicts.iter().take(shown).enumerate() {
         let row = HEADER_ROW + 1 + i as u32;
         grid.text(row, 0, &d.file, false)?;
         grid.text(row, 1, &d.sheet, false)?;
@@ -727,13 +742,7 @@ pub fn write_conflicts(
             false,
         )?;
     }
-    finish_table(
-        &mut grid,
-        "Conflicts",
-        &headers,
-        summary.conflicts.len() as u32,
-        6,
-    )
+    finish_table(&mut grid, "Conflicts", &headers, shown as u32, 6)
 }
 
 /// Writes the Sources sheet: one row per sheet of every file, or one row saying why a file
@@ -1153,6 +1162,19 @@ pub fn write_about(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_cut_to_what_a_sheet_holds() {
+        assert_eq!(list_cut(10, 10), (10, String::new()));
+        let (shown, note) = list_cut(12, 10);
+        assert_eq!(shown, 10);
+        assert_eq!(
+            note,
+            " Only the first 10 fit in a sheet; the other 2 are in summary.json."
+        );
+        // The last list row lands on Excel's last row, 1,048,576 (0-based 1,048,575).
+        assert_eq!(HEADER_ROW as usize + MAX_LIST_ROWS, 1_048_575);
+    }
 
     #[test]
     fn numbers_read_well_in_sentences() {
