@@ -568,7 +568,12 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
         .iter()
         .map(|s| format!("{}  ({})", s.region.label(), layout::thousands(s.rows)))
         .collect();
-    let legend_w = value_column(c, &entries, VALUE, (body.right - body.left) / 3) + c.px(52.0);
+    let notes: Vec<String> = std::iter::once(spec.small_note.clone())
+        .chain(spec.reference.iter().map(|r| r.1.clone()))
+        .collect();
+    let legend_w = value_column(c, &entries, VALUE, (body.right - body.left) / 3)
+        .max(value_column(c, &notes, NOTE, (body.right - body.left) / 3))
+        + c.px(52.0);
     let legend_x = body.right - legend_w + c.px(24.0);
     let (lo, hi, step) = layout::nice_range(spec.y_range.0, spec.y_range.1, 6);
     let tick = |t: f64| layout::num(t, 1);
@@ -615,6 +620,19 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
         layout::draw_key(c, &key, legend_x, ly)?;
         let text = c.fit(&spec.small_note, body.right - legend_x - c.px(44.0), NOTE);
         c.text(&text, legend_x + c.px(44.0), ly, Align::Left, NOTE)?;
+        if let Some((_, label)) = &spec.reference {
+            ly += c.px(36.0);
+            layout::draw_key(
+                c,
+                &Key::Dashed {
+                    colour: palette::MUTED,
+                },
+                legend_x,
+                ly,
+            )?;
+            let text = c.fit(label, body.right - legend_x - c.px(44.0), NOTE);
+            c.text(&text, legend_x + c.px(44.0), ly, Align::Left, NOTE)?;
+        }
     }
     // X axis: evenly spaced categories; labels thinned so they never touch.
     let n = spec.x_labels.len().max(1);
@@ -642,18 +660,11 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
         Align::Centre,
         LABEL,
     )?;
-    if let Some((v, label)) = &spec.reference
+    if let Some((v, _)) = &spec.reference
         && (lo..=hi).contains(v)
     {
         let ry = y.at(*v);
         c.dashed((plot_l, ry), (plot_r, ry), palette::MUTED, 2.0, 10.0)?;
-        c.text(
-            label,
-            plot_r - c.px(8.0),
-            ry - c.px(16.0),
-            Align::Right,
-            NOTE,
-        )?;
     }
     // Least important first, so the regions that matter most are drawn on top.
     for s in series.iter().rev() {
@@ -741,7 +752,7 @@ pub fn trend(c: &Canvas, s: &Summary, months: &[MonthFigures]) -> Result<(), Cha
         small_note: format!("fewer than {} rows", s.settings.min_group_size),
         reference: Some((
             mcid,
-            format!("{}-point clinically important change", layout::num(mcid, 1)),
+            format!("clinically important: {} points", layout::num(mcid, 1)),
         )),
     };
     line_chart(c, spec, &series)

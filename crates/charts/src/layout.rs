@@ -231,6 +231,8 @@ pub enum Key {
     Dot { colour: RGBColor, hollow: bool },
     /// A confidence-interval whisker.
     Whisker,
+    /// A dashed reference line.
+    Dashed { colour: RGBColor },
     /// An empty outlined box: a part of the body map that is not a region.
     Outline,
 }
@@ -279,6 +281,7 @@ pub fn draw_key(c: &Canvas, key: &Key, x: i32, y: i32) -> Result<(), ChartError>
             c.line(&[(a, y - c.px(9.0)), (a, y + c.px(9.0))], palette::INK, 2.0)?;
             c.line(&[(b, y - c.px(9.0)), (b, y + c.px(9.0))], palette::INK, 2.0)
         }
+        Key::Dashed { colour } => c.dashed((x, y), (x + c.px(34.0), y), *colour, 2.0, 6.0),
         Key::Outline => {
             let (a, b) = ((x, y - c.px(11.0)), (x + c.px(34.0), y + c.px(11.0)));
             c.rect_outline(a, b, palette::MUTED, 2.0)

@@ -204,7 +204,7 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, chart: &'static str) -> Result<Vec<u8>
         let mut encoder = png::Encoder::new(&mut bytes, w, h);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Fast);
+        encoder.set_compression(png::Compression::Default);
         encoder.set_filter(png::FilterType::Sub);
         let mut writer = encoder.write_header().map_err(err)?;
         writer.write_image_data(rgb).map_err(err)?;
