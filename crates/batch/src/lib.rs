@@ -1,1 +1,51 @@
-//! placeholder
+//! Scheduled runs over a drop folder (`relief batch`, SPEC §4.5 and §5): what a nightly run
+//! needs beyond reading files and writing reports.
+//!
+//! Clinics drop exports into a shared inbox during the month and let cron, a systemd timer or the
+//! Windows Task Scheduler run relief. Each run must do only the new work, never run twice at
+//! once, and survive being killed at any moment. This crate holds the parts of that which do not
+//! read spreadsheets or draw reports, so they can be tested on their own:
+//!
+//! - [`Layout`]: where the batch keeps its state, `<out>/.relief/` (ledger, lock, logs).
+//! - [`Ledger`]: the record of every inbox file seen — content hash, size and modification
+//!   time, months it holds, outcome — saved atomically as sorted, versioned JSON.
+//! - [`scan()`]: which inbox files are new, changed, unchanged or removed. Size and
+//!   modification time are the fast path; a file whose size or time moved is hashed, and the
+//!   hash decides.
+//! - [`plan()`]: from what the new and changed files hold, which months to rebuild and which
+//!   files each month is rebuilt from, and the ledger to save once those reports are written.
+//! - [`RunLock`]: one run at a time, with an OS file lock that dies with its process, so a
+//!   crashed run never blocks the next one; its owner's pid, host and start time are kept
+//!   beside it for the message an overlapping run prints.
+//! - [`RunLog`]: one log file per run; [`RunReport`]: the run's summary line and `--json`.
+//! - [`failpoint`]: test-only crash points, driven by the `RELIEF_FAILPOINT` variable.
+//!
+//! The one rule everything here serves: a month's report is a function of the files that hold
+//! data for that month and nothing else — not of which run noticed them, nor of what else
+//! changed that night. So a run killed at any point and started again writes the same bytes an
+//! uninterrupted run would, and a new file for November never touches October's report.
+
+mod error;
+mod failpoint;
+mod layout;
+mod ledger;
+mod lock;
+mod log;
+mod plan;
+mod report;
+mod scan;
+
+pub use error::BatchError;
+pub use failpoint::{FAILPOINT_ENV, RELEASE_ENV, failpoint};
+pub use layout::Layout;
+pub use ledger::{Entry, LEDGER_VERSION, Ledger, Outcome};
+pub use lock::{Holder, RunLock};
+pub use log::{KEEP_LOGS, RunLog, prune_logs};
+pub use plan::{FileResult, Group, Plan, months_by_file, plan, to_read};
+pub use report::{FailedFile, RunReport, RunRows};
+pub use scan::{ScannedFile, Stat, Status, scan, sha256_file};
+
+/// The current time as the ledger and logs write it: RFC 3339, UTC, whole seconds.
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

@@ -1,0 +1,463 @@
+//! Which months to rebuild, from which files, and the ledger to save once they are written.
+//!
+//! A month is rebuilt when a file that holds (or held) data for it is new, changed, failed,
+//! or removed. It is rebuilt from exactly the files that hold data for it now — its *sources* —
+//! and from nothing else, so its report depends only on those files' content: the same bytes
+//! whichever run writes it, and equal to `relief report <its sources> --month <month>`.
+//! Months with the same sources are grouped so those files are read once for all of them.
+//! Unchanged files of months that are not rebuilt are never opened.
+
+use crate::{Entry, Ledger, Outcome, ScannedFile, Status};
+use relief_core::{Duplicate, Record, Reject};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What reading one file found, as far as the ledger cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileResult {
+    /// SHA-256 of the content that was read.
+    pub sha256: String,
+    /// Months it holds rows for (used, rejected or duplicate, with a readable date).
+    pub months: BTreeSet<String>,
+    /// Why the file, or one of its sheets, could not be read.
+    pub error: Option<String>,
+    /// Whether any sheet was read. A file with an error and nothing read has failed; with some
+    /// sheets read it is used, and the error is kept as the reason.
+    pub read_any: bool,
+}
+
+impl FileResult {
+    fn outcome(&self) -> Outcome {
+        if self.error.is_some() && !self.read_any {
+            Outcome::Failed
+        } else {
+            Outcome::Done
+        }
+    }
+}
+
+/// Months rebuilt together because they have the same source files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Source files (ledger keys), sorted: read together, in this order.
+    pub files: Vec<String>,
+    /// `YYYY-MM`, sorted.
+    pub months: Vec<String>,
+}
+
+/// What a run will do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Months with data to rebuild, grouped by their sources, in month order.
+    pub groups: Vec<Group>,
+    /// Months whose every source was removed or now fails: they have no data left. Their old
+    /// reports are left in place (relief never deletes reports) and the run says so.
+    pub emptied: Vec<String>,
+    /// The ledger to save once every group's reports are written.
+    pub ledger: Ledger,
+}
+
+impl Plan {
+    /// Every month rebuilt, sorted.
+    pub fn months(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .groups
+            .iter()
+            .flat_map(|g| g.months.iter().cloned())
+            .collect();
+        all.sort();
+        all
+    }
+}
+
+/// The months each file holds rows for, by the file's name as the reader gave it: used
+/// records, rejects with a readable date, and both sides of every duplicate.
+pub fn months_by_file(
+    records: &[Record],
+    rejects: &[Reject],
+    duplicates: &[Duplicate],
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in records {
+        out.entry(r.origin.file.to_string())
+            .or_default()
+            .insert(r.month());
+    }
+    for r in rejects {
+        if let Some(m) = &r.month {
+            out.entry(r.file.clone()).or_default().insert(m.clone());
+        }
+    }
+    for d in duplicates {
+        for file in [&d.file, &d.kept_file] {
+            out.entry(file.clone()).or_default().insert(d.month.clone());
+        }
+    }
+    out
+}
+
+/// Plans a run: `old` is the saved ledger, `scanned` and `removed` what [`crate::scan()`]
+/// found, and `results` what reading each file of the run found (every new and changed file;
+/// every file when the settings changed). `settings` is the fingerprint to save and `now` the
+/// time to record.
+pub fn plan(
+    old: &Ledger,
+    scanned: &[ScannedFile],
+    removed: &[String],
+    results: &BTreeMap<String, FileResult>,
+    settings: &str,
+    now: &str,
+) -> Plan {
+    let mut ledger = old.clone();
+    ledger.settings = settings.to_string();
+    let mut rebuild: BTreeSet<String> = BTreeSet::new();
+    let old_months = |key: &str| -> Vec<String> {
+        old.files
+            .get(key)
+            .filter(|e| e.outcome == Outcome::Done)
+            .map(|e| e.months.clone())
+            .unwrap_or_default()
+    };
+
+    for f in scanned {
+        if let Some(result) = results.get(&f.key) {
+            rebuild.extend(old_months(&f.key));
+            let outcome = result.outcome();
+            let months: Vec<String> = match outcome {
+                Outcome::Done => result.months.iter().cloned().collect(),
+                _ => Vec::new(),
+            };
+            rebuild.extend(months.iter().cloned());
+            let stat = f.stat.unwrap_or(crate::Stat {
+                size: 0,
+                modified_ns: None,
+            });
+            ledger.files.insert(
+                f.key.clone(),
+                Entry {
+                    sha256: result.sha256.clone(),
+                    size: stat.size,
+                    modified_ns: stat.modified_ns,
+                    months,
+                    outcome,
+                    reason: result.error.clone(),
+                    recorded: now.to_string(),
+                },
+            );
+        } else if f.status == Status::Touched
+            && let (Some(stat), Some(entry)) = (f.stat, ledger.files.get_mut(&f.key))
+        {
+            entry.size = stat.size;
+            entry.modified_ns = stat.modified_ns;
+        }
+    }
+    for key in removed {
+        rebuild.extend(old_months(key));
+        if let Some(entry) = ledger.files.get_mut(key) {
+            entry.outcome = Outcome::Removed;
+            entry.months.clear();
+            entry.reason = Some("no longer in the inbox".to_string());
+            entry.recorded = now.to_string();
+        }
+    }
+
+    // Each month's sources, from the ledger as it will stand.
+    let mut sources: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (key, entry) in ledger.files.iter() {
+        if entry.outcome != Outcome::Done {
+            continue;
+        }
+        for m in &entry.months {
+            if rebuild.contains(m) {
+                sources.entry(m.as_str()).or_default().push(key.clone());
+            }
+        }
+    }
+    let emptied = rebuild
+        .iter()
+        .filter(|m| !sources.contains_key(m.as_str()))
+        .cloned()
+        .collect();
+    let mut by_sources: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (month, files) in sources {
+        by_sources.entry(files).or_default().push(month.to_string());
+    }
+    let mut groups: Vec<Group> = by_sources
+        .into_iter()
+        .map(|(files, months)| Group { files, months })
+        .collect();
+    groups.sort_by(|a, b| a.months.cmp(&b.months));
+    Plan {
+        groups,
+        emptied,
+        ledger,
+    }
+}
+
+/// The files a run must read: new and changed ones, or every file when `everything` (the
+/// settings changed since the reports were built).
+pub fn to_read(scanned: &[ScannedFile], everything: bool) -> Vec<&ScannedFile> {
+    scanned
+        .iter()
+        .filter(|f| everything || matches!(f.status, Status::New | Status::Changed))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Stat;
+    use std::path::PathBuf;
+
+    fn done(months: &[&str]) -> Entry {
+        Entry {
+            sha256: "old".into(),
+            size: 1,
+            modified_ns: Some(1),
+            months: months.iter().map(|m| m.to_string()).collect(),
+            outcome: Outcome::Done,
+            reason: None,
+            recorded: "then".into(),
+        }
+    }
+
+    fn file(key: &str, status: Status) -> ScannedFile {
+        ScannedFile {
+            key: key.into(),
+            path: PathBuf::from(key),
+            stat: Some(Stat {
+                size: 2,
+                modified_ns: Some(2),
+            }),
+            status,
+        }
+    }
+
+    fn result(months: &[&str], error: Option<&str>, read_any: bool) -> FileResult {
+        FileResult {
+            sha256: "new".into(),
+            months: months.iter().map(|m| m.to_string()).collect(),
+            error: error.map(str::to_string),
+            read_any,
+        }
+    }
+
+    fn ledger(entries: &[(&str, Entry)]) -> Ledger {
+        Ledger {
+            settings: "s".into(),
+            files: entries
+                .iter()
+                .map(|(k, e)| (k.to_string(), e.clone()))
+                .collect(),
+            ..Ledger::default()
+        }
+    }
+
+    fn group(files: &[&str], months: &[&str]) -> Group {
+        Group {
+            files: files.iter().map(|s| s.to_string()).collect(),
+            months: months.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_new_file_for_a_new_month_rebuilds_only_that_month() {
+        let old = ledger(&[("oct.csv", done(&["2026-10"]))]);
+        let scanned = [
+            file("nov.csv", Status::New),
+            file("oct.csv", Status::Unchanged),
+        ];
+        let results = BTreeMap::from([("nov.csv".to_string(), result(&["2026-11"], None, true))]);
+        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        assert_eq!(p.groups, [group(&["nov.csv"], &["2026-11"])]);
+        assert_eq!(p.ledger.files["nov.csv"].outcome, Outcome::Done);
+        assert_eq!(p.ledger.files["oct.csv"], old.files["oct.csv"]);
+    }
+
+    #[test]
+    fn a_month_is_rebuilt_from_every_file_that_holds_it_and_groups_share_reads() {
+        // a: Sep+Oct, b: Oct (new), c: Nov, d: Oct+Nov (unchanged), e: Dec (untouched).
+        let old = ledger(&[
+            ("a.csv", done(&["2026-09", "2026-10"])),
+            ("c.csv", done(&["2026-11"])),
+            ("d.csv", done(&["2026-10", "2026-11"])),
+            ("e.csv", done(&["2026-12"])),
+        ]);
+        let scanned = [
+            file("a.csv", Status::Unchanged),
+            file("b.csv", Status::New),
+            file("c.csv", Status::Unchanged),
+            file("d.csv", Status::Unchanged),
+            file("e.csv", Status::Unchanged),
+        ];
+        let results = BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]);
+        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        assert_eq!(
+            p.groups,
+            [group(&["a.csv", "b.csv", "d.csv"], &["2026-10"])]
+        );
+        assert_eq!(p.months(), ["2026-10"]);
+
+        // The same files, now d changes: Oct and Nov are rebuilt, each from its own sources.
+        let results = BTreeMap::from([(
+            "d.csv".to_string(),
+            result(&["2026-10", "2026-11"], None, true),
+        )]);
+        let old = plan(
+            &old,
+            &scanned,
+            &[],
+            &BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]),
+            "s",
+            "now",
+        )
+        .ledger;
+        let scanned = [
+            file("a.csv", Status::Unchanged),
+            file("b.csv", Status::Unchanged),
+            file("c.csv", Status::Unchanged),
+            file("d.csv", Status::Changed),
+            file("e.csv", Status::Unchanged),
+        ];
+        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        assert_eq!(
+            p.groups,
+            [
+                group(&["a.csv", "b.csv", "d.csv"], &["2026-10"]),
+                group(&["c.csv", "d.csv"], &["2026-11"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_file_rebuilds_the_months_it_left_and_the_months_it_joined() {
+        let old = ledger(&[("a.csv", done(&["2026-09"])), ("b.csv", done(&["2026-09"]))]);
+        let scanned = [
+            file("a.csv", Status::Changed),
+            file("b.csv", Status::Unchanged),
+        ];
+        let results = BTreeMap::from([("a.csv".to_string(), result(&["2026-10"], None, true))]);
+        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        assert_eq!(
+            p.groups,
+            [
+                group(&["b.csv"], &["2026-09"]),
+                group(&["a.csv"], &["2026-10"])
+            ]
+        );
+    }
+
+    #[test]
+    fn removed_and_failing_files_leave_their_months_to_the_others_or_empty() {
+        let old = ledger(&[
+            ("a.csv", done(&["2026-09", "2026-10"])),
+            ("b.csv", done(&["2026-10"])),
+            ("c.csv", done(&["2026-11"])),
+        ]);
+        // a is gone; c changed into something unreadable; x is new and broken.
+        let scanned = [
+            file("b.csv", Status::Unchanged),
+            file("c.csv", Status::Changed),
+            file("x.xlsx", Status::New),
+        ];
+        let results = BTreeMap::from([
+            (
+                "c.csv".to_string(),
+                result(&[], Some("not a spreadsheet"), false),
+            ),
+            (
+                "x.xlsx".to_string(),
+                result(&[], Some("corrupt zip"), false),
+            ),
+        ]);
+        let p = plan(&old, &scanned, &["a.csv".to_string()], &results, "s", "now");
+        assert_eq!(p.groups, [group(&["b.csv"], &["2026-10"])]);
+        assert_eq!(p.emptied, ["2026-09", "2026-11"]);
+        let a = &p.ledger.files["a.csv"];
+        assert_eq!((a.outcome, a.months.len()), (Outcome::Removed, 0));
+        let x = &p.ledger.files["x.xlsx"];
+        assert_eq!(x.outcome, Outcome::Failed);
+        assert_eq!(x.reason.as_deref(), Some("corrupt zip"));
+        assert_eq!(x.recorded, "now");
+    }
+
+    #[test]
+    fn a_file_read_in_part_is_used_and_keeps_its_reason() {
+        let old = Ledger::default();
+        let scanned = [file("a.xlsx", Status::New)];
+        let results = BTreeMap::from([(
+            "a.xlsx".to_string(),
+            result(&["2026-10"], Some("sheet Notes: no header"), true),
+        )]);
+        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        assert_eq!(p.ledger.files["a.xlsx"].outcome, Outcome::Done);
+        assert_eq!(p.groups, [group(&["a.xlsx"], &["2026-10"])]);
+    }
+
+    #[test]
+    fn nothing_new_plans_nothing_and_leaves_the_ledger_as_it_was() {
+        let old = ledger(&[("a.csv", done(&["2026-10"]))]);
+        let scanned = [file("a.csv", Status::Unchanged)];
+        let p = plan(&old, &scanned, &[], &BTreeMap::new(), "s", "now");
+        assert!(p.groups.is_empty() && p.emptied.is_empty());
+        assert_eq!(p.ledger, old);
+
+        // Touched: the new size and time are noted, nothing is rebuilt.
+        let scanned = [file("a.csv", Status::Touched)];
+        let p = plan(&old, &scanned, &[], &BTreeMap::new(), "s", "now");
+        assert!(p.groups.is_empty());
+        assert_eq!(p.ledger.files["a.csv"].modified_ns, Some(2));
+        assert_eq!(p.ledger.files["a.csv"].sha256, "old");
+    }
+
+    #[test]
+    fn months_come_from_records_rejects_and_both_sides_of_duplicates() {
+        use relief_core::{Origin, Region};
+        let record = Record {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 3).unwrap(),
+            client: "c".into(),
+            therapist: "t".into(),
+            session_id: None,
+            region: Region::Neck,
+            side: None,
+            before: 5.0,
+            after: 3.0,
+            pressure: None,
+            minutes: None,
+            focus: None,
+            technique: None,
+            origin: Origin {
+                file: "a.csv".into(),
+                sheet: "a.csv".into(),
+                row: 2,
+            },
+        };
+        let reject = |file: &str, month: Option<&str>| Reject {
+            file: file.into(),
+            sheet: "s".into(),
+            row: 3,
+            column: "after".into(),
+            value: "11".into(),
+            reason: "too high".into(),
+            month: month.map(str::to_string),
+        };
+        let duplicate = Duplicate {
+            file: "c.csv".into(),
+            sheet: "s".into(),
+            row: 2,
+            kept_file: "a.csv".into(),
+            kept_sheet: "s".into(),
+            kept_row: 2,
+            month: "2026-12".into(),
+            conflict: None,
+        };
+        let months = months_by_file(
+            &[record],
+            &[reject("b.csv", Some("2026-11")), reject("b.csv", None)],
+            &[duplicate],
+        );
+        let m = |k: &str| months[k].iter().cloned().collect::<Vec<_>>();
+        assert_eq!(m("a.csv"), ["2026-10", "2026-12"]);
+        assert_eq!(m("b.csv"), ["2026-11"]);
+        assert_eq!(m("c.csv"), ["2026-12"]);
+    }
+}

@@ -1,0 +1,214 @@
+//! Which inbox files are new, changed, unchanged or gone, compared with the ledger.
+//!
+//! The content hash is the truth; size and modification time are the fast path. A file whose
+//! size and time match its ledger entry is unchanged without being opened, so a run with nothing
+//! new costs one `stat` per file. A file whose size or time moved is hashed: the same hash means
+//! it was only touched (copied again, synced by a file-sharing tool), which is noted in the ledger
+//! and rebuilds nothing; a different hash means it changed.
+
+use crate::{Ledger, Outcome};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+/// What a `stat` says about a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    pub size: u64,
+    /// Nanoseconds since 1970 (UTC), when the file system says.
+    pub modified_ns: Option<i64>,
+}
+
+impl Stat {
+    /// Reads a file's size and modification time.
+    ///
+    /// # Errors
+    /// The file cannot be looked at (gone, no permission).
+    pub fn of(path: &Path) -> std::io::Result<Stat> {
+        let meta = std::fs::metadata(path)?;
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_nanos()).ok());
+        Ok(Stat {
+            size: meta.len(),
+            modified_ns,
+        })
+    }
+}
+
+/// How a file compares with the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not in the ledger, or it was recorded as removed and is back.
+    New,
+    /// Its content differs from what the ledger recorded.
+    Changed,
+    /// Same size and time as recorded: not opened.
+    Unchanged,
+    /// Size or time moved but the content hash is the same.
+    Touched,
+}
+
+/// One file found in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedFile {
+    /// Its path inside the inbox, as the ledger and the reports name it.
+    pub key: String,
+    /// Where to open it.
+    pub path: PathBuf,
+    /// `None` when it could not be looked at; it is then read, and reading says why it fails.
+    pub stat: Option<Stat>,
+    pub status: Status,
+}
+
+/// Compares the inbox's files (`(key, path)` pairs, in sorted order) with the ledger.
+/// Returns the files with their status, and the keys of ledger entries no longer in the inbox.
+pub fn scan(ledger: &Ledger, files: Vec<(String, PathBuf)>) -> (Vec<ScannedFile>, Vec<String>) {
+    let mut scanned = Vec::with_capacity(files.len());
+    for (key, path) in files {
+        let stat = Stat::of(&path).ok();
+        let status = match ledger.files.get(&key) {
+            None => Status::New,
+            Some(e) if e.outcome == Outcome::Removed => Status::New,
+            Some(e) => match stat {
+                Some(s)
+                    if s.size == e.size
+                        && s.modified_ns == e.modified_ns
+                        && s.modified_ns.is_some() =>
+                {
+                    Status::Unchanged
+                }
+                Some(_) => match sha256_file(&path) {
+                    Ok(sha) if sha == e.sha256 => Status::Touched,
+                    _ => Status::Changed,
+                },
+                None => Status::Changed,
+            },
+        };
+        scanned.push(ScannedFile {
+            key,
+            path,
+            stat,
+            status,
+        });
+    }
+    let present: std::collections::HashSet<&str> = scanned.iter().map(|f| f.key.as_str()).collect();
+    let removed = ledger
+        .present()
+        .filter(|(k, _)| !present.contains(k.as_str()))
+        .map(|(k, _)| k.clone())
+        .collect();
+    (scanned, removed)
+}
+
+/// SHA-256 of a file's bytes, lower-case hex (the same digest the reports list per file).
+///
+/// # Errors
+/// Any error opening or reading the file.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Entry;
+
+    fn record(ledger: &mut Ledger, key: &str, path: &Path, outcome: Outcome) {
+        let stat = Stat::of(path).unwrap();
+        ledger.files.insert(
+            key.into(),
+            Entry {
+                sha256: sha256_file(path).unwrap(),
+                size: stat.size,
+                modified_ns: stat.modified_ns,
+                months: vec!["2026-10".into()],
+                outcome,
+                reason: None,
+                recorded: "2026-10-03T02:00:03Z".into(),
+            },
+        );
+    }
+
+    fn set_mtime(path: &Path, secs: u64) {
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_modified(UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    }
+
+    #[test]
+    fn tells_new_changed_touched_unchanged_and_removed_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        for n in [
+            "same.csv",
+            "touched.csv",
+            "changed.csv",
+            "back.csv",
+            "gone.csv",
+        ] {
+            std::fs::write(p(n), format!("content of {n}")).unwrap();
+        }
+        let mut ledger = Ledger::default();
+        for n in ["same.csv", "touched.csv", "changed.csv", "gone.csv"] {
+            record(&mut ledger, n, &p(n), Outcome::Done);
+        }
+        record(&mut ledger, "back.csv", &p("back.csv"), Outcome::Removed);
+        std::fs::remove_file(p("gone.csv")).unwrap();
+        set_mtime(&p("touched.csv"), 1_000_000);
+        // Same size, new content: only the hash can tell.
+        std::fs::write(p("changed.csv"), "CONTENT OF changed.csv").unwrap();
+        set_mtime(&p("changed.csv"), 2_000_000);
+        std::fs::write(p("new.csv"), "fresh").unwrap();
+
+        let files = [
+            "back.csv",
+            "changed.csv",
+            "new.csv",
+            "same.csv",
+            "touched.csv",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), p(n)))
+        .collect();
+        let (scanned, removed) = scan(&ledger, files);
+        let status: Vec<(&str, Status)> =
+            scanned.iter().map(|f| (f.key.as_str(), f.status)).collect();
+        assert_eq!(
+            status,
+            [
+                ("back.csv", Status::New),
+                ("changed.csv", Status::Changed),
+                ("new.csv", Status::New),
+                ("same.csv", Status::Unchanged),
+                ("touched.csv", Status::Touched),
+            ]
+        );
+        assert_eq!(removed, ["gone.csv"]);
+    }
+
+    #[test]
+    fn hashes_like_a_reference_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abc.csv");
+        std::fs::write(&path, "abc").unwrap();
+        // SHA-256("abc") from FIPS 180-2, appendix B.1.
+        assert_eq!(
+            sha256_file(&path).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
