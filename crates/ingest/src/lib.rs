@@ -531,7 +531,7 @@ fn read_csv(bytes: &[u8], path: &Path, ctx: &mut FileContext<'_, '_>) -> Result<
     }
     let mut builder = ctx.builder(&name);
     for r in &records {
-        let line = r.position().map_or(1, |p| p.line()) as u32;
+        let line = record_line(&text, r.position()) as u32;
         for (col, cell) in r.iter().enumerate() {
             if !cell.trim().is_empty() {
                 builder.push(line - 1, col as u32, Value::Text(Cow::Borrowed(cell)))?;
@@ -541,6 +541,21 @@ fn read_csv(bytes: &[u8], path: &Path, ctx: &mut FileContext<'_, '_>) -> Result<
     let grid = builder.finish(false);
     ctx.sheet(&name, &grid);
     Ok(())
+}
+
+/// The line a record starts on. The csv crate reports the position where it began looking,
+/// which is before any blank lines it skipped; count those.
+fn record_line(text: &str, position: Option<&csv::Position>) -> u64 {
+    let Some(p) = position else { return 1 };
+    let mut line = p.line();
+    for b in text.as_bytes().iter().skip(p.byte() as usize) {
+        match b {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+    }
+    line
 }
 
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {

@@ -1,0 +1,191 @@
+//! Helpers the reader's tests share: writing real workbooks with rust_xlsxwriter, patching parts
+//! of a zip package, and reading files with a given config.
+
+#![allow(dead_code)]
+
+use relief_core::{Config, Vocabulary};
+use relief_ingest::{FileRead, Ingested, Pseudonymizer, ReadOptions};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A cell to write.
+#[derive(Clone)]
+pub enum C {
+    /// Blank.
+    E,
+    S(String),
+    N(f64),
+    /// A date cell (yyyy, m, d).
+    D(u16, u8, u8),
+    /// A formula with its cached result.
+    F(&'static str, &'static str),
+}
+
+pub fn s(t: &str) -> C {
+    C::S(t.to_string())
+}
+
+/// Writes an xlsx with the given sheets; rows start at Excel row 1.
+pub fn write_xlsx(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell {
+                    C::E => {}
+                    C::S(t) => {
+                        ws.write_string(r, c, t).unwrap();
+                    }
+                    C::N(n) => {
+                        ws.write_number(r, c, *n).unwrap();
+                    }
+                    C::D(y, m, d) => {
+                        let dt = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+                        ws.write_datetime_with_format(r, c, &dt, &date).unwrap();
+                    }
+                    C::F(f, result) => {
+                        ws.write_formula(r, c, Formula::new(*f).set_result(*result))
+                            .unwrap();
+                    }
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Rewrites a zip package: `edit` may replace a part's bytes; `extra` parts are added.
+pub fn rezip(
+    path: &Path,
+    edit: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    extra: &[(&str, Vec<u8>)],
+) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(name.clone(), opts).unwrap();
+        out.write_all(&edit(&name, data)).unwrap();
+    }
+    for (name, data) in extra {
+        out.start_file(name.to_string(), opts).unwrap();
+        out.write_all(data).unwrap();
+    }
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+/// Replaces text in one part of a zip package.
+pub fn patch(path: &Path, part: &str, from: &str, to: &str) {
+    rezip(
+        path,
+        |name, data| {
+            if name == part {
+                let text = String::from_utf8(data).unwrap();
+                assert!(text.contains(from), "{part} has no {from:?}: {text}");
+                text.replacen(from, to, 1).into_bytes()
+            } else {
+                data
+            }
+        },
+        &[],
+    );
+}
+
+/// A config, its vocabulary and a fixed key.
+pub struct Env {
+    pub config: Config,
+    pub vocabulary: Vocabulary,
+    pub pseudo: Pseudonymizer,
+    pub header_row: Option<u32>,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with(Config::default())
+    }
+
+    pub fn toml(text: &str) -> Env {
+        Env::with(Config::from_toml(text).unwrap())
+    }
+
+    pub fn with(config: Config) -> Env {
+        Env {
+            vocabulary: Vocabulary::new(&config),
+            config,
+            pseudo: Pseudonymizer::new(b"test key"),
+            header_row: None,
+        }
+    }
+
+    pub fn opts(&self) -> ReadOptions<'_> {
+        ReadOptions {
+            config: &self.config,
+            vocabulary: &self.vocabulary,
+            pseudonymizer: &self.pseudo,
+            header_row: self.header_row,
+        }
+    }
+
+    pub fn read(&self, path: &Path) -> FileRead {
+        let r = relief_ingest::read_file(path, &self.opts());
+        assert_counts(&r);
+        r
+    }
+
+    pub fn read_all(&self, paths: &[PathBuf]) -> Ingested {
+        let got = relief_ingest::read_inputs(paths, &self.opts(), &|_| {});
+        for f in &got.files {
+            for s in &f.sheets {
+                assert_eq!(
+                    s.rows_read,
+                    s.rows_used + s.rows_rejected + s.rows_duplicate,
+                    "counting identity broken for {} / {}",
+                    f.path,
+                    s.name
+                );
+            }
+        }
+        let r = &got.rows;
+        assert_eq!(r.read, r.used + r.rejected + r.duplicates);
+        assert_eq!(r.used as usize, got.records.len());
+        assert_eq!(r.rejected as usize, got.rejects.len());
+        assert_eq!(r.duplicates as usize, got.duplicates.len());
+        got
+    }
+}
+
+/// Every sheet's counts agree with the records and rejects actually produced.
+pub fn assert_counts(r: &FileRead) {
+    for s in &r.report.sheets {
+        let records = r.records.iter().filter(|x| &*x.origin.sheet == s.name).count() as u64;
+        let rejects = r.rejects.iter().filter(|x| x.sheet == s.name).count() as u64;
+        let footers = r.footers.iter().filter(|x| x.sheet == s.name).count() as u64;
+        assert_eq!(s.rows_used, records, "{}", s.name);
+        assert_eq!(s.rows_rejected, rejects, "{}", s.name);
+        assert_eq!(s.footer_skipped, footers, "{}", s.name);
+        assert_eq!(s.rows_read, s.rows_used + s.rows_rejected + s.rows_duplicate);
+    }
+}
+
+/// Rejects as (row, column, value, reason), for exact comparison.
+pub fn rejects(r: &FileRead) -> Vec<(u32, String, String, String)> {
+    r.rejects
+        .iter()
+        .map(|x| (x.row, x.column.clone(), x.value.clone(), x.reason.clone()))
+        .collect()
+}
+
+pub fn rj(row: u32, column: &str, value: &str, reason: &str) -> (u32, String, String, String) {
+    (row, column.into(), value.into(), reason.into())
+}
