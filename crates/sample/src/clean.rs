@@ -7,9 +7,10 @@
 //!
 //! Sessions are generated one at a time and each workbook is saved and dropped as soon as its
 //! share is written, so memory follows the rows of one file, not of the whole sample. Without
-//! rust_xlsxwriter's `constant_memory` feature the workbook itself keeps its cells until it is
-//! saved: for millions of rows ask for more files. A sheet that would pass Excel's row limit
-//! continues on a second sheet (`Sessions 2`).
+//! rust_xlsxwriter's `constant_memory` feature a workbook keeps its cells until it is saved
+//! (about 1.3 KB per row), so no file holds more than [`MAX_SESSIONS_PER_FILE`] sessions: larger
+//! samples get more files than asked for. That also keeps every sheet under Excel's row limit
+//! (at most nine region rows per session).
 
 use crate::model::{THERAPISTS, World};
 use crate::{Manifest, SampleError, SampleOptions, write_atomic};
@@ -17,8 +18,8 @@ use chrono::Datelike;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
-/// Data rows per sheet: Excel's 1,048,576 rows less the header.
-const ROWS_PER_SHEET: u32 = 1_048_575;
+/// Sessions per clean file at most: about 360,000 rows and 0.5 GB while the file is built.
+pub const MAX_SESSIONS_PER_FILE: usize = 100_000;
 
 /// Column headers of the clean layout.
 pub(crate) const HEADERS: [&str; 10] = [
@@ -40,47 +41,35 @@ pub(crate) fn file_name(index: usize, files: usize) -> String {
     format!("sessions-{:0width$}.xlsx", index + 1)
 }
 
-/// One workbook being filled.
+/// One workbook being filled: a single `Sessions` sheet with its header.
 struct Book {
-    sheets: Vec<Worksheet>,
+    sheet: Worksheet,
     row: u32,
 }
 
 impl Book {
     fn new() -> Result<Book, XlsxError> {
-        let mut book = Book {
-            sheets: Vec::new(),
-            row: 0,
-        };
-        book.add_sheet()?;
-        Ok(book)
-    }
-
-    fn add_sheet(&mut self) -> Result<(), XlsxError> {
-        let mut ws = Worksheet::new();
-        let name = match self.sheets.len() {
-            0 => "Sessions".to_string(),
-            n => format!("Sessions {}", n + 1),
-        };
-        ws.set_name(name)?;
-        ws.write_row_with_format(0, 0, HEADERS, &Format::new().set_bold())?;
-        self.sheets.push(ws);
-        self.row = 1;
-        Ok(())
+        let mut sheet = Worksheet::new();
+        sheet.set_name("Sessions")?;
+        sheet.write_row_with_format(0, 0, HEADERS, &Format::new().set_bold())?;
+        Ok(Book { sheet, row: 1 })
     }
 
     fn save(self) -> Result<Vec<u8>, XlsxError> {
         let mut wb = Workbook::new();
         wb.set_properties(&crate::workbook_properties());
-        for ws in self.sheets {
-            wb.push_worksheet(ws);
-        }
+        wb.push_worksheet(self.sheet);
         wb.save_to_buffer()
     }
 }
 
 /// Writes the clean sample.
 pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, SampleError> {
+    write_capped(out_dir, opts, MAX_SESSIONS_PER_FILE)
+}
+
+/// Writes the clean sample with at most `cap` sessions per file.
+fn write_capped(out_dir: &Path, opts: &SampleOptions, cap: usize) -> Result<Manifest, SampleError> {
     if opts.files == 0 {
         return Err(SampleError::TooFewFiles {
             what: "the clean sample",
@@ -88,8 +77,9 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
             got: 0,
         });
     }
+    let files = opts.files.max(opts.sessions.div_ceil(cap.max(1)));
     let workbook_error = |index: usize| {
-        let path = out_dir.join(file_name(index, opts.files));
+        let path = out_dir.join(file_name(index, files));
         move |source| SampleError::Workbook { path, source }
     };
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
@@ -107,7 +97,7 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
     };
     for (written, session) in World::new(opts.seed, opts.sessions, 3).enumerate() {
         // File `index` holds sessions [index·n/files, (index+1)·n/files).
-        while written >= (index + 1) * opts.sessions / opts.files && index + 1 < opts.files {
+        while written >= (index + 1) * opts.sessions / files && index + 1 < files {
             finish(
                 index,
                 std::mem::replace(&mut book, Book::new().map_err(workbook_error(index + 1))?),
@@ -119,13 +109,7 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
             .map_err(workbook_error(index))?;
         let client = format!("C-{}", 40001 + session.client);
         for r in &session.rows {
-            if book.row > ROWS_PER_SHEET {
-                book.add_sheet().map_err(workbook_error(index))?;
-            }
-            let row = book.row;
-            let Some(ws) = book.sheets.last_mut() else {
-                continue;
-            };
+            let (ws, row) = (&mut book.sheet, book.row);
             (|| -> Result<(), XlsxError> {
                 ws.write_datetime_with_format(row, 0, &date, &date_fmt)?;
                 ws.write_string(row, 1, &client)?;
@@ -145,8 +129,45 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
     }
     finish(index, book)?;
     // Files that got no sessions (more files than sessions) still exist, with their header.
-    for i in index + 1..opts.files {
+    for i in index + 1..files {
         finish(i, Book::new().map_err(workbook_error(i))?)?;
     }
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_too_big_for_the_asked_files_gets_more_files_of_at_most_cap_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = SampleOptions {
+            clean: true,
+            sessions: 230,
+            files: 2,
+            ..SampleOptions::default()
+        };
+        let m = write_capped(dir.path(), &opts, 100).unwrap();
+        let names: Vec<String> = m
+            .files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "sessions-001.xlsx",
+                "sessions-002.xlsx",
+                "sessions-003.xlsx"
+            ]
+        );
+    }
+
+    #[test]
+    fn file_names_sort_in_order() {
+        assert_eq!(file_name(0, 3), "sessions-001.xlsx");
+        assert_eq!(file_name(1233, 1234), "sessions-1234.xlsx");
+        assert!(file_name(8, 1234) < file_name(99, 1234));
+    }
 }

@@ -24,6 +24,7 @@ mod messy;
 mod model;
 mod readme;
 
+pub use clean::MAX_SESSIONS_PER_FILE;
 pub use error::SampleError;
 
 use std::path::{Path, PathBuf};
@@ -45,7 +46,8 @@ pub struct SampleOptions {
     /// Number of sessions (visits) in all files together; each has two to nine region rows.
     pub sessions: usize,
     /// Number of export files. The messy sample cycles through the three clinic styles and needs
-    /// at least three; the clean sample splits the sessions into this many date ranges.
+    /// at least three; the clean sample splits the sessions into this many date ranges, and into
+    /// more when a file would hold over [`MAX_SESSIONS_PER_FILE`] sessions.
     pub files: usize,
     /// Plain long-layout workbooks without any mess, for benchmarks.
     pub clean: bool,
