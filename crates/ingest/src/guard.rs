@@ -174,7 +174,13 @@ fn check_shared_strings(
     let Some(count) = attr_number(&text, "uniqueCount=") else {
         return Ok(());
     };
-    if count > size / 5 + 1 || count > max_cells {
+    if count > max_cells && count <= size / 5 + 1 {
+        return Err(IngestError::TooManyCells {
+            where_: "the file".into(),
+            limit: max_cells,
+        });
+    }
+    if count > size / 5 + 1 {
         return Err(IngestError::Corrupt(format!(
             "it claims {count} distinct texts, more than its {size} bytes can hold"
         )));
