@@ -165,6 +165,49 @@ fn anchor(region: Region) -> (bool, (f64, f64)) {
     }
 }
 
+/// Where the two figures sit on a canvas.
+struct Geometry {
+    /// Top of the colour bar block.
+    legend_top: i32,
+    /// Top and bottom of the figures.
+    top: i32,
+    bottom: i32,
+    /// Pixels per figure unit.
+    unit: f64,
+    fig_w: i32,
+    centre: i32,
+    /// Left edge of the front (0) and back (1) figures.
+    origins: [i32; 2],
+}
+
+impl Geometry {
+    fn new(c: &Canvas, body: layout::Body) -> Geometry {
+        let legend_top = body.bottom - c.px(112.0);
+        let (top, bottom) = (body.top + c.px(40.0), legend_top - c.px(20.0));
+        let unit = f64::from(bottom - top) / 250.0;
+        let fig_w = (100.0 * unit).round() as i32;
+        let centre = (body.left + body.right) / 2;
+        let spread = fig_w * 4 / 5;
+        Geometry {
+            legend_top,
+            top,
+            bottom,
+            unit,
+            fig_w,
+            centre,
+            origins: [centre - spread - fig_w / 2, centre + spread - fig_w / 2],
+        }
+    }
+
+    /// The pixel of a point in figure units on the front (0) or back (1) view.
+    fn to_px(&self, view: usize, (x, y): (f64, f64)) -> Px {
+        (
+            self.origins[view] + (x * self.unit).round() as i32,
+            self.top + (y * self.unit).round() as i32,
+        )
+    }
+}
+
 /// Draws the body map.
 pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let body = layout::frame(
@@ -183,19 +226,10 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             .map(|f| f.mean_change),
     );
     // Room for the colour bar at the bottom.
-    let legend_top = body.bottom - c.px(112.0);
-    let (top, bottom) = (body.top + c.px(40.0), legend_top - c.px(20.0));
-    let unit = f64::from(bottom - top) / 250.0;
-    let fig_w = (100.0 * unit).round() as i32;
-    let centre = (body.left + body.right) / 2;
-    let spread = fig_w * 4 / 5;
-    let origins = [centre - spread - fig_w / 2, centre + spread - fig_w / 2];
-    let to_px = |view: usize, (x, y): (f64, f64)| -> Px {
-        (
-            origins[view] + (x * unit).round() as i32,
-            top + (y * unit).round() as i32,
-        )
-    };
+    let g = Geometry::new(c, body);
+    let (legend_top, top, bottom, fig_w, centre, origins) =
+        (g.legend_top, g.top, g.bottom, g.fig_w, g.centre, g.origins);
+    let to_px = |view: usize, p: (f64, f64)| g.to_px(view, p);
 
     for (view, back) in [(0usize, false), (1, true)] {
         let heading = if back { "Back" } else { "Front" };
@@ -350,6 +384,104 @@ fn spread_out(wanted: &[i32], gap: i32, lo: i32, hi: i32) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use relief_core::summary::{RegionFigures, Settings, Summary};
+
+    fn figures(rows: u64, change: f64) -> Figures {
+        Figures {
+            rows,
+            sessions: rows,
+            clients: rows,
+            mean_before: 6.0,
+            mean_after: 6.0 - change,
+            mean_change: change,
+            median_change: change,
+            sd_change: Some(1.0),
+            ci95: None,
+            improved_rate: 0.5,
+            worse_rate: 0.1,
+            responder_rate: Some(0.4),
+            strong_responder_rate: Some(0.2),
+            srm: Some(change),
+            small_sample: rows < 5,
+            unchanged_rate: 0.4,
+            zero_before_rows: 0,
+            meets_mcid: change >= 2.0,
+        }
+    }
+
+    #[test]
+    fn regions_are_filled_with_the_colour_of_their_mean_change() {
+        let summary = Summary {
+            period: "2026-06".into(),
+            rows: Default::default(),
+            files: vec![],
+            regions: vec![
+                RegionFigures {
+                    region: Region::LowerBack,
+                    figures: figures(40, 2.5),
+                },
+                RegionFigures {
+                    region: Region::Legs,
+                    figures: figures(30, -1.0),
+                },
+            ],
+            by_month: vec![],
+            by_therapist: vec![],
+            by_pressure: vec![],
+            by_focus: vec![],
+            rejects: vec![],
+            by_minutes: vec![],
+            by_technique: vec![],
+            spillover: vec![],
+            by_visit: vec![],
+            conflicts: vec![],
+            unknown: Default::default(),
+            settings: Settings {
+                responder_threshold: 0.3,
+                strong_responder_threshold: 0.5,
+                min_group_size: 5,
+                mcid_points: 2.0,
+                score_scale: 10,
+                relief_version: "test".into(),
+            },
+        };
+        crate::register_fonts().unwrap();
+        let (w, h) = (800u32, 500u32);
+        let mut buffer = vec![0u8; (w * h * 3) as usize];
+        let g = {
+            let c = Canvas::new(&mut buffer, w, h, "body map").unwrap();
+            draw(&c, &summary).unwrap();
+            let g = Geometry::new(&c, layout::body_of(&c));
+            c.finish().unwrap();
+            g
+        };
+        let pixel = |(x, y): Px| {
+            let i = (y as usize * w as usize + x as usize) * 3;
+            plotters::style::RGBColor(buffer[i], buffer[i + 1], buffer[i + 2])
+        };
+        // The largest |change| is below 3, so the scale runs from −3 to +3.
+        assert_eq!(
+            pixel(g.to_px(1, (40.0, 108.0))),
+            palette::diverging(2.5, 3.0),
+            "lower back"
+        );
+        assert_eq!(
+            pixel(g.to_px(0, (40.0, 175.0))),
+            palette::diverging(-1.0, 3.0),
+            "legs, front"
+        );
+        assert_eq!(
+            pixel(g.to_px(1, (41.0, 240.0))),
+            palette::NO_DATA,
+            "feet have no data"
+        );
+        assert_eq!(
+            pixel(g.to_px(0, (50.0, 80.0))),
+            palette::BACKGROUND,
+            "the chest is not a region"
+        );
+        assert_ne!(palette::diverging(2.5, 3.0), palette::diverging(-1.0, 3.0));
+    }
 
     #[test]
     fn labels_are_spread_apart_and_kept_in_bounds() {

@@ -373,3 +373,28 @@ impl<'a> Canvas<'a> {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_shortened_to_fit_and_short_ones_kept() {
+        crate::register_fonts().unwrap();
+        let mut buffer = vec![0u8; 400 * 400 * 3];
+        let c = Canvas::new(&mut buffer, 400, 400, "test").unwrap();
+        let font = Font::new(24.0);
+        let long = "Dr. Maximiliana Wolkenstein-Featherstonehaugh (senior therapist)";
+        assert!(
+            c.text_width(long, font) > 150,
+            "the name is long at this size"
+        );
+        let fitted = c.fit(long, 150, font);
+        assert!(fitted.ends_with('…'), "{fitted}");
+        assert!(c.text_width(&fitted, font) <= 150, "{fitted} is too wide");
+        assert!(long.starts_with(fitted.trim_end_matches('…')));
+        assert_eq!(c.fit("Kai", 150, font), "Kai");
+        // Bold text is wider than regular text of the same size.
+        assert!(c.text_width(long, font.bold()) > c.text_width(long, font));
+    }
+}

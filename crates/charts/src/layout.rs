@@ -29,28 +29,58 @@ pub struct Body {
     pub bottom: i32,
 }
 
+/// Where the title, subtitle and footer go, and the body space between them.
+struct Chrome {
+    title_y: i32,
+    sub_y: i32,
+    foot_y: i32,
+    body: Body,
+}
+
+fn chrome(c: &Canvas) -> Chrome {
+    let m = c.px(MARGIN);
+    let title_y = c.px(MARGIN + 14.0);
+    let sub_y = title_y + c.px(48.0);
+    let foot_y = c.h - c.px(30.0);
+    Chrome {
+        title_y,
+        sub_y,
+        foot_y,
+        body: Body {
+            left: m,
+            top: sub_y + c.px(44.0),
+            right: c.w - m,
+            bottom: foot_y - c.px(34.0),
+        },
+    }
+}
+
+/// The body space [`frame`] leaves on this canvas, without drawing anything.
+#[cfg(test)]
+pub fn body_of(c: &Canvas) -> Body {
+    chrome(c).body
+}
+
 /// Draws the title, the subtitle line and the footer note; returns the space in between.
 pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Body, ChartError> {
-    let m = c.px(MARGIN);
-    let width = c.w - 2 * m;
-    let title_y = c.px(MARGIN + 14.0);
-    c.text(&c.fit(title, width, TITLE), m, title_y, Align::Left, TITLE)?;
-    let sub_y = title_y + c.px(48.0);
+    let ch = chrome(c);
+    let (m, width) = (ch.body.left, ch.body.right - ch.body.left);
+    c.text(
+        &c.fit(title, width, TITLE),
+        m,
+        ch.title_y,
+        Align::Left,
+        TITLE,
+    )?;
     c.text(
         &c.fit(subtitle, width, SUBTITLE),
         m,
-        sub_y,
+        ch.sub_y,
         Align::Left,
         SUBTITLE,
     )?;
-    let foot_y = c.h - c.px(30.0);
-    c.text(&c.fit(footer, width, NOTE), m, foot_y, Align::Left, NOTE)?;
-    Ok(Body {
-        left: m,
-        top: sub_y + c.px(44.0),
-        right: c.w - m,
-        bottom: foot_y - c.px(34.0),
-    })
+    c.text(&c.fit(footer, width, NOTE), m, ch.foot_y, Align::Left, NOTE)?;
+    Ok(ch.body)
 }
 
 /// The subtitle every chart carries: period, rows, and what the rows are.

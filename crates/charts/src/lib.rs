@@ -93,7 +93,7 @@ static FONT_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 static FONT_BOLD_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// Registers the bundled font with plotters once per process.
-fn register_fonts() -> Result<(), ChartError> {
+pub(crate) fn register_fonts() -> Result<(), ChartError> {
     static DONE: OnceLock<bool> = OnceLock::new();
     let ok = DONE.get_or_init(|| {
         use plotters::style::{FontStyle, register_font};
