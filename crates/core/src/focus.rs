@@ -23,10 +23,12 @@ pub fn focus_flag(text: &str) -> Result<bool, ValueError> {
 /// # Errors
 /// [`ValueError::UnknownFocus`] for other numbers.
 pub fn focus_from_number(value: f64) -> Result<bool, ValueError> {
-    match value {
-        v if v == 1.0 => Ok(true),
-        v if v == 0.0 => Ok(false),
-        v => Err(ValueError::UnknownFocus(crate::score::format_number(v))),
+    if value == 1.0 {
+        Ok(true)
+    } else if value == 0.0 {
+        Ok(false)
+    } else {
+        Err(ValueError::UnknownFocus(crate::score::format_number(value)))
     }
 }
 

@@ -312,13 +312,8 @@ pub fn minutes_from_number(value: f64) -> Result<f64, ValueError> {
 }
 
 fn pressure_number(v: f64) -> Option<Pressure> {
-    match v {
-        v if v == 1.0 => Some(Pressure::Light),
-        v if v == 2.0 => Some(Pressure::Medium),
-        v if v == 3.0 => Some(Pressure::Firm),
-        v if v == 4.0 => Some(Pressure::Deep),
-        _ => None,
-    }
+    // Only the whole numbers 1–4 are levels; 2.5 is not.
+    (v.fract() == 0.0 && (1.0..=4.0).contains(&v)).then(|| Pressure::ALL[v as usize - 1])
 }
 
 fn side_word(w: &str) -> Option<Side> {
