@@ -174,15 +174,21 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
 /// riverside file. Preferences make the README tell a plausible story (Anna Berg covers at
 /// riverside and her sessions get entered twice); any session does when none fits.
 fn plant(per_file: &mut [Vec<Entry>], numeric_id: &[bool]) {
+    /// The first free session meeting the first preference any free session meets; else the
+    /// first free session.
     fn choose(
         entries: &[Entry],
         taken: &[usize],
-        want: impl Fn(&Session) -> bool,
+        wants: &[&dyn Fn(&Session) -> bool],
     ) -> Option<usize> {
         let free = |i: &usize| !taken.contains(i);
-        (0..entries.len())
-            .filter(free)
-            .find(|&i| want(&entries[i].session))
+        wants
+            .iter()
+            .find_map(|want| {
+                (0..entries.len())
+                    .filter(free)
+                    .find(|&i| want(&entries[i].session))
+            })
             .or_else(|| (0..entries.len()).find(free))
     }
     let in_month = |s: &Session, m: u32| s.date.month() == m;
@@ -190,9 +196,16 @@ fn plant(per_file: &mut [Vec<Entry>], numeric_id: &[bool]) {
     {
         let north = &mut per_file[0];
         let mut taken = Vec::new();
-        if let Some(i) = choose(north, &taken, |s| {
-            in_month(s, 9) && s.therapist == 0 && s.rows.len() == 3 && numeric_id[s.client]
-        }) {
+        let anna_numeric = |s: &Session| s.therapist == 0 && numeric_id[s.client];
+        if let Some(i) = choose(
+            north,
+            &taken,
+            &[
+                &|s| in_month(s, 9) && anna_numeric(s) && s.rows.len() == 3,
+                &|s| anna_numeric(s) && (2..=4).contains(&s.rows.len()),
+                &|s| numeric_id[s.client],
+            ],
+        ) {
             taken.push(i);
             north[i].mark.dup = Some(DupRole::IdenticalOriginal);
             copies.push(Entry {
@@ -203,11 +216,15 @@ fn plant(per_file: &mut [Vec<Entry>], numeric_id: &[bool]) {
                 },
             });
         }
-        if let Some(i) = choose(north, &taken, |s| {
-            in_month(s, 10)
-                && s.therapist == 0
-                && s.rows.iter().any(|r| r.region == Region::LowerBack)
-        }) {
+        let has_lower_back = |s: &Session| s.rows.iter().any(|r| r.region == Region::LowerBack);
+        if let Some(i) = choose(
+            north,
+            &taken,
+            &[
+                &|s| in_month(s, 10) && s.therapist == 0 && has_lower_back(s),
+                &|s| s.therapist == 0 && has_lower_back(s),
+            ],
+        ) {
             taken.push(i);
             let mut session = north[i].session.clone();
             let k = session
@@ -231,15 +248,18 @@ fn plant(per_file: &mut [Vec<Entry>], numeric_id: &[bool]) {
                 },
             });
         }
-        if let Some(i) = choose(north, &taken, |s| in_month(s, 7)) {
+        if let Some(i) = choose(north, &taken, &[&|s| in_month(s, 7)]) {
             north[i].mark.out_of_range = true;
         }
     }
     {
         let harbour = &mut per_file[1];
-        if let Some(i) = choose(harbour, &[], |s| {
-            in_month(s, 6) && s.rows.iter().any(|r| r.region == Region::Neck)
-        }) {
+        let has_neck = |s: &Session| s.rows.iter().any(|r| r.region == Region::Neck);
+        if let Some(i) = choose(
+            harbour,
+            &[],
+            &[&|s| in_month(s, 6) && has_neck(s), &has_neck],
+        ) {
             let s = &harbour[i].session;
             let region = s
                 .rows
@@ -253,11 +273,11 @@ fn plant(per_file: &mut [Vec<Entry>], numeric_id: &[bool]) {
     {
         let river = &mut per_file[2];
         let mut taken = Vec::new();
-        if let Some(i) = choose(river, &taken, |s| in_month(s, 8)) {
+        if let Some(i) = choose(river, &taken, &[&|s| in_month(s, 8)]) {
             taken.push(i);
             river[i].mark.bad_date = true;
         }
-        if let Some(i) = choose(river, &taken, |s| in_month(s, 6)) {
+        if let Some(i) = choose(river, &taken, &[&|s| in_month(s, 6)]) {
             river[i].mark.unknown_region = true;
         }
         river.extend(copies);

@@ -19,6 +19,8 @@ struct Row {
     file: String,
     row: u32,
     client: String,
+    /// The client id was a number cell (not text).
+    client_number: bool,
     date: NaiveDate,
     therapist: String,
     region: Region,
@@ -153,13 +155,12 @@ fn read_north(path: &Path, seen: &mut Seen) {
         );
         seen.date_cells += 1;
         let date = date_cell.as_date().unwrap();
-        let client = match cell(&range, r, 1) {
-            Data::Float(f) => {
-                seen.numeric_clients += 1;
-                format!("{f:.0}")
-            }
-            other => text(&other),
-        };
+        let client_cell = cell(&range, r, 1);
+        let client_number = matches!(client_cell, Data::Float(_));
+        if client_number {
+            seen.numeric_clients += 1;
+        }
+        let client = text(&client_cell);
         let region_text = text(&cell(&range, r, 3));
         let Ok((region, name_side)) = vocab.region(&region_text) else {
             problem(seen, "region", region_text);
@@ -193,6 +194,7 @@ fn read_north(path: &Path, seen: &mut Seen) {
             file: file.clone(),
             row: excel_row,
             client,
+            client_number,
             date,
             therapist: text(&cell(&range, r, 2)),
             region,
@@ -293,6 +295,7 @@ fn read_harbour(path: &Path, seen: &mut Seen) {
                 file: file.clone(),
                 row: excel_row,
                 client: text(&get(Field::Client)),
+                client_number: false,
                 date,
                 therapist: text(&get(Field::Therapist)),
                 region,
@@ -388,6 +391,7 @@ fn read_riverside(path: &Path, seen: &mut Seen) {
             file: file.clone(),
             row: line_no,
             client: cells[col(Field::Client)].to_string(),
+            client_number: false,
             date,
             therapist: cells[col(Field::Therapist)].to_string(),
             region,
@@ -600,6 +604,13 @@ fn reading_back_finds_the_identical_copy_and_the_conflict() {
         groups.entry(key(r)).or_default().push(r);
     }
     let repeated: Vec<&Vec<&Row>> = groups.values().filter(|g| g.len() > 1).collect();
+    assert!(
+        repeated
+            .iter()
+            .filter(|g| same_values(g[0], g[1]))
+            .all(|g| g[0].client_number && !g[1].client_number),
+        "the duplicated session's client is a number cell in north and text in the CSV"
+    );
     let identical: Vec<(String, u32, String, u32)> = repeated
         .iter()
         .filter(|g| g.len() == 2 && same_values(g[0], g[1]))
@@ -630,7 +641,6 @@ fn reading_back_finds_the_identical_copy_and_the_conflict() {
         .map(|(o, c)| (o.0.clone(), o.1, c.0.clone(), c.1))
         .collect();
     assert_eq!(identical, expected);
-    // The duplicated session's client is a number cell in one file and text in the other.
     assert!(
         identical
             .iter()
@@ -864,6 +874,7 @@ fn read_clean(path: &Path) -> Vec<Row> {
                 file: path.display().to_string(),
                 row: r + 1,
                 client: text(&cell(&range, r, 1)),
+                client_number: false,
                 date: date_cell.as_date().unwrap(),
                 therapist: text(&cell(&range, r, 2)),
                 region,
