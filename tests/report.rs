@@ -7,7 +7,12 @@ use serde_json::Value;
 use std::path::Path;
 
 /// Client identifiers planted in the inputs; none may appear in any output.
-const CLIENTS: [&str; 4] = ["Margaret Oyelaran", "C-77123", "40009", "jsmith@example.org"];
+const CLIENTS: [&str; 4] = [
+    "Margaret Oyelaran",
+    "C-77123",
+    "40009",
+    "jsmith@example.org",
+];
 
 /// A long-layout export with a title row, Excel date cells, and twelve October rows.
 ///
@@ -19,8 +24,16 @@ fn write_long(path: &Path) {
     let date = Format::new().set_num_format("yyyy-mm-dd");
     ws.write(0, 0, "Harbour Clinic — session export").unwrap();
     let header = [
-        "Session Date", "Client ID", "Therapist", "Body Area", "Pain Before (0-10)",
-        "Pain After (0-10)", "Pressure", "Minutes", "Focus", "Notes",
+        "Session Date",
+        "Client ID",
+        "Therapist",
+        "Body Area",
+        "Pain Before (0-10)",
+        "Pain After (0-10)",
+        "Pressure",
+        "Minutes",
+        "Focus",
+        "Notes",
     ];
     for (c, h) in header.iter().enumerate() {
         ws.write(2, c as u16, *h).unwrap();
@@ -34,7 +47,9 @@ fn write_long(path: &Path) {
         (22, 3, "low back", 9.0, 4.0, "deep tissue", 25.0, "Y"),
         (29, 0, "lower back", 5.0, 5.0, "medium", 10.0, ""),
     ];
-    for (i, (day, client, region, before, after, pressure, minutes, focus)) in rows.iter().enumerate() {
+    for (i, (day, client, region, before, after, pressure, minutes, focus)) in
+        rows.iter().enumerate()
+    {
         let r = 3 + i as u32;
         let d = ExcelDateTime::from_ymd(2026, 10, *day as u8).unwrap();
         ws.write_datetime_with_format(r, 0, &d, &date).unwrap();
@@ -50,7 +65,8 @@ fn write_long(path: &Path) {
         ws.write(r, 6, *pressure).unwrap();
         ws.write(r, 7, *minutes).unwrap();
         ws.write(r, 8, *focus).unwrap();
-        ws.write(r, 9, format!("private note about {}", CLIENTS[*client])).unwrap();
+        ws.write(r, 9, format!("private note about {}", CLIENTS[*client]))
+            .unwrap();
     }
     // One bad row: an after-score of 11.
     let d = ExcelDateTime::from_ymd(2026, 10, 30).unwrap();
@@ -131,7 +147,12 @@ fn a_month_report_has_the_figures_worked_out_by_hand() {
         .unwrap()
         .iter()
         .filter(|r| r["region"] == "lower_back")
-        .map(|r| (r["focus"].as_bool().unwrap(), r["mean_change"].as_f64().unwrap()))
+        .map(|r| {
+            (
+                r["focus"].as_bool().unwrap(),
+                r["mean_change"].as_f64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(focus.len(), 2);
     assert!(!focus[0].0 && (focus[0].1 - 0.5).abs() < 1e-9);
@@ -197,11 +218,17 @@ fn no_client_identifier_reaches_any_output() {
         for client in CLIENTS {
             assert!(!text.contains(client), "client {client} found in an output");
         }
-        assert!(!text.contains("private note"), "a free-text note was copied");
+        assert!(
+            !text.contains("private note"),
+            "a free-text note was copied"
+        );
     }
     // The clean table has months, not days.
     let csv = std::fs::read_to_string(wd.join("out/2026-10/sessions.csv")).unwrap();
-    assert!(csv.starts_with("month,client,session,therapist,region"), "{csv}");
+    assert!(
+        csv.starts_with("month,client,session,therapist,region"),
+        "{csv}"
+    );
     assert!(!csv.contains("2026-10-01"));
 }
 
@@ -212,8 +239,14 @@ fn by_month_writes_one_report_per_month_and_a_json_array() {
     write_long(&wd.join("in/october.xlsx"));
     write_wide_csv(&wd.join("in/september.csv"));
     let out = wd.relief(&["report", "in", "--by-month", "--out", "out", "--json", "-q"]);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", show(&out)));
-    let periods: Vec<&str> = v.as_array().unwrap().iter().map(|s| s["period"].as_str().unwrap()).collect();
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", show(&out)));
+    let periods: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["period"].as_str().unwrap())
+        .collect();
     assert_eq!(periods, vec!["2026-09", "2026-10"]);
     // September: wide layout, lower back 7 → 3.5 (focus) and legs 5 → 4.
     let sept = read_json(&wd.join("out/2026-09/summary.json"));
@@ -237,10 +270,17 @@ fn rerunning_gives_byte_identical_outputs() {
     assert!(a.len() > 10);
     for (fa, fb) in a.iter().zip(&b) {
         assert_eq!(fa.file_name(), fb.file_name());
-        assert!(std::fs::read(fa).unwrap() == std::fs::read(fb).unwrap(), "{} differs between runs", fa.display());
+        assert!(
+            std::fs::read(fa).unwrap() == std::fs::read(fb).unwrap(),
+            "{} differs between runs",
+            fa.display()
+        );
     }
     // No temporary files are left behind.
-    assert!(a.iter().all(|p| !p.to_string_lossy().contains(".tmp")));
+    assert!(
+        a.iter()
+            .all(|p| !p.file_name().unwrap().to_string_lossy().contains("tmp"))
+    );
 }
 
 #[test]
@@ -260,12 +300,24 @@ fn usage_errors_exit_2_with_a_plain_message() {
     let wd = Workdir::new();
     let out = wd.relief(&["report", "nowhere", "--month", "2026-10"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nowhere"),
+        "{}",
+        show(&out)
+    );
     let out = wd.relief(&["report", ".", "--month", "October"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("YYYY-MM"),
+        "{}",
+        show(&out)
+    );
     std::fs::write(wd.join("relief.toml"), "[analysis]\nresponder = 0.3\n").unwrap();
     let out = wd.relief(&["report", ".", "--month", "2026-10"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("responder"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("responder"),
+        "{}",
+        show(&out)
+    );
 }
