@@ -577,7 +577,8 @@ fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Result<(), Char
     let legend_x = body.right - legend_w + c.px(24.0);
     let (lo, hi, step) = layout::nice_range(spec.y_range.0, spec.y_range.1, 6);
     let tick = |t: f64| layout::num(t, 1);
-    let tick_w = [lo, hi]
+    // Every tick label, not only the ends: "2.5" is wider than "3".
+    let tick_w = layout::ticks(lo, hi, step)
         .iter()
         .map(|&t| c.text_width(&tick(t), layout::TICK))
         .max()
