@@ -43,9 +43,30 @@ pub use lock::{Holder, RunLock};
 pub use log::{KEEP_LOGS, RunLog, prune_logs};
 pub use plan::{FileResult, Group, Plan, months_by_file, plan, to_read};
 pub use report::{FailedFile, RunReport, RunRows};
-pub use scan::{ScannedFile, Stat, Status, scan, sha256_file};
+pub use scan::{RACY_NS, ScannedFile, Stat, Status, scan, sha256_file};
 
 /// The current time as the ledger and logs write it: RFC 3339, UTC, whole seconds.
 pub fn now_utc() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A fingerprint of everything besides the inbox that shapes the reports (the config, the
+/// relief version, the pseudonym key as seen through a probe pseudonym, output options): the
+/// ledger keeps it, and when it changes every month is rebuilt.
+pub fn settings_fingerprint(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Now, in nanoseconds since 1970 (UTC), for [`scan()`].
+pub fn now_ns() -> Option<i64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
 }

@@ -59,14 +59,28 @@ pub struct ScannedFile {
     pub key: String,
     /// Where to open it.
     pub path: PathBuf,
-    /// `None` when it could not be looked at; it is then read, and reading says why it fails.
+    /// As the ledger should record it: `None` when the file could not be looked at (it is then
+    /// read, and reading says why it fails); `modified_ns` is `None` when too recent to trust.
     pub stat: Option<Stat>,
     pub status: Status,
 }
 
+/// How recent a modification time must be for the scan not to trust it later: two seconds,
+/// the coarsest timestamp step of common file systems (FAT, some network shares).
+pub const RACY_NS: i64 = 2_000_000_000;
+
 /// Compares the inbox's files (`(key, path)` pairs, in sorted order) with the ledger.
 /// Returns the files with their status, and the keys of ledger entries no longer in the inbox.
-pub fn scan(ledger: &Ledger, files: Vec<(String, PathBuf)>) -> (Vec<ScannedFile>, Vec<String>) {
+///
+/// `now_ns` is the run's start (nanoseconds since 1970). A file modified less than [`RACY_NS`]
+/// before it (or after it) could still change within the same timestamp step without its time
+/// moving, so its time is not kept ([`ScannedFile::stat`] has `modified_ns: None`): the next
+/// run hashes it once more instead of trusting the time.
+pub fn scan(
+    ledger: &Ledger,
+    files: Vec<(String, PathBuf)>,
+    now_ns: Option<i64>,
+) -> (Vec<ScannedFile>, Vec<String>) {
     let mut scanned = Vec::with_capacity(files.len());
     for (key, path) in files {
         let stat = Stat::of(&path).ok();
@@ -88,6 +102,11 @@ pub fn scan(ledger: &Ledger, files: Vec<(String, PathBuf)>) -> (Vec<ScannedFile>
                 None => Status::Changed,
             },
         };
+        let racy = |t: i64| now_ns.is_none_or(|now| t > now.saturating_sub(RACY_NS));
+        let stat = stat.map(|s| Stat {
+            modified_ns: s.modified_ns.filter(|t| !racy(*t)),
+            ..s
+        });
         scanned.push(ScannedFile {
             key,
             path,
@@ -184,7 +203,7 @@ mod tests {
         .iter()
         .map(|n| (n.to_string(), p(n)))
         .collect();
-        let (scanned, removed) = scan(&ledger, files);
+        let (scanned, removed) = scan(&ledger, files, Some(0));
         let status: Vec<(&str, Status)> =
             scanned.iter().map(|f| (f.key.as_str(), f.status)).collect();
         assert_eq!(
@@ -198,6 +217,36 @@ mod tests {
             ]
         );
         assert_eq!(removed, ["gone.csv"]);
+        // Seen from 1970, every time is in the future, so none is trusted or kept.
+        assert!(
+            scanned
+                .iter()
+                .all(|f| f.stat.unwrap().modified_ns.is_none())
+        );
+    }
+
+    #[test]
+    fn a_time_too_recent_to_trust_is_not_kept_and_the_next_run_hashes_instead() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "abc").unwrap();
+        set_mtime(&path, 1_000);
+        let files = || vec![("a.csv".to_string(), path.clone())];
+        let just_after = Some(1_000 * 1_000_000_000 + RACY_NS / 2);
+        let (scanned, _) = scan(&Ledger::default(), files(), just_after);
+        assert_eq!(scanned[0].stat.unwrap().modified_ns, None);
+        let (scanned, _) = scan(&Ledger::default(), files(), Some(2_000 * 1_000_000_000));
+        assert_eq!(
+            scanned[0].stat.unwrap().modified_ns,
+            Some(1_000 * 1_000_000_000)
+        );
+
+        // Recorded without a time: the next scan hashes, finds the same content, and says so.
+        let mut ledger = Ledger::default();
+        record(&mut ledger, "a.csv", &path, Outcome::Done);
+        ledger.files.get_mut("a.csv").unwrap().modified_ns = None;
+        let (scanned, _) = scan(&ledger, files(), Some(2_000 * 1_000_000_000));
+        assert_eq!(scanned[0].status, Status::Touched);
     }
 
     #[test]
