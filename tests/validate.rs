@@ -1,4 +1,205 @@
-//! End-to-end tests of `relief validate`.
+//! End-to-end tests of `relief validate`: real files in a temporary folder (and the committed
+//! sample-data), the built binary, and what it prints and exits with.
 
-#[allow(unused_imports)]
 use crate::common::*;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", show(out)))
+}
+
+#[test]
+fn sample_data_lists_every_planted_problem_and_nothing_else() {
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let w = Workdir::new();
+    let out = w.relief(&["validate", samples.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let v = json(&out);
+    let rejects: Vec<(String, u64, String, String)> = v["rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let file = r["file"].as_str().unwrap();
+            let name = file.rsplit(['/', '\\']).next().unwrap().to_string();
+            (
+                name,
+                r["row"].as_u64().unwrap(),
+                r["column"].as_str().unwrap().to_string(),
+                r["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The planted problems of sample-data/README.md, exactly (read from it, so a regenerated
+    // sample stays checked).
+    let readme = std::fs::read_to_string(samples.join("README.md")).unwrap();
+    let table = |title: &str| -> Vec<Vec<String>> {
+        let start = readme.find(title).unwrap();
+        let rest = &readme[start..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |e| e + 3);
+        rest[..end]
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| file"))
+            .map(|l| {
+                l.trim_matches('|')
+                    .split(" | ")
+                    .map(|c| c.trim().trim_matches('`').to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let mut planted: Vec<(String, u64, String, String)> = table("## Planted problems")
+        .iter()
+        .map(|c| {
+            (
+                c[0].clone(),
+                c[2].parse().unwrap(),
+                c[3].clone(),
+                if c[4] == "(blank)" {
+                    String::new()
+                } else {
+                    c[4].clone()
+                },
+            )
+        })
+        .collect();
+    planted.sort();
+    let mut rejects = rejects;
+    rejects.sort();
+    assert_eq!(rejects, planted);
+    let dup_rows = table("## Duplicates and the conflict");
+    let identical = dup_rows
+        .iter()
+        .filter(|c| c[5].contains("first copy:"))
+        .count();
+    for f in v["files"].as_array().unwrap() {
+        assert!(f["error"].is_null(), "{f}");
+    }
+    let dups = v["duplicates"].as_array().unwrap();
+    let conflicts: Vec<_> = dups.iter().filter(|d| !d["conflict"].is_null()).collect();
+    // Each identical copy is listed twice in the README (both places); the conflict once a side.
+    assert_eq!(
+        (dups.len(), conflicts.len()),
+        (identical + 1, 1),
+        "{dups:?}"
+    );
+    let loser = dup_rows
+        .iter()
+        .find(|c| c[5].contains("conflict: first copy"))
+        .unwrap();
+    let winner = dup_rows
+        .iter()
+        .find(|c| c[5].contains("conflict: later copy"))
+        .unwrap();
+    let c = conflicts[0];
+    assert!(c["file"].as_str().unwrap().ends_with(&loser[0]) && c["row"].to_string() == loser[2]);
+    assert!(
+        c["kept_file"].as_str().unwrap().ends_with(&winner[0])
+            && c["kept_row"].to_string() == winner[2]
+    );
+    let rows = &v["rows"];
+    assert_eq!(
+        rows["read"],
+        rows["used"].as_u64().unwrap() + planted.len() as u64 + dups.len() as u64
+    );
+    assert_eq!(rows["footer_skipped"], 1);
+
+    // The same in words: each reason with its row, and the conflict.
+    let out = w.relief(&["validate", samples.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<String> = planted
+        .iter()
+        .map(|(file, row, column, _)| {
+            let word = if file.ends_with(".csv") {
+                "line"
+            } else {
+                "row"
+            };
+            format!(
+                "(column {column}): {}{word} {row}\n",
+                if file.ends_with(".csv") {
+                    String::new()
+                } else {
+                    "sheet '".to_string()
+                }
+            )
+        })
+        .collect();
+    for l in &lines {
+        let (head, tail) = l.split_once(": ").unwrap();
+        assert!(
+            text.lines()
+                .any(|t| t.contains(head) && t.ends_with(tail.split_whitespace().last().unwrap())),
+            "missing {l:?} in\n{text}"
+        );
+    }
+    for want in [
+        "score 11 is outside 0–10 (column before): sheet 'Sessions', row 178",
+        "unknown region 'elbow pit' — add it under [regions] in relief.toml (column region)",
+        "'32/13/2026' is not a date: use a date cell, 2026-10-03, or 03/10/2026 (column date)",
+        "conflict:",
+        "1 footer row skipped (row 542)",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn bad_files_and_rows_are_reported_and_good_ones_read() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.join("in")).unwrap();
+    std::fs::write(
+        w.join("in/a.csv"),
+        "date;client;therapist;region;before;after\n2026-10-03;1;Ann;neck;7,5;3\n2026-10-03;1;Ann;knee;6;11\n2026-10-04;2;Ann;elbow;6;1\n",
+    )
+    .unwrap();
+    std::fs::write(w.join("in/b.xlsx"), "this is not a workbook").unwrap();
+    std::fs::write(w.join("in/~$a.xlsx"), "lock file").unwrap();
+    let out = w.relief(&["validate", "in"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "in/a.csv\n  data: long layout, header on line 1 — 3 rows read: 1 used, 2 rejected, 0 duplicates",
+        "in/b.xlsx\n  cannot be read: this is not a spreadsheet",
+        "score 11 is outside 0–10 (column after): line 3",
+        "unknown region 'elbow' — add it under [regions] in relief.toml (column region): line 4",
+        "Read 3 rows from 2 files: 1 used, 2 rejected, 0 duplicates.",
+        "1 file could not be read in full",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{}", show(&out));
+    }
+    assert!(!text.contains("~$"), "{text}");
+}
+
+#[test]
+fn a_clean_file_exits_zero_and_header_row_is_honoured() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.join("ok.csv"),
+        "Clinic,,,,,\ndate,client,therapist,region,before,after\n2026-10-03,1,Ann,neck,7,3\n",
+    )
+    .unwrap();
+    let out = w.relief(&["validate", "ok.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = w.relief(&["validate", "ok.csv", "--header-row", "2", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(json(&out)["files"][0]["sheets"][0]["header_row"], 2);
+    let out = w.relief(&["validate", "ok.csv", "--header-row", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("header row 1 has no"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_missing_path_cannot_run() {
+    let w = Workdir::new();
+    let out = w.relief(&["validate", "nowhere.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.xlsx: no such file or folder"));
+    let out = w.relief(&["validate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}

@@ -92,10 +92,9 @@ fn is_encrypted_package(bytes: &[u8]) -> bool {
     bytes.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Text has no NUL bytes; binary formats are full of them.
 fn looks_like_text(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    !head.contains(&0) && std::str::from_utf8(head).is_ok_and(|_| true)
-        || head.iter().all(|b| *b >= 0x09)
+    !bytes[..bytes.len().min(4096)].contains(&0)
 }
 
 /// Checks a zip package from its central directory (no part is unpacked here, except the

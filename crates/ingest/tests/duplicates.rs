@@ -19,25 +19,56 @@ fn later_file_and_lower_row_win_and_conflicts_say_what_differs() {
     let env = Env::new();
     let files = relief_ingest::expand_paths(&[dir.path().to_path_buf()]).unwrap();
     let got = env.read_all(&files);
-    let kept: Vec<_> = got.records.iter().map(|r| (r.origin.file.ends_with("b.csv"), r.origin.row)).collect();
+    let kept: Vec<_> = got
+        .records
+        .iter()
+        .map(|r| (r.origin.file.ends_with("b.csv"), r.origin.row))
+        .collect();
     assert_eq!(kept, [(false, 4), (true, 2), (true, 3), (true, 5)]);
     let dups: Vec<_> = got
         .duplicates
         .iter()
-        .map(|d| (d.file.ends_with("a.csv"), d.row, d.kept_file.ends_with("b.csv"), d.kept_row, d.conflict.clone()))
+        .map(|d| {
+            (
+                d.file.ends_with("a.csv"),
+                d.row,
+                d.kept_file.ends_with("b.csv"),
+                d.kept_row,
+                d.conflict.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         dups,
         [
             (true, 2, true, 2, None),
-            (true, 3, true, 3, Some("after: 3 here, 4 in the kept copy".into())),
+            (
+                true,
+                3,
+                true,
+                3,
+                Some("after: 3 here, 4 in the kept copy".into())
+            ),
             (false, 4, true, 5, None),
         ]
     );
     assert_eq!(got.duplicates[1].month, "2026-10");
     let r = got.rows;
-    assert_eq!((r.read, r.used, r.rejected, r.duplicates, r.conflicts), (7, 4, 0, 3, 1));
-    let per_sheet: Vec<_> = got.files.iter().map(|f| (f.sheets[0].rows_read, f.sheets[0].rows_used, f.sheets[0].rows_duplicate)).collect();
+    assert_eq!(
+        (r.read, r.used, r.rejected, r.duplicates, r.conflicts),
+        (7, 4, 0, 3, 1)
+    );
+    let per_sheet: Vec<_> = got
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.sheets[0].rows_read,
+                f.sheets[0].rows_used,
+                f.sheets[0].rows_duplicate,
+            )
+        })
+        .collect();
     assert_eq!(per_sheet, [(3, 1, 2), (4, 3, 1)]);
 }
 
@@ -49,7 +80,10 @@ fn a_session_id_keys_duplicates_when_the_export_has_one() {
     let got = Env::new().read_all(&[a]);
     assert_eq!(got.records.len(), 2);
     assert_eq!(got.duplicates.len(), 1);
-    assert_eq!(got.duplicates[0].conflict.as_deref(), Some("date: 2026-10-03 here, 2026-10-04 in the kept copy"));
+    assert_eq!(
+        got.duplicates[0].conflict.as_deref(),
+        Some("date: 2026-10-03 here, 2026-10-04 in the kept copy")
+    );
 }
 
 #[test]
@@ -60,7 +94,13 @@ fn reading_is_deterministic_whatever_the_thread_timing() {
         let p = dir.path().join(format!("f{i}.csv"));
         let mut text = HEADER.to_string();
         for r in 0..40 {
-            text.push_str(&format!("2026-10-{:02},{},Ann,neck,{},{},\n", 1 + r % 28, (r * 7 + i) % 11, r % 11, (r + i) % 11));
+            text.push_str(&format!(
+                "2026-10-{:02},{},Ann,neck,{},{},\n",
+                1 + r % 28,
+                (r * 7 + i) % 11,
+                r % 11,
+                (r + i) % 11
+            ));
         }
         std::fs::write(&p, text).unwrap();
         files.push(p);
@@ -71,7 +111,12 @@ fn reading_is_deterministic_whatever_the_thread_timing() {
     assert_eq!(one.records, two.records);
     assert_eq!(one.duplicates, two.duplicates);
     // Reading the files one by one and merging gives the same as reading them in parallel.
-    let merged = relief_ingest::merge(files.iter().map(|f| relief_ingest::read_file(f, &env.opts())).collect());
+    let merged = relief_ingest::merge(
+        files
+            .iter()
+            .map(|f| relief_ingest::read_file(f, &env.opts()))
+            .collect(),
+    );
     assert_eq!(merged.records, one.records);
     assert_eq!(merged.rows, one.rows);
 }

@@ -8,10 +8,26 @@ use std::path::{Path, PathBuf};
 
 fn good(dir: &Path) -> PathBuf {
     let path = dir.join("good.xlsx");
-    write_xlsx(&path, &[("S", vec![
-        ["Date", "Client", "Therapist", "Region", "Before", "After"].iter().map(|h| s(h)).collect(),
-        vec![C::D(2026, 10, 3), s("A"), s("Ann"), s("neck"), C::N(6.0), C::N(2.0)],
-    ])]);
+    write_xlsx(
+        &path,
+        &[(
+            "S",
+            vec![
+                ["Date", "Client", "Therapist", "Region", "Before", "After"]
+                    .iter()
+                    .map(|h| s(h))
+                    .collect(),
+                vec![
+                    C::D(2026, 10, 3),
+                    s("A"),
+                    s("Ann"),
+                    s("neck"),
+                    C::N(6.0),
+                    C::N(2.0),
+                ],
+            ],
+        )],
+    );
     path
 }
 
@@ -29,7 +45,11 @@ fn unreadable_files_each_say_why_and_the_rest_are_read() {
     let good = good(d);
     let bytes = std::fs::read(&good).unwrap();
     std::fs::write(d.join("corrupt.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
-    std::fs::write(d.join("renamed.xlsx"), "date,client,therapist\n2026-10-03,1,Ann\n").unwrap();
+    std::fs::write(
+        d.join("renamed.xlsx"),
+        "date,client,therapist\n2026-10-03,1,Ann\n",
+    )
+    .unwrap();
     let mut cfb = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     cfb.resize(1536, 0);
     let mut encrypted = cfb.clone();
@@ -50,14 +70,40 @@ fn unreadable_files_each_say_why_and_the_rest_are_read() {
     let errors: Vec<(String, String)> = got
         .files
         .iter()
-        .filter_map(|f| Some((Path::new(&f.path).file_name()?.to_string_lossy().into_owned(), f.error.clone()?)))
+        .filter_map(|f| {
+            Some((
+                Path::new(&f.path)
+                    .file_name()?
+                    .to_string_lossy()
+                    .into_owned(),
+                f.error.clone()?,
+            ))
+        })
         .collect();
-    let error = |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone()).unwrap_or_default();
+    let error = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.0 == name)
+            .map(|e| e.1.clone())
+            .unwrap_or_default()
+    };
     assert!(error("corrupt.xlsx").contains("damaged"), "{errors:?}");
-    assert!(error("renamed.xlsx").contains("plain text") && error("renamed.xlsx").contains(".csv"), "{errors:?}");
-    assert_eq!(error("locked.xlsx"), "the workbook is password-protected: open it, remove the password and save it again without one");
-    assert!(error("junk.xls").contains("damaged") || error("junk.xls").contains("reader failed"), "{errors:?}");
-    assert!(error("random.xls").contains("not a spreadsheet"), "{errors:?}");
+    assert!(
+        error("renamed.xlsx").contains("plain text") && error("renamed.xlsx").contains(".csv"),
+        "{errors:?}"
+    );
+    assert_eq!(
+        error("locked.xlsx"),
+        "the workbook is password-protected: open it, remove the password and save it again without one"
+    );
+    assert!(
+        error("junk.xls").contains("damaged") || error("junk.xls").contains("reader failed"),
+        "{errors:?}"
+    );
+    assert!(
+        error("random.xls").contains("not a spreadsheet"),
+        "{errors:?}"
+    );
     assert_eq!(error("empty.xlsx"), "the file is empty");
     assert_eq!(errors.len(), 6, "{errors:?}");
     // The good file is read in full.
@@ -70,13 +116,26 @@ fn a_dimension_claiming_the_whole_grid_costs_only_the_cells_present() {
     let dir = tempfile::tempdir().unwrap();
     let path = good(dir.path());
     // Claim A1:XFD1048576 and put a real cell there: a full range would be 17 billion cells.
-    patch(&path, "xl/worksheets/sheet1.xml", "<dimension ref=\"A1:F2\"/>", "<dimension ref=\"A1:XFD1048576\"/>");
-    patch(&path, "xl/worksheets/sheet1.xml", "</sheetData>", "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>");
+    patch(
+        &path,
+        "xl/worksheets/sheet1.xml",
+        "<dimension ref=\"A1:F2\"/>",
+        "<dimension ref=\"A1:XFD1048576\"/>",
+    );
+    patch(
+        &path,
+        "xl/worksheets/sheet1.xml",
+        "</sheetData>",
+        "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>",
+    );
     let r = Env::new().read(&path);
     assert_eq!(r.report.error, None);
     assert_eq!(r.records.len(), 1);
     // The far cell is a row with no date and no client: a footer, counted.
-    assert_eq!(r.footers.iter().map(|f| f.row).collect::<Vec<_>>(), [1_048_576]);
+    assert_eq!(
+        r.footers.iter().map(|f| f.row).collect::<Vec<_>>(),
+        [1_048_576]
+    );
 }
 
 #[test]
@@ -84,20 +143,34 @@ fn a_zip_bomb_of_a_few_kilobytes_is_refused_before_it_is_unpacked() {
     let dir = tempfile::tempdir().unwrap();
     // 40 MB of zeros packs to about 40 KB: the ratio gives it away under the default limits.
     let path = good(dir.path());
-    rezip(&path, |_, d| d, &[("xl/media/padding.bin", vec![0u8; 40 << 20])]);
+    rezip(
+        &path,
+        |_, d| d,
+        &[("xl/media/padding.bin", vec![0u8; 40 << 20])],
+    );
     let size = std::fs::metadata(&path).unwrap().len();
     assert!(size < 100 << 10, "{size}");
     let err = error_of(&Env::new(), &path);
-    assert!(err.contains("xl/media/padding.bin") && err.contains("zip bomb"), "{err}");
+    assert!(
+        err.contains("xl/media/padding.bin") && err.contains("zip bomb"),
+        "{err}"
+    );
 
     // 3 MB packs to a few KB; with a 2 MB unpack limit the total gives it away.
     let small = dir.path().join("small").join("good.xlsx");
     std::fs::create_dir_all(small.parent().unwrap()).unwrap();
     std::fs::copy(good(dir.path()), &small).unwrap();
-    rezip(&small, |_, d| d, &[("xl/media/padding.bin", vec![b' '; 3 << 20])]);
+    rezip(
+        &small,
+        |_, d| d,
+        &[("xl/media/padding.bin", vec![b' '; 3 << 20])],
+    );
     assert!(std::fs::metadata(&small).unwrap().len() < 16 << 10);
     let err = error_of(&Env::toml("[input]\nmax_unzipped_mb = 2\n"), &small);
-    assert_eq!(err, "the file would unpack to 3 MB, above the limit of 2 MB (input.max_unzipped_mb in relief.toml); it may be a zip bomb");
+    assert_eq!(
+        err,
+        "the file would unpack to 3 MB, above the limit of 2 MB (input.max_unzipped_mb in relief.toml); it may be a zip bomb"
+    );
 }
 
 #[test]
@@ -114,7 +187,12 @@ fn a_shared_string_count_no_file_could_hold_is_refused() {
     };
     let start = text.find("uniqueCount=\"").unwrap() + 13;
     let end = start + text[start..].find('"').unwrap();
-    patch(&path, part, &text[start - 13..=end], "uniqueCount=\"900000000000\"");
+    patch(
+        &path,
+        part,
+        &text[start - 13..=end],
+        "uniqueCount=\"900000000000\"",
+    );
     let err = error_of(&Env::new(), &path);
     assert!(err.contains("claims 900000000000 distinct texts"), "{err}");
 }
@@ -124,9 +202,15 @@ fn cell_and_row_limits_apply() {
     let dir = tempfile::tempdir().unwrap();
     let path = good(dir.path());
     let err = error_of(&Env::toml("[input]\nmax_cells = 9\n"), &path);
-    assert_eq!(err, "sheet 'S' holds more than 9 cells, the limit (input.max_cells in relief.toml)");
+    assert_eq!(
+        err,
+        "sheet 'S' holds more than 9 cells, the limit (input.max_cells in relief.toml)"
+    );
     let err = error_of(&Env::toml("[input]\nmax_rows = 1\n"), &path);
-    assert_eq!(err, "sheet 'S' has more than 1 rows, the limit (input.max_rows in relief.toml)");
+    assert_eq!(
+        err,
+        "sheet 'S' has more than 1 rows, the limit (input.max_rows in relief.toml)"
+    );
     let csv = dir.path().join("a.csv");
     std::fs::write(&csv, "date,client\n1,2\n3,4\n").unwrap();
     let err = error_of(&Env::toml("[input]\nmax_rows = 2\n"), &csv);

@@ -25,13 +25,29 @@ fn semicolon_csv_with_bom_decimal_commas_and_config_names() {
     assert_eq!(r.report.error, None);
     let sheet = &r.report.sheets[0];
     // The sheet of a CSV is the file name; rows are line numbers.
-    assert_eq!((sheet.name.as_str(), sheet.header_row, sheet.layout.as_str()), ("export.csv", 2, "long"));
-    let got: Vec<_> = r.records.iter().map(|x| (x.origin.row, x.date, x.region, x.before, x.after)).collect();
+    assert_eq!(
+        (sheet.name.as_str(), sheet.header_row, sheet.layout.as_str()),
+        ("export.csv", 2, "long")
+    );
+    let got: Vec<_> = r
+        .records
+        .iter()
+        .map(|x| (x.origin.row, x.date, x.region, x.before, x.after))
+        .collect();
     // 25/10 settles the column as day-first, so 03/10 is 3 October.
-    assert_eq!(got, [(4, ymd(2026, 10, 3), Region::Neck, 7.5, 3.0), (5, ymd(2026, 10, 25), Region::LowerBack, 6.0, 2.5)]);
+    assert_eq!(
+        got,
+        [
+            (4, ymd(2026, 10, 3), Region::Neck, 7.5, 3.0),
+            (5, ymd(2026, 10, 25), Region::LowerBack, 6.0, 2.5)
+        ]
+    );
     // 40009 and 40009.0 are the same client.
     assert_eq!(r.records[0].client, r.records[1].client);
-    assert_eq!(rejects(&r), [rj(6, "after", "12", "score 12 is outside 0–10")]);
+    assert_eq!(
+        rejects(&r),
+        [rj(6, "after", "12", "score 12 is outside 0–10")]
+    );
 }
 
 #[test]
@@ -43,7 +59,10 @@ fn an_ambiguous_date_column_rejects_only_the_dates_that_read_two_ways() {
     let reason = "'03/10/2026' could be 3 October 2026 or 10 March 2026, and the column does not settle which: set order = \"day-first\" or \"month-first\" under [dates] in relief.toml";
     assert_eq!(rejects(&r), [rj(2, "date", "03/10/2026", reason)]);
     assert_eq!(r.rejects[0].month, None);
-    assert_eq!(r.records.iter().map(|x| x.date).collect::<Vec<_>>(), [ymd(2026, 4, 4), ymd(2026, 10, 5)]);
+    assert_eq!(
+        r.records.iter().map(|x| x.date).collect::<Vec<_>>(),
+        [ymd(2026, 4, 4), ymd(2026, 10, 5)]
+    );
     // With the order configured, every date reads.
     let r = Env::toml("[dates]\norder = \"month-first\"\n").read(&path);
     assert!(r.rejects.is_empty());
@@ -65,10 +84,13 @@ fn windows_1252_csv_is_read() {
 /// Writes a minimal valid OpenDocument spreadsheet by hand.
 fn write_ods(path: &std::path::Path, table: &str) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     z.start_file("mimetype", stored).unwrap();
-    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
     z.start_file("META-INF/manifest.xml", deflated).unwrap();
     z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
     z.start_file("content.xml", deflated).unwrap();
@@ -77,13 +99,19 @@ fn write_ods(path: &std::path::Path, table: &str) {
 }
 
 fn t(s: &str) -> String {
-    format!("<table:table-cell office:value-type=\"string\"><text:p>{s}</text:p></table:table-cell>")
+    format!(
+        "<table:table-cell office:value-type=\"string\"><text:p>{s}</text:p></table:table-cell>"
+    )
 }
 fn n(v: f64) -> String {
-    format!("<table:table-cell office:value-type=\"float\" office:value=\"{v}\"><text:p>{v}</text:p></table:table-cell>")
+    format!(
+        "<table:table-cell office:value-type=\"float\" office:value=\"{v}\"><text:p>{v}</text:p></table:table-cell>"
+    )
 }
 fn d(v: &str) -> String {
-    format!("<table:table-cell office:value-type=\"date\" office:date-value=\"{v}\"><text:p>{v}</text:p></table:table-cell>")
+    format!(
+        "<table:table-cell office:value-type=\"date\" office:date-value=\"{v}\"><text:p>{v}</text:p></table:table-cell>"
+    )
 }
 fn row(cells: &[String]) -> String {
     format!("<table:table-row>{}</table:table-row>", cells.concat())
@@ -97,8 +125,22 @@ fn ods_is_read_like_a_workbook() {
         "<table:table table:name=\"Sessions\">{}{}{}{}</table:table>",
         row(&[t("Libre clinic")]),
         row(&["Date", "Client", "Therapist", "Region", "Before", "After"].map(t)),
-        row(&[d("2026-10-03"), n(40009.0), t("Ann"), t("R hip"), n(6.0), n(2.5)]),
-        row(&[d("2026-10-04T10:30:00"), t("40009"), t("Ann"), t("calves"), n(4.0), t("eleven")]),
+        row(&[
+            d("2026-10-03"),
+            n(40009.0),
+            t("Ann"),
+            t("R hip"),
+            n(6.0),
+            n(2.5)
+        ]),
+        row(&[
+            d("2026-10-04T10:30:00"),
+            t("40009"),
+            t("Ann"),
+            t("calves"),
+            n(4.0),
+            t("eleven")
+        ]),
     );
     write_ods(&path, &table);
     let env = Env::new();
@@ -106,11 +148,26 @@ fn ods_is_read_like_a_workbook() {
     assert_eq!(r.report.error, None, "{:?}", r.report);
     assert_eq!(r.report.sheets[0].header_row, 2);
     let a = &r.records[0];
-    assert_eq!((a.date, a.region, a.side, a.before, a.after, a.origin.row), (ymd(2026, 10, 3), Region::Hips, Some(relief_core::Side::Right), 6.0, 2.5, 3));
+    assert_eq!(
+        (a.date, a.region, a.side, a.before, a.after, a.origin.row),
+        (
+            ymd(2026, 10, 3),
+            Region::Hips,
+            Some(relief_core::Side::Right),
+            6.0,
+            2.5,
+            3
+        )
+    );
     assert_eq!(a.client, env.pseudo.client("40009"));
     assert_eq!(
         rejects(&r),
-        [rj(4, "after", "eleven", "'eleven' is not a score: write a number from 0 to 10, such as 7, 7.5 or 7/10")]
+        [rj(
+            4,
+            "after",
+            "eleven",
+            "'eleven' is not a score: write a number from 0 to 10, such as 7, 7.5 or 7/10"
+        )]
     );
     assert_eq!(r.rejects[0].month.as_deref(), Some("2026-10"));
 }
@@ -124,5 +181,8 @@ fn ods_whose_repeated_cells_would_expand_past_the_limit_is_refused() {
     write_ods(&path, table);
     let r = Env::new().read(&path);
     let err = r.report.error.unwrap();
-    assert!(err.contains("the file holds more than 50000000 cells"), "{err}");
+    assert!(
+        err.contains("the file holds more than 50000000 cells"),
+        "{err}"
+    );
 }

@@ -18,19 +18,73 @@ fn long_sheet() -> Vec<Vec<C>> {
         vec![s("Exported 2026-11-01")],
         vec![],
         [
-            "Date", "Client ID", "Therapist", "Body region", "Before", "After", "Pressure",
-            "Focus", "Notes",
+            "Date",
+            "Client ID",
+            "Therapist",
+            "Body region",
+            "Before",
+            "After",
+            "Pressure",
+            "Focus",
+            "Notes",
         ]
         .iter()
         .map(|h| s(h))
         .collect(),
-        vec![D(2026, 10, 3), N(40009.0), s("Ann"), s("Lower back"), N(7.0), N(3.0), s("firm"), s("yes"), s("private note")],
-        vec![D(2026, 10, 3), N(40009.0), s("Ann"), s("left shoulder"), s("6,5"), s("2/10"), s("Medium")],
+        vec![
+            D(2026, 10, 3),
+            N(40009.0),
+            s("Ann"),
+            s("Lower back"),
+            N(7.0),
+            N(3.0),
+            s("firm"),
+            s("yes"),
+            s("private note"),
+        ],
+        vec![
+            D(2026, 10, 3),
+            N(40009.0),
+            s("Ann"),
+            s("left shoulder"),
+            s("6,5"),
+            s("2/10"),
+            s("Medium"),
+        ],
         vec![],
-        vec![D(2026, 10, 4), s("C-2"), s("Ben"), s("neck"), N(11.0), N(5.0)],
-        vec![D(2026, 10, 4), s("C-2"), s("Ben"), s("elbow"), N(5.0), N(4.0)],
-        vec![D(2026, 10, 5), s("C-3"), s("Ben"), s("hips"), F("=4+1", "5"), F("=1/0", "#DIV/0!")],
-        vec![D(2026, 10, 5), s("C-3"), s("Ben"), s("feet"), N(4.0), N(2.0), s("very hard")],
+        vec![
+            D(2026, 10, 4),
+            s("C-2"),
+            s("Ben"),
+            s("neck"),
+            N(11.0),
+            N(5.0),
+        ],
+        vec![
+            D(2026, 10, 4),
+            s("C-2"),
+            s("Ben"),
+            s("elbow"),
+            N(5.0),
+            N(4.0),
+        ],
+        vec![
+            D(2026, 10, 5),
+            s("C-3"),
+            s("Ben"),
+            s("hips"),
+            F("=4+1", "5"),
+            F("=1/0", "#DIV/0!"),
+        ],
+        vec![
+            D(2026, 10, 5),
+            s("C-3"),
+            s("Ben"),
+            s("feet"),
+            N(4.0),
+            N(2.0),
+            s("very hard"),
+        ],
         vec![E, s("C-4"), s("Ann"), s("neck"), N(5.0), N(4.0)],
         vec![D(2026, 10, 6), E, s("Ann"), s("neck"), N(5.0), N(3.0)],
         vec![s("Total"), E, E, E, N(50.0), N(20.0)],
@@ -44,43 +98,96 @@ fn long_layout_under_a_merged_title_reads_every_value_and_rejects_with_reasons()
     let path = dir.path().join("north.xlsx");
     write_xlsx(&path, &[("Sessions", long_sheet())]);
     // Merge the title across A1:F1 as exports do.
-    patch(&path, "xl/worksheets/sheet1.xml", "</sheetData>", "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:F1\"/></mergeCells>");
+    patch(
+        &path,
+        "xl/worksheets/sheet1.xml",
+        "</sheetData>",
+        "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:F1\"/></mergeCells>",
+    );
     let env = Env::new();
     let r = env.read(&path);
     assert_eq!(r.report.error, None);
     let sheet = &r.report.sheets[0];
     assert_eq!((sheet.layout.as_str(), sheet.header_row), ("long", 4));
     assert_eq!(
-        (sheet.rows_read, sheet.rows_used, sheet.rows_rejected, sheet.footer_skipped),
+        (
+            sheet.rows_read,
+            sheet.rows_used,
+            sheet.rows_rejected,
+            sheet.footer_skipped
+        ),
         (8, 2, 6, 2)
     );
-    assert_eq!(r.footers.iter().map(|f| f.row).collect::<Vec<_>>(), [14, 15]);
+    assert_eq!(
+        r.footers.iter().map(|f| f.row).collect::<Vec<_>>(),
+        [14, 15]
+    );
 
     let a = &r.records[0];
     assert_eq!(a.date, ymd(2026, 10, 3));
     assert_eq!(a.client, env.pseudo.client("40009"));
     assert_eq!(&*a.therapist, "Ann");
-    assert_eq!((a.region, a.side, a.before, a.after), (Region::LowerBack, None, 7.0, 3.0));
-    assert_eq!((a.pressure, a.focus, a.minutes), (Some(Pressure::Firm), Some(true), None));
-    assert_eq!((&*a.origin.file, &*a.origin.sheet, a.origin.row), (path.to_str().unwrap(), "Sessions", 5));
+    assert_eq!(
+        (a.region, a.side, a.before, a.after),
+        (Region::LowerBack, None, 7.0, 3.0)
+    );
+    assert_eq!(
+        (a.pressure, a.focus, a.minutes),
+        (Some(Pressure::Firm), Some(true), None)
+    );
+    assert_eq!(
+        (&*a.origin.file, &*a.origin.sheet, a.origin.row),
+        (path.to_str().unwrap(), "Sessions", 5)
+    );
     let b = &r.records[1];
-    assert_eq!((b.region, b.side, b.before, b.after), (Region::Shoulders, Some(Side::Left), 6.5, 2.0));
-    assert_eq!((b.pressure, b.focus, b.origin.row), (Some(Pressure::Medium), Some(false), 6));
+    assert_eq!(
+        (b.region, b.side, b.before, b.after),
+        (Region::Shoulders, Some(Side::Left), 6.5, 2.0)
+    );
+    assert_eq!(
+        (b.pressure, b.focus, b.origin.row),
+        (Some(Pressure::Medium), Some(false), 6)
+    );
 
     assert_eq!(
         rejects(&r),
         vec![
             rj(8, "before", "11", "score 11 is outside 0–10"),
-            rj(9, "region", "elbow", "unknown region 'elbow' — add it under [regions] in relief.toml"),
-            rj(10, "after", "#DIV/0!", "the cell shows the spreadsheet error #DIV/0!; fix the formula or type the value"),
-            rj(11, "pressure", "very hard", "unknown pressure 'very hard' — use light, medium, firm or deep (or 1–4), or add it under [pressure] in relief.toml"),
+            rj(
+                9,
+                "region",
+                "elbow",
+                "unknown region 'elbow' — add it under [regions] in relief.toml"
+            ),
+            rj(
+                10,
+                "after",
+                "#DIV/0!",
+                "the cell shows the spreadsheet error #DIV/0!; fix the formula or type the value"
+            ),
+            rj(
+                11,
+                "pressure",
+                "very hard",
+                "unknown pressure 'very hard' — use light, medium, firm or deep (or 1–4), or add it under [pressure] in relief.toml"
+            ),
             rj(12, "date", "", "date is blank"),
             rj(13, "client", "", "client is blank"),
         ]
     );
     // Months ride along where the date was readable.
     let months: Vec<_> = r.rejects.iter().map(|x| x.month.as_deref()).collect();
-    assert_eq!(months, [Some("2026-10"), Some("2026-10"), Some("2026-10"), Some("2026-10"), None, Some("2026-10")]);
+    assert_eq!(
+        months,
+        [
+            Some("2026-10"),
+            Some("2026-10"),
+            Some("2026-10"),
+            Some("2026-10"),
+            None,
+            Some("2026-10")
+        ]
+    );
     // Neither client identifiers nor notes travel anywhere.
     let everything = format!("{:?}{:?}", r.records, r.rejects);
     for secret in ["40009", "C-2", "C-3", "C-4", "private note"] {
@@ -94,17 +201,73 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wide.xlsx");
     let header = [
-        "Visit date", "Patient", "Practitioner", "Pressure", "Focus areas", "Lower back before",
-        "Lower back after", "Neck pre", "Neck post (0-10)", "Shoulders (L) before",
-        "Shoulders (L) after", "Hips minutes", "Hips before", "Hips after", "Notes",
+        "Visit date",
+        "Patient",
+        "Practitioner",
+        "Pressure",
+        "Focus areas",
+        "Lower back before",
+        "Lower back after",
+        "Neck pre",
+        "Neck post (0-10)",
+        "Shoulders (L) before",
+        "Shoulders (L) after",
+        "Hips minutes",
+        "Hips before",
+        "Hips after",
+        "Notes",
     ];
     let rows = vec![
         header.iter().map(|h| s(h)).collect(),
-        vec![D(2026, 10, 3), N(1.0), s("Ann"), s("firm"), s("lower back; neck"), N(7.0), N(3.0), N(5.0), N(4.0)],
-        vec![D(2026, 10, 4), N(2.0), s("Ann"), E, E, N(6.0), E, N(4.0), N(2.0), N(3.0), N(1.0), N(30.0), N(5.0), N(4.0), s("text")],
-        vec![D(2026, 10, 5), E, s("Ann"), E, E, N(5.0), N(4.0), N(6.0), N(5.0)],
+        vec![
+            D(2026, 10, 3),
+            N(1.0),
+            s("Ann"),
+            s("firm"),
+            s("lower back; neck"),
+            N(7.0),
+            N(3.0),
+            N(5.0),
+            N(4.0),
+        ],
+        vec![
+            D(2026, 10, 4),
+            N(2.0),
+            s("Ann"),
+            E,
+            E,
+            N(6.0),
+            E,
+            N(4.0),
+            N(2.0),
+            N(3.0),
+            N(1.0),
+            N(30.0),
+            N(5.0),
+            N(4.0),
+            s("text"),
+        ],
+        vec![
+            D(2026, 10, 5),
+            E,
+            s("Ann"),
+            E,
+            E,
+            N(5.0),
+            N(4.0),
+            N(6.0),
+            N(5.0),
+        ],
         vec![D(2026, 10, 6), N(3.0), s("Ben")],
-        vec![D(2026, 10, 6), N(4.0), s("Ben"), E, s("elbow"), N(5.0), N(4.0)],
+        vec![
+            D(2026, 10, 6),
+            N(4.0),
+            s("Ben"),
+            E,
+            s("elbow"),
+            N(5.0),
+            N(4.0),
+        ],
     ];
     write_xlsx(&path, &[("Week", rows)]);
     let env = Env::new();
@@ -115,29 +278,94 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
     let got: Vec<_> = r
         .records
         .iter()
-        .map(|x| (x.origin.row, x.region, x.side, x.before, x.after, x.minutes, x.focus, x.pressure))
+        .map(|x| {
+            (
+                x.origin.row,
+                x.region,
+                x.side,
+                x.before,
+                x.after,
+                x.minutes,
+                x.focus,
+                x.pressure,
+            )
+        })
         .collect();
     assert_eq!(
         got,
         vec![
-            (2, Region::Neck, None, 5.0, 4.0, None, Some(true), Some(Pressure::Firm)),
-            (2, Region::LowerBack, None, 7.0, 3.0, None, Some(true), Some(Pressure::Firm)),
+            (
+                2,
+                Region::Neck,
+                None,
+                5.0,
+                4.0,
+                None,
+                Some(true),
+                Some(Pressure::Firm)
+            ),
+            (
+                2,
+                Region::LowerBack,
+                None,
+                7.0,
+                3.0,
+                None,
+                Some(true),
+                Some(Pressure::Firm)
+            ),
             (3, Region::Neck, None, 4.0, 2.0, None, Some(false), None),
-            (3, Region::Shoulders, Some(Side::Left), 3.0, 1.0, None, Some(false), None),
-            (3, Region::Hips, None, 5.0, 4.0, Some(30.0), Some(false), None),
+            (
+                3,
+                Region::Shoulders,
+                Some(Side::Left),
+                3.0,
+                1.0,
+                None,
+                Some(false),
+                None
+            ),
+            (
+                3,
+                Region::Hips,
+                None,
+                5.0,
+                4.0,
+                Some(30.0),
+                Some(false),
+                None
+            ),
         ]
     );
     assert_eq!(
         rejects(&r),
         vec![
-            rj(3, "after", "", "'Lower back after' is blank while the other score of lower back is filled in"),
+            rj(
+                3,
+                "after",
+                "",
+                "'Lower back after' is blank while the other score of lower back is filled in"
+            ),
             rj(4, "client", "", "client is blank"),
             rj(4, "client", "", "client is blank"),
-            rj(5, "", "", "the session has no before or after score for any region"),
-            rj(6, "focus", "elbow", "unknown region 'elbow' — add it under [regions] in relief.toml"),
+            rj(
+                5,
+                "",
+                "",
+                "the session has no before or after score for any region"
+            ),
+            rj(
+                6,
+                "focus",
+                "elbow",
+                "unknown region 'elbow' — add it under [regions] in relief.toml"
+            ),
         ]
     );
-    assert_eq!((sheet.rows_read, sheet.rows_used, sheet.rows_rejected), (10, 5, 5));
+    assert_eq!(
+        (sheet.rows_read, sheet.rows_used, sheet.rows_rejected),
+        (10, 5, 5)
+    );
 }
 
 #[test]
@@ -145,22 +373,45 @@ fn the_1904_date_system_is_honoured() {
     use C::*;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mac.xlsx");
-    write_xlsx(&path, &[("S", vec![
-        ["Date", "Client", "Therapist", "Region", "Before", "After"].iter().map(|h| s(h)).collect(),
-        vec![D(2022, 10, 2), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
-    ])]);
+    write_xlsx(
+        &path,
+        &[(
+            "S",
+            vec![
+                ["Date", "Client", "Therapist", "Region", "Before", "After"]
+                    .iter()
+                    .map(|h| s(h))
+                    .collect(),
+                vec![D(2022, 10, 2), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
+            ],
+        )],
+    );
     // rust_xlsxwriter wrote the 1900 serial of 2022-10-02 (44836 = 46298 − 1462): read in the
     // 1904 system, the same number is 2026-10-03.
-    patch(&path, "xl/workbook.xml", "<workbookPr", "<workbookPr date1904=\"1\"");
+    patch(
+        &path,
+        "xl/workbook.xml",
+        "<workbookPr",
+        "<workbookPr date1904=\"1\"",
+    );
     let r = Env::new().read(&path);
     assert_eq!(r.report.error, None);
     assert_eq!(r.records[0].date, ymd(2026, 10, 3));
     // Without the flag, the same cell is 2022-10-02: the flag, not the number, decided.
     let plain = dir.path().join("plain.xlsx");
-    write_xlsx(&plain, &[("S", vec![
-        ["Date", "Client", "Therapist", "Region", "Before", "After"].iter().map(|h| s(h)).collect(),
-        vec![D(2022, 10, 2), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
-    ])]);
+    write_xlsx(
+        &plain,
+        &[(
+            "S",
+            vec![
+                ["Date", "Client", "Therapist", "Region", "Before", "After"]
+                    .iter()
+                    .map(|h| s(h))
+                    .collect(),
+                vec![D(2022, 10, 2), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
+            ],
+        )],
+    );
     assert_eq!(Env::new().read(&plain).records[0].date, ymd(2022, 10, 2));
 }
 
@@ -169,19 +420,31 @@ fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
     use C::*;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("two.xlsx");
-    write_xlsx(&path, &[
-        ("Good", long_sheet()),
-        ("Bad", vec![
-            ["Date", "Client", "Region", "Before", "After"].iter().map(|h| s(h)).collect(),
-            vec![D(2026, 10, 3), s("A"), s("neck"), N(6.0), N(2.0)],
-        ]),
-        ("Notes", vec![vec![s("Remember to order oil")]]),
-    ]);
+    write_xlsx(
+        &path,
+        &[
+            ("Good", long_sheet()),
+            (
+                "Bad",
+                vec![
+                    ["Date", "Client", "Region", "Before", "After"]
+                        .iter()
+                        .map(|h| s(h))
+                        .collect(),
+                    vec![D(2026, 10, 3), s("A"), s("neck"), N(6.0), N(2.0)],
+                ],
+            ),
+            ("Notes", vec![vec![s("Remember to order oil")]]),
+        ],
+    );
     let r = Env::new().read(&path);
     assert_eq!(r.report.sheets.len(), 1);
     assert_eq!(r.records.len(), 2);
     let err = r.report.error.unwrap();
-    assert!(err.contains("sheet 'Bad': row 1 looks like a header but has no therapist column"), "{err}");
+    assert!(
+        err.contains("sheet 'Bad': row 1 looks like a header but has no therapist column"),
+        "{err}"
+    );
     assert!(!err.contains("Notes"), "{err}");
 }
 
@@ -189,9 +452,20 @@ fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
 fn a_workbook_without_any_header_is_one_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.xlsx");
-    write_xlsx(&path, &[("Sheet1", vec![vec![s("Shopping")], vec![s("oil"), s("towels")]])]);
+    write_xlsx(
+        &path,
+        &[(
+            "Sheet1",
+            vec![vec![s("Shopping")], vec![s("oil"), s("towels")]],
+        )],
+    );
     let r = Env::new().read(&path);
-    assert!(r.report.error.unwrap().contains("no sheet has a recognisable header row"));
+    assert!(
+        r.report
+            .error
+            .unwrap()
+            .contains("no sheet has a recognisable header row")
+    );
     assert!(r.records.is_empty() && r.rejects.is_empty());
 }
 
@@ -203,18 +477,33 @@ fn config_names_sheets_and_header_rows() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     // The real header is on row 3; row 1 is a legend that reads as a header and wins detection.
     let odd = vec![
-        ["Date", "Client", "Therapist", "Region", "Before", "After"].iter().map(|h| s(h)).collect(),
+        ["Date", "Client", "Therapist", "Region", "Before", "After"]
+            .iter()
+            .map(|h| s(h))
+            .collect(),
         vec![],
-        ["Session date", "Member", "Staff", "Area", "Pre", "Post"].iter().map(|h| s(h)).collect(),
+        ["Session date", "Member", "Staff", "Area", "Pre", "Post"]
+            .iter()
+            .map(|h| s(h))
+            .collect(),
         vec![D(2026, 10, 3), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
     ];
     write_xlsx(&path, &[("Other", long_sheet()), ("Sessions", odd)]);
     let r = Env::new().read(&path);
     let s = &r.report.sheets[1];
-    assert_eq!((s.name.as_str(), s.header_row, s.rows_used, s.rows_rejected), ("Sessions", 1, 1, 1));
-    assert!(r.rejects.iter().any(|x| x.sheet == "Sessions" && x.row == 3 && x.column == "date"));
+    assert_eq!(
+        (s.name.as_str(), s.header_row, s.rows_used, s.rows_rejected),
+        ("Sessions", 1, 1, 1)
+    );
+    assert!(
+        r.rejects
+            .iter()
+            .any(|x| x.sheet == "Sessions" && x.row == 3 && x.column == "date")
+    );
     // The per-file override picks the sheet and its header row.
-    let env = Env::toml("[[input.files]]\npath = \"north/october.xlsx\"\nsheet = \"Sessions\"\nheader_row = 3\n");
+    let env = Env::toml(
+        "[[input.files]]\npath = \"north/october.xlsx\"\nsheet = \"Sessions\"\nheader_row = 3\n",
+    );
     let r = env.read(&path);
     assert_eq!(r.report.error, None);
     assert_eq!(r.report.sheets.len(), 1);
@@ -225,7 +514,10 @@ fn config_names_sheets_and_header_rows() {
     let r = env.read(&path);
     assert_eq!(r.records.len(), 1);
     let err = r.report.error.unwrap();
-    assert!(err.contains("there is no sheet 'Missing' in this file (it has: Other, Sessions)"), "{err}");
+    assert!(
+        err.contains("there is no sheet 'Missing' in this file (it has: Other, Sessions)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -60,11 +60,7 @@ pub fn write_xlsx(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
 }
 
 /// Rewrites a zip package: `edit` may replace a part's bytes; `extra` parts are added.
-pub fn rezip(
-    path: &Path,
-    edit: impl Fn(&str, Vec<u8>) -> Vec<u8>,
-    extra: &[(&str, Vec<u8>)],
-) {
+pub fn rezip(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>, extra: &[(&str, Vec<u8>)]) {
     let bytes = std::fs::read(path).unwrap();
     let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -168,13 +164,20 @@ impl Env {
 /// Every sheet's counts agree with the records and rejects actually produced.
 pub fn assert_counts(r: &FileRead) {
     for s in &r.report.sheets {
-        let records = r.records.iter().filter(|x| &*x.origin.sheet == s.name).count() as u64;
+        let records = r
+            .records
+            .iter()
+            .filter(|x| *x.origin.sheet == s.name)
+            .count() as u64;
         let rejects = r.rejects.iter().filter(|x| x.sheet == s.name).count() as u64;
         let footers = r.footers.iter().filter(|x| x.sheet == s.name).count() as u64;
         assert_eq!(s.rows_used, records, "{}", s.name);
         assert_eq!(s.rows_rejected, rejects, "{}", s.name);
         assert_eq!(s.footer_skipped, footers, "{}", s.name);
-        assert_eq!(s.rows_read, s.rows_used + s.rows_rejected + s.rows_duplicate);
+        assert_eq!(
+            s.rows_read,
+            s.rows_used + s.rows_rejected + s.rows_duplicate
+        );
     }
 }
 
