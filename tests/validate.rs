@@ -161,7 +161,8 @@ fn bad_files_and_rows_are_reported_and_good_ones_read() {
     let text = String::from_utf8_lossy(&out.stdout);
     for want in [
         "in/a.csv\n  data: long layout, header on line 1 — 3 rows read: 1 used, 2 rejected, 0 duplicates",
-        "in/b.xlsx\n  cannot be read: this is not a spreadsheet",
+        "in/b.xlsx\n  cannot be read: see Problems below",
+        "in/b.xlsx\n  this is not a spreadsheet",
         "score 11 is outside 0–10 (column after): line 3",
         "unknown region 'elbow' — add it under [regions] in relief.toml (column region): line 4",
         "Read 3 rows from 2 files: 1 used, 2 rejected, 0 duplicates.",

@@ -168,14 +168,14 @@ fn human(ing: &Ingested, quiet: bool) -> String {
                 }
                 s.push('\n');
             }
-            if let Some(e) = &f.error {
+            if f.error.is_some() {
                 let _ = writeln!(
                     s,
-                    "  {}: {e}",
+                    "  {}: see Problems below",
                     if f.sheets.is_empty() {
                         "cannot be read"
                     } else {
-                        "problem"
+                        "not every sheet could be read"
                     }
                 );
             }
