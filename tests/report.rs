@@ -38,7 +38,9 @@ fn write_long(path: &Path) {
     for (c, h) in header.iter().enumerate() {
         ws.write(2, c as u16, *h).unwrap();
     }
-    let rows: [(u8, usize, &str, f64, f64, &str, f64, &str); 7] = [
+    // (day, client, region, before, after, pressure, minutes, focus)
+    type Row<'a> = (u8, usize, &'a str, f64, f64, &'a str, f64, &'a str);
+    let rows: [Row; 7] = [
         (1, 0, "lower back", 8.0, 3.0, "deep", 20.0, "yes"),
         (1, 0, "neck", 4.0, 2.0, "deep", 10.0, ""),
         (8, 1, "Lower Back", 7.0, 4.0, "firm", 15.0, "x"),
@@ -51,7 +53,7 @@ fn write_long(path: &Path) {
         rows.iter().enumerate()
     {
         let r = 3 + i as u32;
-        let d = ExcelDateTime::from_ymd(2026, 10, *day as u8).unwrap();
+        let d = ExcelDateTime::from_ymd(2026, 10, *day).unwrap();
         ws.write_datetime_with_format(r, 0, &d, &date).unwrap();
         if *client == 2 {
             ws.write(r, 1, 40009).unwrap(); // a numeric id, as some exports write it

@@ -93,7 +93,10 @@ fn sample_data_lists_every_planted_problem_and_nothing_else() {
         .find(|c| c[5].contains("conflict: later copy"))
         .unwrap();
     let c = conflicts[0];
-    assert!(c["file"].as_str().unwrap().ends_with(&loser[0]) && c["row"].as_u64() == loser[2].parse().ok());
+    assert!(
+        c["file"].as_str().unwrap().ends_with(&loser[0])
+            && c["row"].as_u64() == loser[2].parse().ok()
+    );
     assert!(
         c["kept_file"].as_str().unwrap().ends_with(&winner[0])
             && c["kept_row"].as_u64() == winner[2].parse().ok()
