@@ -1,7 +1,7 @@
 //! `relief init`: writes a commented `relief.toml` with every option at its default, and makes
 //! sure the pseudonym key exists.
 
-use crate::common::{Globals, EXIT_CANNOT_RUN};
+use crate::common::{EXIT_CANNOT_RUN, Globals};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,7 +40,10 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let key = crate::privacy::key_path(config.privacy.key_file.as_deref())?;
     crate::privacy::load_or_create_key(&key, globals.quiet)?;
     if !globals.quiet {
-        println!("Wrote {}. Every option is shown with its default; edit what you need.", args.path.display());
+        println!(
+            "Wrote {}. Every option is shown with its default; edit what you need.",
+            args.path.display()
+        );
         println!("Pseudonym key: {}", key.display());
     }
     Ok(ExitCode::SUCCESS)

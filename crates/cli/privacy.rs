@@ -57,13 +57,15 @@ pub fn load_or_create_key(path: &Path, quiet: bool) -> anyhow::Result<Vec<u8>> {
     let mut key = vec![0u8; 32];
     getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for a new key: {e}"))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the folder for the pseudonym key {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "creating the folder for the pseudonym key {}",
+                dir.display()
+            )
+        })?;
     }
-    crate::output::write_atomic(path, |w| {
-        writeln!(w, "{}", hex::encode(&key))
-    })
-    .with_context(|| format!("writing a new pseudonym key to {}", path.display()))?;
+    crate::output::write_atomic(path, |w| writeln!(w, "{}", hex::encode(&key)))
+        .with_context(|| format!("writing a new pseudonym key to {}", path.display()))?;
     restrict_permissions(path);
     if !quiet {
         eprintln!(

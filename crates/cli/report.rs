@@ -1,6 +1,6 @@
 //! `relief report`: read exports, compute every figure, and write each period's reports.
 
-use crate::common::{display_path, exit_status, Globals};
+use crate::common::{Globals, display_path, exit_status};
 use crate::pipeline::{self, Setup};
 use anyhow::Context;
 use relief_analysis::{Period, Prepared};
@@ -32,7 +32,12 @@ pub struct Args {
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "by_month"])]
     month: Option<String>,
     /// Start of a date range (YYYY-MM-DD, or YYYY-MM for the month's first day).
-    #[arg(long, value_name = "DATE", requires = "to", conflicts_with = "by_month")]
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "to",
+        conflicts_with = "by_month"
+    )]
     from: Option<String>,
     /// End of a date range, included (YYYY-MM-DD, or YYYY-MM for the month's last day).
     #[arg(long, value_name = "DATE", requires = "from")]
@@ -91,7 +96,13 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let mut summaries = Vec::new();
     for period in &periods {
         let written = pipeline::write_period(
-            &setup, &prepared, &ingested, &trend, period, &args.out, args.parquet,
+            &setup,
+            &prepared,
+            &ingested,
+            &trend,
+            period,
+            &args.out,
+            args.parquet,
         )?;
         bar.inc(1);
         if !globals.quiet && !args.json {
@@ -141,5 +152,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             eprintln!("No usable rows were found, so no report was written.");
         }
     }
-    Ok(exit_status(rows.rejected > 0 || failed_files > 0 || periods.is_empty()))
+    Ok(exit_status(
+        rows.rejected > 0 || failed_files > 0 || periods.is_empty(),
+    ))
 }

@@ -2,7 +2,7 @@
 
 use crate::common::Globals;
 use anyhow::Context;
-use relief_sample::{SampleOptions, DEFAULT_SEED};
+use relief_sample::{DEFAULT_SEED, SampleOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -84,10 +84,7 @@ pub(crate) fn build_frame(
         ),
         Column::new(
             c::SESSION.into(),
-            derived
-                .iter()
-                .map(|d| d.session)
-                .collect::<Vec<u32>>(),
+            derived.iter().map(|d| d.session).collect::<Vec<u32>>(),
         ),
         Column::new(
             c::BEFORE.into(),
