@@ -7,8 +7,10 @@ use relief_analysis::{Period, Prepared};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Read session exports and write reports: an Excel workbook, PNG charts, summary.json and the
-/// clean session table, per period, into <out>/<period>/.
+/// Read session exports and write the reports of each period.
+///
+/// For every period relief writes, into <out>/<period>/: an Excel workbook, PNG charts,
+/// summary.json and the clean session table (sessions.csv).
 ///
 /// Without a period option, one report covers everything read (its folder is named after the
 /// first and last month, e.g. 2026-05_2026-10).
@@ -74,6 +76,9 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let setup = Setup::load(globals, Some(&args.out))?;
     let files = relief_ingest::expand_paths(&args.paths)?;
     let ingested = setup.read(&files, args.header_row, globals);
+    if globals.verbose {
+        print_sources(&ingested.files);
+    }
     let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
     let trend = prepared.trend(&setup.settings)?;
 
@@ -155,4 +160,26 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     Ok(exit_status(
         rows.rejected > 0 || failed_files > 0 || periods.is_empty(),
     ))
+}
+
+/// With `--verbose`: what was found in every file and sheet.
+fn print_sources(files: &[relief_core::summary::FileReport]) {
+    for f in files {
+        eprintln!("{}", f.path);
+        if let Some(e) = &f.error {
+            eprintln!("    could not be read: {e}");
+        }
+        for s in &f.sheets {
+            eprintln!(
+                "    sheet {:?}: {} layout, header on row {}; {} rows read, {} used, {} rejected, {} duplicates",
+                s.name,
+                s.layout,
+                s.header_row,
+                s.rows_read,
+                s.rows_used,
+                s.rows_rejected,
+                s.rows_duplicate
+            );
+        }
+    }
 }
