@@ -1,4 +1,621 @@
-//! End-to-end tests of `relief batch`.
+//! End-to-end tests of `relief batch`: a temporary inbox with real csv and xlsx exports, the
+//! real binary run over it the way a scheduler runs it, and the reports compared byte for byte —
+//! across reruns, against `relief report`, and against runs killed part-way through.
 
-#[allow(unused_imports)]
 use crate::common::*;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+const HEADER: [&str; 9] = [
+    "Date",
+    "Client",
+    "Therapist",
+    "Region",
+    "Before",
+    "After",
+    "Pressure",
+    "Minutes",
+    "Focus",
+];
+const REGIONS: [&str; 5] = ["lower back", "neck", "shoulders", "hips", "upper back"];
+const PRESSURES: [&str; 4] = ["light", "medium", "firm", "deep"];
+
+/// One session × region row of a test export.
+struct Row {
+    date: (i32, u32, u32),
+    client: String,
+    therapist: &'static str,
+    region: &'static str,
+    before: f64,
+    after: f64,
+    pressure: &'static str,
+    minutes: f64,
+    focus: &'static str,
+}
+
+/// `n` distinct rows in `month` (`(2026, 10)`); `seed` gives each file its own clients, so
+/// files never duplicate each other's rows.
+fn rows(month: (i32, u32), n: usize, seed: usize) -> Vec<Row> {
+    (0..n)
+        .map(|i| {
+            let before = (3 + (i * 3 + seed) % 7) as f64;
+            Row {
+                date: (month.0, month.1, 1 + ((i + seed * 5) % 28) as u32),
+                client: format!("C{seed}-{}", i % 7),
+                therapist: ["Ana", "Ben"][i % 2],
+                region: REGIONS[i % 5],
+                before,
+                after: (before - (i % 4) as f64).max(0.0),
+                pressure: PRESSURES[i % 4],
+                minutes: (5 + (i * 7) % 25) as f64,
+                focus: ["yes", "no"][i % 2],
+            }
+        })
+        .collect()
+}
+
+fn csv(rows: &[Row]) -> Vec<u8> {
+    let mut out = HEADER.join(",");
+    out.push('\n');
+    for r in rows {
+        out.push_str(&format!(
+            "{:04}-{:02}-{:02},{},{},{},{},{},{},{},{}\n",
+            r.date.0,
+            r.date.1,
+            r.date.2,
+            r.client,
+            r.therapist,
+            r.region,
+            r.before,
+            r.after,
+            r.pressure,
+            r.minutes,
+            r.focus
+        ));
+    }
+    out.into_bytes()
+}
+
+/// A real xlsx export with Excel date cells; its creation date is pinned so the same rows give
+/// the same bytes (and the same content hash) in every test folder.
+fn xlsx(rows: &[Row]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1).unwrap()),
+    );
+    let ws = wb.add_worksheet().set_name("Sessions").unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        let d = ExcelDateTime::from_ymd(r.date.0 as u16, r.date.1 as u8, r.date.2 as u8).unwrap();
+        ws.write_datetime_with_format(row, 0, &d, &date).unwrap();
+        ws.write(row, 1, r.client.as_str()).unwrap();
+        ws.write(row, 2, r.therapist).unwrap();
+        ws.write(row, 3, r.region).unwrap();
+        ws.write(row, 4, r.before).unwrap();
+        ws.write(row, 5, r.after).unwrap();
+        ws.write(row, 6, r.pressure).unwrap();
+        ws.write(row, 7, r.minutes).unwrap();
+        ws.write(row, 8, r.focus).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// A test clinic: a work folder with `inbox/` and `reports/`, and a pseudonym key (shared
+/// between clinics whose reports are compared, since pseudonyms depend on it).
+struct Clinic {
+    w: Workdir,
+    key: PathBuf,
+}
+
+impl Clinic {
+    fn new() -> Clinic {
+        let w = Workdir::new();
+        std::fs::create_dir(w.join("inbox")).unwrap();
+        let key = w.join(".relief-key");
+        Clinic { w, key }
+    }
+
+    /// A clinic using `other`'s pseudonym key.
+    fn sharing_key(other: &Clinic) -> Clinic {
+        Clinic {
+            key: other.key.clone(),
+            ..Clinic::new()
+        }
+    }
+
+    fn inbox(&self) -> PathBuf {
+        self.w.join("inbox")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.w.join("reports")
+    }
+
+    /// Drops an export into the inbox, dated a minute ago like a file copied in earlier.
+    fn put(&self, name: &str, bytes: &[u8]) {
+        let path = self.inbox().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+    }
+
+    fn command(&self, failpoint: Option<&str>) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_relief"));
+        c.args(["batch", "--inbox", "inbox", "--out", "reports"])
+            .current_dir(self.w.path())
+            .env("RELIEF_KEY_FILE", &self.key)
+            .env("NO_COLOR", "1")
+            .env_remove("RELIEF_FAILPOINT");
+        if let Some(fp) = failpoint {
+            c.env("RELIEF_FAILPOINT", fp)
+                .env("RELIEF_FAILPOINT_RELEASE", self.w.join("release"));
+        }
+        c
+    }
+
+    fn batch(&self) -> Output {
+        self.command(None).output().unwrap()
+    }
+
+    /// Runs with `--json` and returns the parsed summary with the output.
+    fn batch_json(&self) -> (Value, Output) {
+        let out = self.command(None).arg("--json").output().unwrap();
+        let json = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("--json printed no JSON ({e}):\n{}", show(&out)));
+        (json, out)
+    }
+
+    fn summary(&self, month: &str) -> Value {
+        let path = self.out().join(month).join("summary.json");
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    }
+
+    fn ledger(&self) -> Value {
+        let path = self.out().join(".relief").join("ledger.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn logs(&self) -> usize {
+        std::fs::read_dir(self.out().join(".relief").join("logs"))
+            .unwrap()
+            .count()
+    }
+}
+
+fn expect_status(out: &Output, code: i32) {
+    assert_eq!(out.status.code(), Some(code), "{}", show(out));
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file below `dir`, by relative path, except the batch's own state in `.relief/`.
+/// Hidden files are included, so a temporary file left behind shows up as a difference.
+fn reports(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(base).unwrap().display().to_string();
+            if rel == ".relief" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Modification times of every report and of the ledger (not the logs).
+fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
+    let mut out: BTreeMap<String, SystemTime> = reports(dir)
+        .into_keys()
+        .map(|k| {
+            let t = std::fs::metadata(dir.join(&k)).unwrap().modified().unwrap();
+            (k, t)
+        })
+        .collect();
+    let ledger = dir.join(".relief").join("ledger.json");
+    out.insert(
+        "ledger".into(),
+        std::fs::metadata(ledger).unwrap().modified().unwrap(),
+    );
+    out
+}
+
+/// Asserts two report folders hold the same files with the same bytes, naming the differences.
+fn assert_same_reports(
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|k| !actual.contains_key(*k))
+        .collect();
+    let extra: Vec<&String> = actual
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
+    let differ: Vec<&String> = expected
+        .iter()
+        .filter(|(k, v)| actual.get(*k).is_some_and(|a| a != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && differ.is_empty(),
+        "{what}: reports differ from the uninterrupted run\n missing: {missing:?}\n extra: {extra:?}\n different bytes: {differ:?}"
+    );
+    assert!(!expected.is_empty(), "{what}: no reports at all");
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn file_paths(summary: &Value) -> Vec<String> {
+    summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn first_run_writes_every_month_and_an_unchanged_rerun_rewrites_nothing() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 12, 1)));
+    c.put("nov.xlsx", &xlsx(&rows((2026, 11), 10, 2)));
+
+    let out = c.batch();
+    expect_status(&out, 0);
+    let line = stderr(&out);
+    assert!(
+        line.contains("relief batch: 2 new files; rebuilt 2026-10, 2026-11"),
+        "{line}"
+    );
+    // Each month holds its own file's rows, and names only that file.
+    assert_eq!(c.summary("2026-10")["rows"]["used"], 12);
+    assert_eq!(file_paths(&c.summary("2026-10")), ["oct.csv"]);
+    assert_eq!(c.summary("2026-11")["rows"]["used"], 10);
+    assert_eq!(file_paths(&c.summary("2026-11")), ["nov.xlsx"]);
+    for f in ["relief-2026-10.xlsx", "sessions.csv", "charts"] {
+        assert!(c.out().join("2026-10").join(f).exists(), "no {f}");
+    }
+    let ledger = c.ledger();
+    assert_eq!(ledger["version"], 1);
+    assert_eq!(ledger["files"]["oct.csv"]["outcome"], "done");
+    assert_eq!(strings(&ledger["files"]["nov.xlsx"]["months"]), ["2026-11"]);
+    assert_eq!(
+        ledger["files"]["oct.csv"]["sha256"],
+        c.summary("2026-10")["files"][0]["sha256"],
+        "the ledger records the hash of the content the report was built from"
+    );
+    assert!(!c.out().join(".relief").join("lock.info").exists());
+    assert_eq!(c.logs(), 1);
+
+    let before = mtimes(&c.out());
+    let bytes = reports(&c.out());
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(json["unchanged"], 2, "{json}");
+    assert!(strings(&json["new"]).is_empty() && strings(&json["months_rebuilt"]).is_empty());
+    assert_eq!(json["exit_status"], 0);
+    assert_eq!(
+        mtimes(&c.out()),
+        before,
+        "an unchanged rerun rewrote something"
+    );
+    assert_same_reports(&bytes, &reports(&c.out()), "unchanged rerun");
+    assert_eq!(c.logs(), 2, "every run leaves a log");
+}
+
+#[test]
+fn a_new_file_for_a_new_month_rebuilds_only_that_month() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 8, 1)));
+    expect_status(&c.batch(), 0);
+    let october = mtimes(&c.out());
+
+    c.put("dec.csv", &csv(&rows((2026, 12), 6, 2)));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["new"]), ["dec.csv"]);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-12"]);
+    assert_eq!(c.summary("2026-12")["rows"]["used"], 6);
+    let now = mtimes(&c.out());
+    for (file, t) in &october {
+        if file != "ledger" {
+            assert_eq!(now.get(file), Some(t), "{file} was rewritten");
+        }
+    }
+}
+
+#[test]
+fn a_changed_file_rebuilds_its_months_from_every_file_that_holds_them() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 8, 1)));
+    c.put("nov.xlsx", &xlsx(&rows((2026, 11), 10, 2)));
+    expect_status(&c.batch(), 0);
+
+    // October's export is re-exported with five November sessions added.
+    let mut changed = rows((2026, 10), 8, 1);
+    changed.extend(rows((2026, 11), 5, 3));
+    c.put("oct.csv", &csv(&changed));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["changed"]), ["oct.csv"]);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-10", "2026-11"]);
+    // November now counts both files: 10 + 5 rows, nothing counted twice.
+    let nov = c.summary("2026-11");
+    assert_eq!(nov["rows"]["used"], 15);
+    assert_eq!(file_paths(&nov), ["nov.xlsx", "oct.csv"]);
+    assert_eq!(c.summary("2026-10")["rows"]["used"], 8);
+
+    // A month's batch report is the report of that month's files, byte for byte.
+    let direct = Command::new(env!("CARGO_BIN_EXE_relief"))
+        .args([
+            "report", "nov.xlsx", "oct.csv", "--month", "2026-11", "--out",
+        ])
+        .arg(c.w.join("direct"))
+        .current_dir(c.inbox())
+        .env("RELIEF_KEY_FILE", &c.key)
+        .output()
+        .unwrap();
+    expect_status(&direct, 0);
+    let batch_nov: BTreeMap<_, _> = reports(&c.out())
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("2026-11"))
+        .collect();
+    assert_same_reports(&reports(&c.w.join("direct")), &batch_nov, "batch vs report");
+
+    // Removing November's export rebuilds November from what is left.
+    std::fs::remove_file(c.inbox().join("nov.xlsx")).unwrap();
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["removed"]), ["nov.xlsx"]);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-11"]);
+    assert_eq!(c.summary("2026-11")["rows"]["used"], 5);
+    assert_eq!(c.ledger()["files"]["nov.xlsx"]["outcome"], "removed");
+}
+
+#[test]
+fn a_broken_file_is_recorded_as_failed_and_retried_when_it_changes() {
+    let c = Clinic::new();
+    c.put("good.csv", &csv(&rows((2026, 10), 8, 1)));
+    c.put("broken.xlsx", b"this is not a spreadsheet");
+    let (json, out) = c.batch_json();
+    expect_status(&out, 1);
+    assert_eq!(json["failed"][0]["path"], "broken.xlsx", "{json}");
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-10"]);
+    assert_eq!(file_paths(&c.summary("2026-10")), ["good.csv"]);
+    let entry = &c.ledger()["files"]["broken.xlsx"];
+    assert_eq!(entry["outcome"], "failed");
+    assert!(!entry["reason"].as_str().unwrap().is_empty());
+    assert_eq!(c.ledger()["files"]["good.csv"]["outcome"], "done");
+
+    // Unchanged, it is not retried; the run is good, and says the failure is still there.
+    let out = c.batch();
+    expect_status(&out, 0);
+    assert!(
+        stderr(&out).contains("1 earlier file still failing"),
+        "{}",
+        show(&out)
+    );
+
+    // Fixed, it is read.
+    c.put("broken.xlsx", &xlsx(&rows((2026, 11), 4, 2)));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["changed"]), ["broken.xlsx"]);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-11"]);
+    assert_eq!(c.ledger()["files"]["broken.xlsx"]["outcome"], "done");
+}
+
+/// Waits until a paused run has written its lock info, and returns its text.
+fn wait_for_lock_info(c: &Clinic, child: &mut Child) -> String {
+    let info = c.out().join(".relief").join("lock.info");
+    let start = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&info)
+            && text.contains(&child.id().to_string())
+        {
+            return text;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the first run ended early: {status}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the first run never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn an_overlapping_run_exits_2_and_says_which_run_holds_the_lock() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 6, 1)));
+    let mut first = c
+        .command(Some("after-lock:pause"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_lock_info(&c, &mut first);
+
+    let second = c.batch();
+    expect_status(&second, 2);
+    let message = stderr(&second);
+    assert!(
+        message.contains(&format!(
+            "another relief batch (pid {}, started",
+            first.id()
+        )),
+        "{message}"
+    );
+    assert!(message.contains("try again when it finishes"), "{message}");
+    assert!(
+        !c.out().join("2026-10").exists(),
+        "the refused run wrote a report"
+    );
+
+    std::fs::write(c.w.join("release"), "").unwrap();
+    let status = first.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(c.summary("2026-10")["rows"]["used"], 6);
+}
+
+/// The inbox before and after the second run of the crash scenario.
+fn step1(c: &Clinic) {
+    c.put("oct.csv", &csv(&rows((2026, 10), 8, 1)));
+}
+
+fn step2(c: &Clinic) {
+    let mut changed = rows((2026, 10), 8, 1);
+    changed.extend(rows((2026, 11), 5, 3));
+    c.put("oct.csv", &csv(&changed));
+    c.put("nov.xlsx", &xlsx(&rows((2026, 11), 6, 2)));
+}
+
+/// Copies a folder tree.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A clinic in the state `reference` was in after its clean first run (reports and ledger
+/// copied from `after_first`), with step 2's files in its inbox.
+fn clinic_before_second_run(reference: &Clinic, after_first: &Path) -> Clinic {
+    let c = Clinic::sharing_key(reference);
+    step1(&c);
+    copy_tree(after_first, &c.out());
+    step2(&c);
+    c
+}
+
+/// Waits until `path` exists (a run has reached that point), or the child has ended.
+fn wait_for(path: &Path, child: &mut Child) {
+    let start = Instant::now();
+    while !path.exists() && start.elapsed() < Duration::from_secs(60) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn assert_recovers(c: &Clinic, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
+    let out = c.batch();
+    expect_status(&out, 0);
+    assert_same_reports(expected, &reports(&c.out()), what);
+    // Nothing is left to do: the ledger now vouches for every report.
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert!(
+        strings(&json["months_rebuilt"]).is_empty(),
+        "{what}: work left after recovery: {json}"
+    );
+}
+
+#[test]
+fn a_run_killed_at_any_point_then_rerun_writes_the_same_reports() {
+    // The uninterrupted history: step 1, run, step 2, run (rebuilds October and November).
+    let reference = Clinic::new();
+    step1(&reference);
+    expect_status(&reference.batch(), 0);
+    let after_first = reference.w.join("after-first");
+    copy_tree(&reference.out(), &after_first);
+    step2(&reference);
+    expect_status(&reference.batch(), 0);
+    let expected = reports(&reference.out());
+    assert!(expected.keys().any(|k| k.starts_with("2026-11/charts/")));
+
+    for point in ["after-read", "after-period-1", "before-ledger"] {
+        let c = clinic_before_second_run(&reference, &after_first);
+        let out = c.command(Some(point)).output().unwrap();
+        expect_status(&out, 101);
+        assert_recovers(&c, &expected, point);
+    }
+
+    // Killed for real while holding the lock: the next run takes the stale lock over.
+    let c = clinic_before_second_run(&reference, &after_first);
+    let mut child = c
+        .command(Some("after-lock:pause"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_lock_info(&c, &mut child);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = c.batch();
+    expect_status(&out, 0);
+    assert!(
+        stderr(&out).contains(&format!(
+            "took over the lock of a run that stopped (pid {})",
+            child.id()
+        )),
+        "{}",
+        show(&out)
+    );
+    assert_same_reports(&expected, &reports(&c.out()), "killed holding the lock");
+
+    // Killed for real inside a report: November's clean table and workbook are written, its
+    // charts are being drawn, its summary is not there yet.
+    let c = clinic_before_second_run(&reference, &after_first);
+    let mut child = c.command(None).stderr(Stdio::null()).spawn().unwrap();
+    wait_for(&c.out().join("2026-11/charts"), &mut child);
+    let _ = child.kill();
+    assert!(
+        !child.wait().unwrap().success(),
+        "the run finished before it could be killed"
+    );
+    assert!(!c.out().join("2026-11/summary.json").exists());
+    assert_recovers(&c, &expected, "killed while drawing charts");
+}
+
+#[test]
+fn a_run_with_nothing_new_over_1000_files_takes_a_stat_per_file() {
+    let c = Clinic::new();
+    for i in 0..1000 {
+        let r = rows((2026, 10), 1, i);
+        c.put(&format!("f{i:04}.csv"), &csv(&r));
+    }
+    expect_status(&c.batch(), 0);
+    let start = Instant::now();
+    let (json, out) = c.batch_json();
+    let took = start.elapsed();
+    expect_status(&out, 0);
+    assert_eq!(json["unchanged"], 1000);
+    eprintln!("no-op batch run over 1000 seen files: {took:?}");
+    // Well under a second on a quiet machine; generous here for a debug build on a busy one.
+    assert!(took < Duration::from_secs(5), "no-op run took {took:?}");
+}
