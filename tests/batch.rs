@@ -619,3 +619,44 @@ fn a_run_with_nothing_new_over_1000_files_takes_a_stat_per_file() {
     // Well under a second on a quiet machine; generous here for a debug build on a busy one.
     assert!(took < Duration::from_secs(5), "no-op run took {took:?}");
 }
+
+#[test]
+fn changed_settings_rebuild_every_month_with_the_new_figures() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 8, 1)));
+    c.put("nov.csv", &csv(&rows((2026, 11), 8, 2)));
+    expect_status(&c.batch(), 0);
+    assert_eq!(c.summary("2026-10")["settings"]["responder_threshold"], 0.3);
+
+    // relief.toml in the folder the scheduler starts relief in.
+    std::fs::write(
+        c.w.join("relief.toml"),
+        "[analysis]\nresponder_threshold = 0.4\n",
+    )
+    .unwrap();
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(json["settings_changed"], true, "{json}");
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-10", "2026-11"]);
+    assert_eq!(c.summary("2026-11")["settings"]["responder_threshold"], 0.4);
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_written_exits_2() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 4, 1)));
+    std::fs::write(c.out(), "a file where the reports folder should be").unwrap();
+    let out = c.batch();
+    expect_status(&out, 2);
+    assert!(stderr(&out).contains("reports"), "{}", show(&out));
+
+    // Inside the inbox is refused too: the next run would read its own reports.
+    let out = Command::new(env!("CARGO_BIN_EXE_relief"))
+        .args(["batch", "--inbox", "inbox", "--out", "inbox/reports"])
+        .current_dir(c.w.path())
+        .env("RELIEF_KEY_FILE", &c.key)
+        .output()
+        .unwrap();
+    expect_status(&out, 2);
+    assert!(stderr(&out).contains("inside the inbox"), "{}", show(&out));
+}
