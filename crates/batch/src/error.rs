@@ -24,7 +24,7 @@ pub enum BatchError {
     )]
     OutInsideInbox { out: PathBuf, inbox: PathBuf },
     /// A file or folder of the batch's own state could not be created, read or written.
-    #[error("{} could not be {doing}: {source}", path.display())]
+    #[error("{} could not be {doing}", path.display())]
     Io {
         path: PathBuf,
         /// `created`, `read`, `written` … for the message.
