@@ -65,6 +65,17 @@ pub enum IngestError {
         "sheet '{sheet}' has more than {limit} rows, the limit (input.max_rows in relief.toml)"
     )]
     TooManyRows { sheet: String, limit: u64 },
+    /// An old-style `.xls` sheet whose few cells span a huge grid: calamine would build the
+    /// whole grid in memory (gigabytes), so such a file is refused before it is opened.
+    #[error(
+        "sheet '{sheet}' spreads {filled} filled cells over {rows} rows × {columns} columns; an .xls this sparse would take gigabytes to read: open it and save it as .xlsx"
+    )]
+    SparseXls {
+        sheet: String,
+        filled: u64,
+        rows: u64,
+        columns: u64,
+    },
     /// The spreadsheet library failed on a malformed file.
     #[error(
         "the spreadsheet reader failed on this file ({0}); it is probably damaged: open it and save it again"

@@ -27,6 +27,7 @@
 //! - Merged cells hold their value in the top-left cell only, as in the file; rows under a
 //!   merged date or client are read with that cell blank.
 
+mod biff;
 mod dedup;
 mod error;
 mod grid;
@@ -257,6 +258,9 @@ fn read_file_inner(
     let kind = guard::sniff(ext, &bytes)?;
     if matches!(kind, Kind::Xlsx | Kind::Ods) {
         guard::check_zip(&bytes, kind, input.max_unzipped_mb, input.max_cells)?;
+    }
+    if kind == Kind::Xls {
+        biff::check_xls(&bytes, input.max_rows, input.max_cells)?;
     }
     let plan = SheetPlan::new(shown, opts);
     let mut ctx = FileContext {
