@@ -225,16 +225,13 @@ fn run_locked(
             group.months.join(", "),
             group.files.join(", ")
         ));
+        let paths: Vec<PathBuf> = group.files.iter().map(PathBuf::from).collect();
+        // When the files read to see what changed are exactly this group's sources (a first
+        // run, or one changed file that alone holds its months), they are not read twice.
         let reread;
-        let ingested: &Ingested = if group
-            .files
-            .iter()
-            .map(PathBuf::from)
-            .eq(reading.iter().cloned())
-        {
+        let ingested: &Ingested = if paths == reading {
             &first
         } else {
-            let paths: Vec<PathBuf> = group.files.iter().map(PathBuf::from).collect();
             reread = setup.read(&paths, None, globals);
             &reread
         };
