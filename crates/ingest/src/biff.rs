@@ -172,7 +172,9 @@ fn chain<'a>(
             .ok_or_else(|| damaged("its container's sector chain points nowhere"))?;
     }
     if want.is_some_and(|w| out.len() < w) {
-        return Err(damaged("the file is cut short: the workbook stream ends early"));
+        return Err(damaged(
+            "the file is cut short: the workbook stream ends early",
+        ));
     }
     Ok(out)
 }
@@ -227,7 +229,9 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, IngestError> {
     }
     let mini_fat_sectors = u64::from(u32_at(bytes, 64).unwrap_or(0));
     if mini_fat_sectors > max as u64 {
-        return Err(damaged("its container lists more sectors than the file holds"));
+        return Err(damaged(
+            "its container lists more sectors than the file holds",
+        ));
     }
     // calamine reads the mini stream and its table whenever there is one; check them too.
     let (mini_stream, mini_fat) = if mini_fat_sectors > 0 {
@@ -277,12 +281,16 @@ fn records(stream: &[u8], at: usize) -> impl Iterator<Item = Result<Record<'_>, 
         }
         let (Some(typ), Some(len)) = (u16_at(rest, 0), u16_at(rest, 2)) else {
             rest = &[];
-            return Some(Err(damaged("the workbook stream ends in the middle of a record")));
+            return Some(Err(damaged(
+                "the workbook stream ends in the middle of a record",
+            )));
         };
         let end = 4 + len as usize;
         let Some(data) = rest.get(4..end) else {
             rest = &[];
-            return Some(Err(damaged("the workbook stream ends in the middle of a record")));
+            return Some(Err(damaged(
+                "the workbook stream ends in the middle of a record",
+            )));
         };
         rest = &rest[end..];
         Some(Ok(Record { typ, data }))
@@ -361,7 +369,9 @@ fn check_records(stream: &[u8], max_rows: u64, max_cells: u64) -> Result<(), Ing
     let mut file_cells: u64 = 0;
     for s in &sheets {
         if s.at >= stream.len() {
-            return Err(damaged("a sheet of the workbook points past the end of its data"));
+            return Err(damaged(
+                "a sheet of the workbook points past the end of its data",
+            ));
         }
         let grid = check_sheet(stream, s, max_rows, max_cells, &mut budget)?;
         file_cells = file_cells.saturating_add(grid);
@@ -482,11 +492,9 @@ fn check_sheet(
                     }
                 }
             }
-            ROW | BLANK | MULBLANK => {
-                // calamine keeps no cell for these, but they still say how far the sheet goes.
-                if row.is_some_and(|r| u64::from(r) >= max_rows) {
-                    return Err(too_many_rows(name, max_rows));
-                }
+            // calamine keeps no cell for these, but they still say how far the sheet goes.
+            ROW | BLANK | MULBLANK if row.is_some_and(|r| u64::from(r) >= max_rows) => {
+                return Err(too_many_rows(name, max_rows));
             }
             _ => {}
         }
@@ -603,7 +611,15 @@ mod tests {
         far.push(cell(0x00FD, 65_535, 255));
         let err = check_records(&stream(&far), 2_000_000, 50_000_000).unwrap_err();
         assert!(
-            matches!(err, IngestError::SparseXls { filled: 11, rows: 65_536, columns: 256, .. }),
+            matches!(
+                err,
+                IngestError::SparseXls {
+                    filled: 11,
+                    rows: 65_536,
+                    columns: 256,
+                    ..
+                }
+            ),
             "{err}"
         );
         // The same span under a lower cell limit is simply too many cells.
@@ -628,8 +644,8 @@ mod tests {
         assert!(check_records(&ok, 2_000_000, 50_000_000).is_ok());
         let err = check_records(&ok, 2_000_000, 1_000_000).unwrap_err();
         assert!(err.to_string().contains("more than 1000000 cells"), "{err}");
-        let err = check_records(&stream(&[dims(0, u32::MAX, 0, 1)]), 2_000_000, u64::MAX)
-            .unwrap_err();
+        let err =
+            check_records(&stream(&[dims(0, u32::MAX, 0, 1)]), 2_000_000, u64::MAX).unwrap_err();
         assert!(err.to_string().contains("more than 2000000 rows"), "{err}");
         let err = check_records(&stream(&[dims(9, 3, 0, 1)]), 2_000_000, 50_000_000).unwrap_err();
         assert!(err.to_string().contains("rows end before"), "{err}");
@@ -642,7 +658,10 @@ mod tests {
         sst.extend_from_slice(&4_000_000_000u32.to_le_bytes());
         s.extend(rec(SST, &sst));
         let err = check_records(&s, 100, 100).unwrap_err();
-        assert!(err.to_string().contains("claims 4000000000 distinct texts"), "{err}");
+        assert!(
+            err.to_string().contains("claims 4000000000 distinct texts"),
+            "{err}"
+        );
 
         // Fifty entries for the same sheet: globals are BOF (20 bytes), entries (13 each), EOF.
         let one = stream(&[cell(0x0203, 0, 0)]);
