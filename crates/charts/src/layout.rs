@@ -202,41 +202,14 @@ pub fn percent(rate: f64) -> String {
     format!("{:.0} %", rate * 100.0)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `2026-10` → `October 2026`; anything else is returned as given.
 pub fn month_label(month: &str) -> String {
-    match parse_month(month) {
-        Some((y, m)) => format!("{} {y}", MONTHS[m - 1]),
-        None => month.to_string(),
-    }
+    relief_core::words::month_name(month).unwrap_or_else(|| month.to_string())
 }
 
 /// `2026-10` → `Oct 2026`, for axis ticks.
 pub fn month_short(month: &str) -> String {
-    match parse_month(month) {
-        Some((y, m)) => format!("{} {y}", &MONTHS[m - 1][..3]),
-        None => month.to_string(),
-    }
-}
-
-fn parse_month(month: &str) -> Option<(u32, usize)> {
-    let (y, m) = month.split_once('-')?;
-    let (y, m) = (y.parse::<u32>().ok()?, m.parse::<usize>().ok()?);
-    (y > 0 && (1..=12).contains(&m)).then_some((y, m))
+    relief_core::words::month_short(month).unwrap_or_else(|| month.to_string())
 }
 
 /// A report period in words: `October 2026`, or `January 2026 – June 2026` for a range.

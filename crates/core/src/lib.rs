@@ -18,6 +18,7 @@ pub mod region;
 pub mod score;
 pub mod summary;
 pub mod vocabulary;
+pub mod words;
 
 pub use config::{Config, ConfigError, DateOrder, ScoreScale};
 pub use error::ValueError;

@@ -1030,25 +1030,7 @@ pub fn headline(label: &str, f: &Figures, s: &Settings) -> String {
 
 /// `2026-10` → `October 2026`; a range → `2026-01 to 2026-12`; anything else as is.
 pub fn period_words(period: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let month = |p: &str| -> Option<String> {
-        let (y, m) = p.split_once('-')?;
-        let m: usize = m.parse().ok()?;
-        (y.len() == 4 && (1..=12).contains(&m)).then(|| format!("{} {y}", MONTHS[m - 1]))
-    };
+    let month = relief_core::words::month_name;
     match period.split_once('_') {
         Some((a, b)) => match (month(a), month(b)) {
             (Some(a), Some(b)) => format!("{a} to {b}"),

@@ -1,0 +1,49 @@
+//! Months and numbers in the words a therapist reads, shared by the workbook and the charts so
+//! both say "October 2026" and "−0.4" the same way.
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn parse_month(month: &str) -> Option<(&str, usize)> {
+    let (y, m) = month.split_once('-')?;
+    let m: usize = m.parse().ok()?;
+    let year_ok = y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) && y != "0000";
+    (year_ok && (1..=12).contains(&m)).then_some((y, m))
+}
+
+/// `2026-10` → `October 2026`; `None` for anything that is not a `YYYY-MM` month.
+pub fn month_name(month: &str) -> Option<String> {
+    parse_month(month).map(|(y, m)| format!("{} {y}", MONTHS[m - 1]))
+}
+
+/// `2026-10` → `Oct 2026`, for axis ticks; `None` for anything else.
+pub fn month_short(month: &str) -> Option<String> {
+    parse_month(month).map(|(y, m)| format!("{} {y}", &MONTHS[m - 1][..3]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_in_words() {
+        assert_eq!(month_name("2026-10").as_deref(), Some("October 2026"));
+        assert_eq!(month_name("2026-01").as_deref(), Some("January 2026"));
+        assert_eq!(month_short("2026-09").as_deref(), Some("Sep 2026"));
+        for bad in ["2026-13", "2026-00", "26-10", "October", "0000-01", ""] {
+            assert_eq!(month_name(bad), None, "{bad}");
+        }
+    }
+}
