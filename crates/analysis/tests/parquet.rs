@@ -23,7 +23,11 @@ fn rec(day: u32, region: Region, before: f64, after: f64) -> Record {
         minutes: Some(12.0),
         focus: Some(day % 3 == 0),
         technique: None,
-        origin: Origin { file: Arc::from("a.xlsx"), sheet: Arc::from("S"), row: day + 1 },
+        origin: Origin {
+            file: Arc::from("a.xlsx"),
+            sheet: Arc::from("S"),
+            row: day + 1,
+        },
     }
 }
 
@@ -34,11 +38,15 @@ fn parquet_round_trips_the_clean_table() {
         .collect();
     let prepared = Prepared::new(&records).unwrap();
     let period = Period::parse_month("2026-10").unwrap();
-    let table = prepared.clean_table(&period, CleanTableOptions::default()).unwrap();
+    let table = prepared
+        .clean_table(&period, CleanTableOptions::default())
+        .unwrap();
     let mut bytes = Vec::new();
     table.write_parquet(&mut bytes).unwrap();
     assert!(bytes.starts_with(b"PAR1"));
-    let back = ParquetReader::new(std::io::Cursor::new(bytes)).finish().unwrap();
+    let back = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .unwrap();
     assert_eq!(back.shape(), table.0.shape());
     assert!(back.equals_missing(&table.0), "{back}\n{}", table.0);
     // The CSV of the same table has the same header and row count.
