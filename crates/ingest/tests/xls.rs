@@ -348,10 +348,12 @@ fn a_claimed_whole_grid_and_a_far_cell_are_refused_before_calamine_opens_the_fil
         "sheet 'Sessions' holds more than 1000000 cells, the limit (input.max_cells in relief.toml)"
     );
 
-    // Move the last text cell of the sheet to IV65536: calamine would fill a dense grid of
-    // 16.7 million cells (over half a gigabyte) for a few dozen values.
+    // Move the last text cell of the Sessions sheet (the one before the second sheet's
+    // DIMENSIONS) to IV65536: calamine would fill a dense grid of 16.7 million cells (over
+    // half a gigabyte) for a few hundred values.
     let labels = find_records(&bytes, 0x00FD, start, len);
-    let far = labels[labels.len() - 1] + 4;
+    let last = labels.iter().filter(|&&a| a < dims[1]).max().unwrap();
+    let far = last + 4;
     bytes[far..far + 2].copy_from_slice(&65_535u16.to_le_bytes());
     bytes[far + 2..far + 4].copy_from_slice(&255u16.to_le_bytes());
     let path = in_temp(dir.path(), "far.xls", &bytes);
@@ -359,8 +361,8 @@ fn a_claimed_whole_grid_and_a_far_cell_are_refused_before_calamine_opens_the_fil
     let err = r.report.error.unwrap();
     assert!(r.records.is_empty() && r.rejects.is_empty());
     assert!(
-        err.starts_with("sheet '")
-            && err.contains("over 65536 rows × 256 columns")
+        err.starts_with("sheet 'Sessions' spreads ")
+            && err.contains(" filled cells over 65536 rows × 256 columns")
             && err.ends_with("save it as .xlsx"),
         "{err}"
     );
