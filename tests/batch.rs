@@ -281,6 +281,51 @@ fn file_paths(summary: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The files of the inbox (flat in these tests), sorted as `relief report` sorts them.
+fn inbox_files(c: &Clinic) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(c.inbox())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// What `relief report <every inbox file> --month <month>` writes, run inside the inbox with
+/// the clinic's key, keyed like [`reports`] (`2026-11/summary.json` …).
+fn report_of_inbox(c: &Clinic, month: &str) -> BTreeMap<String, Vec<u8>> {
+    let dir = c.w.join(&format!("direct-{month}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_relief"))
+        .arg("report")
+        .args(inbox_files(c))
+        .args(["--month", month, "--out"])
+        .arg(&dir)
+        .current_dir(c.inbox())
+        .env("RELIEF_KEY_FILE", &c.key)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", show(&out));
+    reports(&dir)
+}
+
+/// The invariant of the batch: a month it rebuilt is, byte for byte, what `relief report`
+/// writes for that month over the inbox as it stands.
+fn assert_month_is_the_report_of_the_inbox(c: &Clinic, month: &str) {
+    let batch: BTreeMap<_, _> = reports(&c.out())
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(&format!("{month}/")))
+        .collect();
+    assert_same_reports(
+        &report_of_inbox(c, month),
+        &batch,
+        &format!("{month}: batch vs relief report over the inbox"),
+    );
+}
+
 #[test]
 fn first_run_writes_every_month_and_an_unchanged_rerun_rewrites_nothing() {
     let c = Clinic::new();
@@ -294,11 +339,14 @@ fn first_run_writes_every_month_and_an_unchanged_rerun_rewrites_nothing() {
         line.contains("relief batch: 2 new files; rebuilt 2026-10, 2026-11"),
         "{line}"
     );
-    // Each month holds its own file's rows, and names only that file.
+    // Each month counts its own rows, and lists every file of the inbox, as `relief report`.
     assert_eq!(c.summary("2026-10")["rows"]["used"], 12);
-    assert_eq!(file_paths(&c.summary("2026-10")), ["oct.csv"]);
+    assert_eq!(file_paths(&c.summary("2026-10")), ["nov.xlsx", "oct.csv"]);
     assert_eq!(c.summary("2026-11")["rows"]["used"], 10);
-    assert_eq!(file_paths(&c.summary("2026-11")), ["nov.xlsx"]);
+    assert_eq!(file_paths(&c.summary("2026-11")), ["nov.xlsx", "oct.csv"]);
+    for month in ["2026-10", "2026-11"] {
+        assert_month_is_the_report_of_the_inbox(&c, month);
+    }
     for f in ["relief-2026-10.xlsx", "sessions.csv", "charts"] {
         assert!(c.out().join("2026-10").join(f).exists(), "no {f}");
     }
@@ -308,7 +356,7 @@ fn first_run_writes_every_month_and_an_unchanged_rerun_rewrites_nothing() {
     assert_eq!(strings(&ledger["files"]["nov.xlsx"]["months"]), ["2026-11"]);
     assert_eq!(
         ledger["files"]["oct.csv"]["sha256"],
-        c.summary("2026-10")["files"][0]["sha256"],
+        c.summary("2026-10")["files"][1]["sha256"],
         "the ledger records the hash of the content the report was built from"
     );
     assert!(!c.out().join(".relief").join("lock.info").exists());
@@ -372,22 +420,9 @@ fn a_changed_file_rebuilds_its_months_from_every_file_that_holds_them() {
     assert_eq!(file_paths(&nov), ["nov.xlsx", "oct.csv"]);
     assert_eq!(c.summary("2026-10")["rows"]["used"], 8);
 
-    // A month's batch report is the report of that month's files, byte for byte.
-    let direct = Command::new(env!("CARGO_BIN_EXE_relief"))
-        .args([
-            "report", "nov.xlsx", "oct.csv", "--month", "2026-11", "--out",
-        ])
-        .arg(c.w.join("direct"))
-        .current_dir(c.inbox())
-        .env("RELIEF_KEY_FILE", &c.key)
-        .output()
-        .unwrap();
-    expect_status(&direct, 0);
-    let batch_nov: BTreeMap<_, _> = reports(&c.out())
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("2026-11"))
-        .collect();
-    assert_same_reports(&reports(&c.w.join("direct")), &batch_nov, "batch vs report");
+    // Every month rebuilt is the report of the whole inbox for that month, byte for byte.
+    assert_month_is_the_report_of_the_inbox(&c, "2026-10");
+    assert_month_is_the_report_of_the_inbox(&c, "2026-11");
 
     // Removing November's export rebuilds November from what is left.
     std::fs::remove_file(c.inbox().join("nov.xlsx")).unwrap();
@@ -397,6 +432,7 @@ fn a_changed_file_rebuilds_its_months_from_every_file_that_holds_them() {
     assert_eq!(strings(&json["months_rebuilt"]), ["2026-11"]);
     assert_eq!(c.summary("2026-11")["rows"]["used"], 5);
     assert_eq!(c.ledger()["files"]["nov.xlsx"]["outcome"], "removed");
+    assert_month_is_the_report_of_the_inbox(&c, "2026-11");
 }
 
 #[test]
@@ -408,7 +444,12 @@ fn a_broken_file_is_recorded_as_failed_and_retried_when_it_changes() {
     expect_status(&out, 1);
     assert_eq!(json["failed"][0]["path"], "broken.xlsx", "{json}");
     assert_eq!(strings(&json["months_rebuilt"]), ["2026-10"]);
-    assert_eq!(file_paths(&c.summary("2026-10")), ["good.csv"]);
+    // The broken file is listed with its reason, as `relief report` lists it.
+    assert_eq!(
+        file_paths(&c.summary("2026-10")),
+        ["broken.xlsx", "good.csv"]
+    );
+    assert_month_is_the_report_of_the_inbox(&c, "2026-10");
     let entry = &c.ledger()["files"]["broken.xlsx"];
     assert_eq!(entry["outcome"], "failed");
     assert!(!entry["reason"].as_str().unwrap().is_empty());
@@ -430,6 +471,7 @@ fn a_broken_file_is_recorded_as_failed_and_retried_when_it_changes() {
     assert_eq!(strings(&json["changed"]), ["broken.xlsx"]);
     assert_eq!(strings(&json["months_rebuilt"]), ["2026-11"]);
     assert_eq!(c.ledger()["files"]["broken.xlsx"]["outcome"], "done");
+    assert_month_is_the_report_of_the_inbox(&c, "2026-11");
 }
 
 /// Waits until a paused run has written its lock info, and returns its text.
@@ -559,7 +601,13 @@ fn a_run_killed_at_any_point_then_rerun_writes_the_same_reports() {
     let expected = reports(&reference.out());
     assert!(expected.keys().any(|k| k.starts_with("2026-11/charts/")));
 
-    for point in ["after-read", "after-period-1", "before-ledger"] {
+    for point in [
+        "after-read",
+        "after-merge",
+        "after-period-1",
+        "before-ledger",
+        "after-ledger",
+    ] {
         let c = clinic_before_second_run(&reference, &after_first);
         let out = c.command(Some(point)).output().unwrap();
         expect_status(&out, 101);
@@ -659,4 +707,188 @@ fn an_output_folder_that_cannot_be_written_exits_2() {
         .unwrap();
     expect_status(&out, 2);
     assert!(stderr(&out).contains("inside the inbox"), "{}", show(&out));
+}
+
+/// The visit numbers of a summary's `by_visit`, each once, in order.
+fn visits(summary: &Value) -> Vec<u64> {
+    let mut v: Vec<u64> = summary["by_visit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["visit"].as_u64().unwrap())
+        .collect();
+    v.dedup();
+    v
+}
+
+/// The months the workbook's Months sheet (the trend) lists, each once.
+fn workbook_months(c: &Clinic, month: &str) -> Vec<String> {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let path = c.out().join(month).join(format!("relief-{month}.xlsx"));
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("Months").unwrap();
+    let mut months: Vec<String> = range
+        .rows()
+        .filter_map(|r| r.first().map(|c| c.to_string()))
+        .filter(|t| t.len() == 7 && t.as_bytes()[4] == b'-' && t.starts_with("20"))
+        .collect();
+    months.dedup();
+    months
+}
+
+#[test]
+fn monthly_exports_number_visits_and_draw_the_trend_across_the_whole_inbox() {
+    // One export per month, the same seven clients in both: each has one session in October
+    // and one in November, so every November session is that client's second visit.
+    let c = Clinic::new();
+    c.put("2026-10.csv", &csv(&rows((2026, 10), 7, 1)));
+    expect_status(&c.batch(), 0);
+    assert_eq!(visits(&c.summary("2026-10")), [1]);
+    let october = mtimes(&c.out());
+
+    c.put("2026-11.xlsx", &xlsx(&rows((2026, 11), 7, 1)));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-11"], "{json}");
+    let nov = c.summary("2026-11");
+    assert_eq!(visits(&nov), [2], "{}", nov["by_visit"]);
+    assert_eq!(nov["rows"]["used"], 7);
+    // The trend (the workbook's Months sheet and the trend chart) spans both months.
+    assert_eq!(workbook_months(&c, "2026-11"), ["2026-10", "2026-11"]);
+    assert_month_is_the_report_of_the_inbox(&c, "2026-11");
+    // October was not touched: its report is as the first run wrote it.
+    let now = mtimes(&c.out());
+    for (file, t) in october.iter().filter(|(f, _)| f.starts_with("2026-10")) {
+        assert_eq!(now.get(file), Some(t), "{file} was rewritten");
+    }
+}
+
+/// The cache files of a clinic, by name.
+fn cache_files(c: &Clinic) -> Vec<String> {
+    let dir = c.out().join(".relief").join("cache");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The cache file of an inbox file, found by the content hash the ledger recorded.
+fn cache_file_of(c: &Clinic, key: &str) -> PathBuf {
+    let sha = c.ledger()["files"][key]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let name = cache_files(c)
+        .into_iter()
+        .find(|n| n.starts_with(&format!("{sha}-")))
+        .unwrap_or_else(|| panic!("no cache for {key}"));
+    c.out().join(".relief").join("cache").join(name)
+}
+
+fn log_of(json: &Value) -> String {
+    std::fs::read_to_string(json["log"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn unchanged_files_are_read_from_the_cache_never_from_the_spreadsheet() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 8, 1)));
+    c.put("nov.csv", &csv(&rows((2026, 11), 8, 1)));
+    expect_status(&c.batch(), 0);
+    assert_eq!(cache_files(&c).len(), 2);
+
+    // October's export is overwritten with junk of the same size and time: the scan calls it
+    // unchanged, and a run that opened it would fail to read it.
+    let path = c.inbox().join("oct.csv");
+    let meta = std::fs::metadata(&path).unwrap();
+    std::fs::write(&path, vec![b'#'; meta.len() as usize]).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(meta.modified().unwrap()).unwrap();
+
+    c.put("dec.csv", &csv(&rows((2026, 12), 8, 1)));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-12"], "{json}");
+    assert!(json["failed"].as_array().unwrap().is_empty(), "{json}");
+    let dec = c.summary("2026-12");
+    assert_eq!(file_paths(&dec), ["dec.csv", "nov.csv", "oct.csv"]);
+    assert!(
+        dec["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["error"].is_null())
+    );
+    // Eight rows a month over seven clients: six clients come once a month and are on their
+    // third visit in December, C1-0 comes twice a month and is on its fifth and sixth. Those
+    // counts need October's sessions, which came from its cached reading.
+    assert_eq!(visits(&dec), [3, 5, 6], "{}", dec["by_visit"]);
+    assert_eq!(
+        workbook_months(&c, "2026-12"),
+        ["2026-10", "2026-11", "2026-12"]
+    );
+    assert!(!log_of(&json).contains("reading the file again"));
+}
+
+#[test]
+fn a_lost_or_damaged_cache_is_rebuilt_from_the_file_and_stale_ones_are_dropped() {
+    let c = Clinic::new();
+    c.put("oct.csv", &csv(&rows((2026, 10), 8, 1)));
+    c.put("nov.xlsx", &xlsx(&rows((2026, 11), 8, 1)));
+    expect_status(&c.batch(), 0);
+    let oct_cache = cache_file_of(&c, "oct.csv");
+    let nov_cache = cache_file_of(&c, "nov.xlsx");
+    let nov_cached = std::fs::read(&nov_cache).unwrap();
+    std::fs::remove_file(&oct_cache).unwrap();
+    std::fs::write(&nov_cache, b"{\"version\": 1, \"records\": [").unwrap();
+
+    c.put("dec.csv", &csv(&rows((2026, 12), 8, 1)));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-12"], "{json}");
+    let log = log_of(&json);
+    assert!(
+        log.contains("oct.csv: no cached reading; reading the file again"),
+        "{log}"
+    );
+    assert!(log.contains("nov.xlsx: cached reading not usable"), "{log}");
+    assert_month_is_the_report_of_the_inbox(&c, "2026-12");
+    assert_eq!(visits(&c.summary("2026-12")), [3, 5, 6]);
+    // Both caches are whole again: the same bytes the first run wrote.
+    assert_eq!(std::fs::read(&nov_cache).unwrap(), nov_cached);
+    assert!(oct_cache.exists());
+    assert_eq!(cache_files(&c).len(), 3);
+
+    // A changed file's old reading and a removed file's reading are dropped.
+    let mut changed = rows((2026, 10), 8, 1);
+    changed.extend(rows((2026, 10), 3, 4));
+    c.put("oct.csv", &csv(&changed));
+    std::fs::remove_file(c.inbox().join("dec.csv")).unwrap();
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(strings(&json["months_rebuilt"]), ["2026-10"], "{json}");
+    assert_eq!(strings(&json["months_without_data"]), ["2026-12"], "{json}");
+    assert!(
+        !oct_cache.exists(),
+        "the old reading of oct.csv is still cached"
+    );
+    assert_eq!(cache_files(&c).len(), 2, "{:?}", cache_files(&c));
+    assert!(cache_file_of(&c, "oct.csv").exists());
+    assert_month_is_the_report_of_the_inbox(&c, "2026-10");
+
+    // Deleting the whole cache is safe: nothing new means nothing read; the next run with
+    // work reads what it needs again.
+    std::fs::remove_dir_all(c.out().join(".relief").join("cache")).unwrap();
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert!(strings(&json["months_rebuilt"]).is_empty());
+    c.put("jan.csv", &csv(&rows((2027, 1), 8, 1)));
+    expect_status(&c.batch(), 0);
+    assert_month_is_the_report_of_the_inbox(&c, "2027-01");
+    assert_eq!(cache_files(&c).len(), 3);
 }

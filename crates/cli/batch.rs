@@ -16,11 +16,12 @@ use crate::pipeline::{self, Setup};
 use anyhow::Context;
 use relief_analysis::{Period, Prepared};
 use relief_batch::{
-    FailedFile, FileResult, Holder, Layout, Ledger, Outcome, RunLock, RunLog, RunReport, RunRows,
-    Status, failpoint,
+    Cache, FailedFile, FileResult, Holder, Layout, Ledger, Outcome, RunLock, RunLog, RunReport,
+    RunRows, Status, failpoint,
 };
-use relief_ingest::Ingested;
-use std::collections::BTreeMap;
+use relief_core::summary::FileReport;
+use relief_ingest::{FileRead, Ingested, ReadOptions};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -145,71 +146,30 @@ fn run_locked(
     let (scanned, removed) = relief_batch::scan(&old, files, started);
     failpoint("after-scan");
 
-    let reading: Vec<PathBuf> = relief_batch::to_read(&scanned, settings_changed)
+    // New and changed files (every file when the settings changed) are read from their
+    // spreadsheets, and what each one holds is cached for later runs.
+    let cache = Cache::new(layout, &fingerprint);
+    let reading: Vec<String> = relief_batch::to_read(&scanned, settings_changed)
         .iter()
-        .map(|f| PathBuf::from(&f.key))
+        .map(|f| f.key.clone())
         .collect();
-    let first = setup.read(&reading, None, globals);
+    let fresh = read_and_cache(&setup, &cache, &reading, globals, log);
     failpoint("after-read");
-    let months = relief_batch::months_by_file(&first.records, &first.rejects, &first.duplicates);
-    let results: BTreeMap<String, FileResult> = first
-        .files
+    let results: BTreeMap<String, FileResult> = fresh
         .iter()
-        .map(|f| {
+        .map(|(key, read)| {
+            let months = relief_batch::months_by_file(&read.records, &read.rejects, &[]);
             let result = FileResult {
-                sha256: f.sha256.clone(),
-                months: months.get(&f.path).cloned().unwrap_or_default(),
-                error: f.error.clone(),
-                read_any: !f.sheets.is_empty(),
+                sha256: read.report.sha256.clone(),
+                months: months.get(key).cloned().unwrap_or_default(),
+                error: read.report.error.clone(),
+                read_any: !read.report.sheets.is_empty(),
             };
-            (f.path.clone(), result)
+            (key.clone(), result)
         })
         .collect();
     let now = relief_batch::now_utc();
     let plan = relief_batch::plan(&old, &scanned, &removed, &results, &fingerprint, &now);
-
-    let mut report = RunReport {
-        inbox: layout.inbox.display().to_string(),
-        out: layout.out.display().to_string(),
-        new: keys_with(&scanned, Status::New),
-        changed: keys_with(&scanned, Status::Changed),
-        unchanged: scanned
-            .iter()
-            .filter(|f| matches!(f.status, Status::Unchanged | Status::Touched))
-            .count(),
-        removed: removed.clone(),
-        failed: first
-            .files
-            .iter()
-            .filter_map(|f| {
-                Some(FailedFile {
-                    path: f.path.clone(),
-                    reason: f.error.clone()?,
-                })
-            })
-            .collect(),
-        still_failing: scanned
-            .iter()
-            .filter(|f| !results.contains_key(&f.key))
-            .filter(|f| {
-                old.files
-                    .get(&f.key)
-                    .is_some_and(|e| e.outcome == Outcome::Failed)
-            })
-            .count(),
-        settings_changed,
-        months_rebuilt: plan.months(),
-        months_without_data: plan.emptied.clone(),
-        rows: RunRows {
-            read: first.rows.read,
-            used: first.rows.used,
-            rejected: first.rows.rejected,
-            duplicates: first.rows.duplicates,
-        },
-        stale_lock: lock.stale().cloned(),
-        log: log.path().display().to_string(),
-        exit_status: 0,
-    };
     log_scan(log, &scanned, &removed, &results);
     for month in &plan.emptied {
         log.line(format_args!(
@@ -218,26 +178,44 @@ fn run_locked(
         ));
     }
 
+    let failed: Vec<FailedFile> = fresh
+        .iter()
+        .filter_map(|(key, read)| {
+            Some(FailedFile {
+                path: key.clone(),
+                reason: read.report.error.clone()?,
+            })
+        })
+        .collect();
+    let fresh_keys: BTreeSet<String> = fresh.keys().cloned().collect();
+
+    // Months to rebuild are rebuilt from the whole inbox: the files just read and every other
+    // file's cached reading, merged in the order `relief report` reads them.
+    let mut rows = RunRows::default();
     let mut written = 0;
-    for group in &plan.groups {
+    if plan.rebuild.is_empty() {
+        for read in fresh.values() {
+            add_rows(&mut rows, &read.report);
+        }
+    } else {
+        let ingested = whole_inbox(&setup, &cache, &scanned, &old, fresh, globals, log);
+        failpoint("after-merge");
+        for file in ingested
+            .files
+            .iter()
+            .filter(|f| fresh_keys.contains(&f.path))
+        {
+            add_rows(&mut rows, file);
+        }
         log.line(format_args!(
-            "rebuilding {} from {}",
-            group.months.join(", "),
-            group.files.join(", ")
+            "rebuilding {} from {} files ({} rows used in all)",
+            plan.rebuild.join(", "),
+            ingested.files.len(),
+            ingested.rows.used
         ));
-        let paths: Vec<PathBuf> = group.files.iter().map(PathBuf::from).collect();
-        // When the files read to see what changed are exactly this group's sources (a first
-        // run, or one changed file that alone holds its months), they are not read twice.
-        let reread;
-        let ingested: &Ingested = if paths == reading {
-            &first
-        } else {
-            reread = setup.read(&paths, None, globals);
-            &reread
-        };
         let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
         let trend = prepared.trend(&setup.settings)?;
-        for month in &group.months {
+        for month in &plan.rebuild {
             let leftovers = layout.remove_leftovers(month);
             if leftovers > 0 {
                 log.line(format_args!(
@@ -248,7 +226,7 @@ fn run_locked(
             let out = pipeline::write_period(
                 &setup,
                 &prepared,
-                ingested,
+                &ingested,
                 &trend,
                 &period,
                 &layout.out,
@@ -269,6 +247,35 @@ fn run_locked(
         }
     }
 
+    let mut report = RunReport {
+        inbox: layout.inbox.display().to_string(),
+        out: layout.out.display().to_string(),
+        new: keys_with(&scanned, Status::New),
+        changed: keys_with(&scanned, Status::Changed),
+        unchanged: scanned
+            .iter()
+            .filter(|f| matches!(f.status, Status::Unchanged | Status::Touched))
+            .count(),
+        removed: removed.clone(),
+        failed,
+        still_failing: scanned
+            .iter()
+            .filter(|f| !results.contains_key(&f.key))
+            .filter(|f| {
+                old.files
+                    .get(&f.key)
+                    .is_some_and(|e| e.outcome == Outcome::Failed)
+            })
+            .count(),
+        settings_changed,
+        months_rebuilt: plan.months(),
+        months_without_data: plan.emptied.clone(),
+        rows,
+        stale_lock: lock.stale().cloned(),
+        log: log.path().display().to_string(),
+        exit_status: 0,
+    };
+
     // Only now, with every report written, are the files recorded as done.
     failpoint("before-ledger");
     if plan.ledger != old {
@@ -276,8 +283,98 @@ fn run_locked(
         log.line(format_args!("ledger saved: {}", layout.ledger().display()));
     }
     failpoint("after-ledger");
+    // Readings of removed files and of replaced contents are no longer needed. Only runs that
+    // changed something look; a quiet night never lists the cache.
+    if !fresh_keys.is_empty() || !removed.is_empty() {
+        let dropped = cache.sweep(&plan.ledger);
+        if dropped > 0 {
+            log.line(format_args!(
+                "cache: dropped {dropped} readings no longer needed"
+            ));
+        }
+    }
     report.exit_status = if report.anything_rejected() { 1 } else { 0 };
     Ok(report)
+}
+
+/// Reads `keys` from their spreadsheets (in parallel, with a progress bar on a terminal) and
+/// caches each reading. A reading that cannot be cached is still used; the log says so, and
+/// a later run that needs it reads the spreadsheet again.
+fn read_and_cache(
+    setup: &Setup,
+    cache: &Cache,
+    keys: &[String],
+    globals: &Globals,
+    log: &mut RunLog,
+) -> BTreeMap<String, FileRead> {
+    if keys.is_empty() {
+        return BTreeMap::new();
+    }
+    let options = ReadOptions {
+        config: &setup.config,
+        vocabulary: &setup.vocabulary,
+        pseudonymizer: &setup.pseudonymizer,
+        header_row: None,
+    };
+    let bar = pipeline::progress_bar(globals, keys.len() as u64, "reading");
+    let reads = relief_batch::read_files(keys, &options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let mut out = BTreeMap::new();
+    for (key, read) in keys.iter().zip(reads) {
+        if let Err(e) = cache.save(key, &read) {
+            log.line(format_args!(
+                "{key}: its reading could not be cached ({e}); a later run reads it again"
+            ));
+        }
+        out.insert(key.clone(), read);
+    }
+    out
+}
+
+/// Every file of the inbox, merged as `relief report` merges them: the files just read
+/// (`fresh`) and every other file's cached reading. A file whose cache is missing or unusable
+/// is read from its spreadsheet (and cached again), and the log says so.
+fn whole_inbox(
+    setup: &Setup,
+    cache: &Cache,
+    scanned: &[relief_batch::ScannedFile],
+    old: &Ledger,
+    mut fresh: BTreeMap<String, FileRead>,
+    globals: &Globals,
+    log: &mut RunLog,
+) -> Ingested {
+    let wanted: Vec<(String, String)> = scanned
+        .iter()
+        .filter(|f| !fresh.contains_key(&f.key))
+        .filter_map(|f| Some((f.key.clone(), old.files.get(&f.key)?.sha256.clone())))
+        .collect();
+    let mut missed = Vec::new();
+    for (key, loaded) in cache.load_all(&wanted) {
+        match loaded {
+            Ok(read) => {
+                fresh.insert(key, read);
+            }
+            Err(miss) => {
+                log.line(format_args!("{key}: {miss}; reading the file again"));
+                missed.push(key);
+            }
+        }
+    }
+    fresh.extend(read_and_cache(setup, cache, &missed, globals, log));
+    // `relief report` sorts paths as paths (component by component), not as text.
+    let mut reads: Vec<FileRead> = fresh.into_values().collect();
+    reads.sort_by(|a, b| a.path.cmp(&b.path));
+    relief_ingest::merge(reads)
+}
+
+/// Adds one file's row counts to the run's.
+fn add_rows(rows: &mut RunRows, file: &FileReport) {
+    for s in &file.sheets {
+        rows.read += s.rows_read;
+        rows.used += s.rows_used;
+        rows.rejected += s.rows_rejected;
+        rows.duplicates += s.rows_duplicate;
+    }
 }
 
 /// Keys of the scanned files with `status`.

@@ -55,6 +55,11 @@ impl Layout {
         self.state.join("logs")
     }
 
+    /// `<out>/.relief/cache`: each inbox file's reading, see [`crate::Cache`].
+    pub fn cache(&self) -> PathBuf {
+        self.state.join("cache")
+    }
+
     /// A month's report folder, `<out>/<YYYY-MM>`.
     pub fn month_dir(&self, month: &str) -> PathBuf {
         self.out.join(month)

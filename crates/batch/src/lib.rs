@@ -25,6 +25,7 @@
 //! changed that night. So a run killed at any point and started again writes the same bytes an
 //! uninterrupted run would, and a new file for November never touches October's report.
 
+mod cache;
 mod error;
 mod failpoint;
 mod layout;
@@ -35,13 +36,14 @@ mod plan;
 mod report;
 mod scan;
 
+pub use cache::{CACHE_VERSION, Cache, CacheMiss, read_files};
 pub use error::BatchError;
 pub use failpoint::{FAILPOINT_ENV, RELEASE_ENV, failpoint};
 pub use layout::Layout;
 pub use ledger::{Entry, LEDGER_VERSION, Ledger, Outcome};
 pub use lock::{Holder, RunLock};
 pub use log::{KEEP_LOGS, RunLog, prune_logs};
-pub use plan::{FileResult, Group, Plan, months_by_file, plan, to_read};
+pub use plan::{FileResult, Plan, months_by_file, plan, to_read};
 pub use report::{FailedFile, RunReport, RunRows};
 pub use scan::{RACY_NS, ScannedFile, Stat, Status, scan, sha256_file};
 

@@ -1,11 +1,11 @@
-//! Which months to rebuild, from which files, and the ledger to save once they are written.
+//! Which months to rebuild, and the ledger to save once they are written.
 //!
 //! A month is rebuilt when a file that holds (or held) data for it is new, changed, failed,
-//! or removed. It is rebuilt from exactly the files that hold data for it now — its *sources* —
-//! and from nothing else, so its report depends only on those files' content: the same bytes
-//! whichever run writes it, and equal to `relief report <its sources> --month <month>`.
-//! Months with the same sources are grouped so those files are read once for all of them.
-//! Unchanged files of months that are not rebuilt are never opened.
+//! or removed. It is rebuilt from everything the inbox holds — the files just read and every
+//! other file's cached reading (see [`crate::Cache`]) — because visit numbers and the trend
+//! span the whole input: so its report is the same bytes whichever run writes it, and equal to
+//! `relief report` over the inbox's files with `--month <month>`. Months no new, changed or
+//! removed file touches are left as they were.
 
 use crate::{Entry, Ledger, Outcome, ScannedFile, Status};
 use relief_core::{Duplicate, Record, Reject};
@@ -35,37 +35,22 @@ impl FileResult {
     }
 }
 
-/// Months rebuilt together because they have the same source files.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
-    /// Source files (ledger keys), sorted: read together, in this order.
-    pub files: Vec<String>,
-    /// `YYYY-MM`, sorted.
-    pub months: Vec<String>,
-}
-
 /// What a run will do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
-    /// Months with data to rebuild, grouped by their sources, in month order.
-    pub groups: Vec<Group>,
+    /// Months with data to rebuild (`YYYY-MM`), in order.
+    pub rebuild: Vec<String>,
     /// Months whose every source was removed or now fails: they have no data left. Their old
     /// reports are left in place (relief never deletes reports) and the run says so.
     pub emptied: Vec<String>,
-    /// The ledger to save once every group's reports are written.
+    /// The ledger to save once every month's reports are written.
     pub ledger: Ledger,
 }
 
 impl Plan {
     /// Every month rebuilt, sorted.
     pub fn months(&self) -> Vec<String> {
-        let mut all: Vec<String> = self
-            .groups
-            .iter()
-            .flat_map(|g| g.months.iter().cloned())
-            .collect();
-        all.sort();
-        all
+        self.rebuild.clone()
     }
 }
 
@@ -160,34 +145,17 @@ pub fn plan(
         }
     }
 
-    // Each month's sources, from the ledger as it will stand.
-    let mut sources: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (key, entry) in ledger.files.iter() {
-        if entry.outcome != Outcome::Done {
-            continue;
-        }
-        for m in &entry.months {
-            if rebuild.contains(m) {
-                sources.entry(m.as_str()).or_default().push(key.clone());
-            }
-        }
-    }
-    let emptied = rebuild
-        .iter()
-        .filter(|m| !sources.contains_key(m.as_str()))
-        .cloned()
+    // The months that still have data, from the ledger as it will stand.
+    let held: BTreeSet<&str> = ledger
+        .files
+        .values()
+        .filter(|e| e.outcome == Outcome::Done)
+        .flat_map(|e| e.months.iter().map(String::as_str))
         .collect();
-    let mut by_sources: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for (month, files) in sources {
-        by_sources.entry(files).or_default().push(month.to_string());
-    }
-    let mut groups: Vec<Group> = by_sources
-        .into_iter()
-        .map(|(files, months)| Group { files, months })
-        .collect();
-    groups.sort_by(|a, b| a.months.cmp(&b.months));
+    let (rebuild, emptied): (Vec<String>, Vec<String>) =
+        rebuild.into_iter().partition(|m| held.contains(m.as_str()));
     Plan {
-        groups,
+        rebuild,
         emptied,
         ledger,
     }
@@ -252,11 +220,8 @@ mod tests {
         }
     }
 
-    fn group(files: &[&str], months: &[&str]) -> Group {
-        Group {
-            files: files.iter().map(|s| s.to_string()).collect(),
-            months: months.iter().map(|s| s.to_string()).collect(),
-        }
+    fn months(p: &Plan) -> Vec<&str> {
+        p.rebuild.iter().map(String::as_str).collect()
     }
 
     #[test]
@@ -268,13 +233,13 @@ mod tests {
         ];
         let results = BTreeMap::from([("nov.csv".to_string(), result(&["2026-11"], None, true))]);
         let p = plan(&old, &scanned, &[], &results, "s", "now");
-        assert_eq!(p.groups, [group(&["nov.csv"], &["2026-11"])]);
+        assert_eq!(months(&p), ["2026-11"]);
         assert_eq!(p.ledger.files["nov.csv"].outcome, Outcome::Done);
         assert_eq!(p.ledger.files["oct.csv"], old.files["oct.csv"]);
     }
 
     #[test]
-    fn a_month_is_rebuilt_from_every_file_that_holds_it_and_groups_share_reads() {
+    fn only_the_months_a_new_or_changed_file_holds_or_held_are_rebuilt() {
         // a: Sep+Oct, b: Oct (new), c: Nov, d: Oct+Nov (unchanged), e: Dec (untouched).
         let old = ledger(&[
             ("a.csv", done(&["2026-09", "2026-10"])),
@@ -291,13 +256,10 @@ mod tests {
         ];
         let results = BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]);
         let p = plan(&old, &scanned, &[], &results, "s", "now");
-        assert_eq!(
-            p.groups,
-            [group(&["a.csv", "b.csv", "d.csv"], &["2026-10"])]
-        );
+        assert_eq!(months(&p), ["2026-10"]);
         assert_eq!(p.months(), ["2026-10"]);
 
-        // The same files, now d changes: Oct and Nov are rebuilt, each from its own sources.
+        // The same files, now d changes: Oct and Nov are rebuilt, Sep and Dec are not.
         let results = BTreeMap::from([(
             "d.csv".to_string(),
             result(&["2026-10", "2026-11"], None, true),
@@ -319,13 +281,7 @@ mod tests {
             file("e.csv", Status::Unchanged),
         ];
         let p = plan(&old, &scanned, &[], &results, "s", "now");
-        assert_eq!(
-            p.groups,
-            [
-                group(&["a.csv", "b.csv", "d.csv"], &["2026-10"]),
-                group(&["c.csv", "d.csv"], &["2026-11"]),
-            ]
-        );
+        assert_eq!(months(&p), ["2026-10", "2026-11"]);
     }
 
     #[test]
@@ -337,13 +293,8 @@ mod tests {
         ];
         let results = BTreeMap::from([("a.csv".to_string(), result(&["2026-10"], None, true))]);
         let p = plan(&old, &scanned, &[], &results, "s", "now");
-        assert_eq!(
-            p.groups,
-            [
-                group(&["b.csv"], &["2026-09"]),
-                group(&["a.csv"], &["2026-10"])
-            ]
-        );
+        assert_eq!(months(&p), ["2026-09", "2026-10"]);
+        assert!(p.emptied.is_empty());
     }
 
     #[test]
@@ -370,7 +321,7 @@ mod tests {
             ),
         ]);
         let p = plan(&old, &scanned, &["a.csv".to_string()], &results, "s", "now");
-        assert_eq!(p.groups, [group(&["b.csv"], &["2026-10"])]);
+        assert_eq!(months(&p), ["2026-10"]);
         assert_eq!(p.emptied, ["2026-09", "2026-11"]);
         let a = &p.ledger.files["a.csv"];
         assert_eq!((a.outcome, a.months.len()), (Outcome::Removed, 0));
@@ -390,7 +341,7 @@ mod tests {
         )]);
         let p = plan(&old, &scanned, &[], &results, "s", "now");
         assert_eq!(p.ledger.files["a.xlsx"].outcome, Outcome::Done);
-        assert_eq!(p.groups, [group(&["a.xlsx"], &["2026-10"])]);
+        assert_eq!(months(&p), ["2026-10"]);
     }
 
     #[test]
@@ -398,13 +349,13 @@ mod tests {
         let old = ledger(&[("a.csv", done(&["2026-10"]))]);
         let scanned = [file("a.csv", Status::Unchanged)];
         let p = plan(&old, &scanned, &[], &BTreeMap::new(), "s", "now");
-        assert!(p.groups.is_empty() && p.emptied.is_empty());
+        assert!(p.rebuild.is_empty() && p.emptied.is_empty());
         assert_eq!(p.ledger, old);
 
         // Touched: the new size and time are noted, nothing is rebuilt.
         let scanned = [file("a.csv", Status::Touched)];
         let p = plan(&old, &scanned, &[], &BTreeMap::new(), "s", "now");
-        assert!(p.groups.is_empty());
+        assert!(p.rebuild.is_empty());
         assert_eq!(p.ledger.files["a.csv"].modified_ns, Some(2));
         assert_eq!(p.ledger.files["a.csv"].sha256, "old");
     }
