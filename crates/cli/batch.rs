@@ -1,11 +1,13 @@
 //! `relief batch`: the scheduled run over a drop folder (SPEC §4.5, §5).
 //!
-//! Each run takes the lock, compares the inbox with the ledger, reads the new and changed files,
-//! rebuilds every month they touch from all the files that hold that month (see
-//! `relief_batch::plan`), and saves the ledger only after those reports are written. The
-//! bookkeeping lives in the `relief-batch` crate; reading and writing reuse `pipeline`, exactly
-//! as `relief report` does, so a month's batch report is byte for byte the report
-//! `relief report <that month's files> --month <month>` writes when run inside the inbox.
+//! Each run takes the lock, compares the inbox with the ledger, reads the new and changed files
+//! (caching each reading in `<out>/.relief/cache/`), and when some month must be rebuilt, loads
+//! every other file's cached reading, merges them all as `relief report` does, and rebuilds
+//! every month the new, changed or removed files touch from that whole inbox; the ledger is
+//! saved only after those reports are written. The bookkeeping lives in the `relief-batch`
+//! crate; reading and writing reuse `pipeline`, exactly as `relief report` does, so a rebuilt
+//! month is byte for byte what `relief report <every inbox file> --month <month>` writes when
+//! run inside the inbox. A run with nothing new, changed or removed loads nothing at all.
 //!
 //! The run works with the inbox as its current folder, so reports and the ledger name files
 //! by their path inside the inbox (`north/2026-10.xlsx`), whatever the inbox is called or
@@ -28,10 +30,12 @@ use std::process::ExitCode;
 /// For schedulers: rebuild the monthly reports of a shared inbox folder, doing only new work.
 ///
 /// Each run finds the files that are new or changed since the last run (by content hash),
-/// reads them, and rebuilds the reports of every month they touch — from all the files that
-/// hold data for that month. Files already seen and unchanged are not read again. What was
-/// done is kept in <out>/.relief/ledger.json, a log of every run in <out>/.relief/logs/, and a
-/// lock makes sure two runs never overlap. Killing a run at any moment is safe: the next run
+/// reads them, and rebuilds the reports of every month they touch — from all the data known
+/// for that month, so visit numbers and the trend span the whole inbox. Files already seen and
+/// unchanged are not re-read: what reading them found is kept, pseudonymised, in
+/// <out>/.relief/cache/ (safe to delete; it is rebuilt from the files). What was done is kept
+/// in <out>/.relief/ledger.json, a log of every run in <out>/.relief/logs/, and a lock makes
+/// sure two runs never overlap. Killing a run at any moment is safe: the next run
 /// redoes the unfinished work and writes the same reports.
 ///
 /// Examples:

@@ -6,24 +6,30 @@
 //! once, and survive being killed at any moment. This crate holds the parts of that which do not
 //! read spreadsheets or draw reports, so they can be tested on their own:
 //!
-//! - [`Layout`]: where the batch keeps its state, `<out>/.relief/` (ledger, lock, logs).
+//! - [`Layout`]: where the batch keeps its state, `<out>/.relief/` (ledger, cache, lock, logs).
 //! - [`Ledger`]: the record of every inbox file seen — content hash, size and modification
 //!   time, months it holds, outcome — saved atomically as sorted, versioned JSON.
 //! - [`scan()`]: which inbox files are new, changed, unchanged or removed. Size and
 //!   modification time are the fast path; a file whose size or time moved is hashed, and the
 //!   hash decides.
-//! - [`plan()`]: from what the new and changed files hold, which months to rebuild and which
-//!   files each month is rebuilt from, and the ledger to save once those reports are written.
+//! - [`plan()`]: from what the new and changed files hold, which months to rebuild, and the
+//!   ledger to save once those reports are written.
+//! - [`Cache`]: each file's reading (pseudonymised records, rejects, footers, its report) in
+//!   `<out>/.relief/cache/`, so a month is rebuilt from the whole inbox without opening every
+//!   spreadsheet again. Deleting it is safe: the next run that needs a reading re-reads the file.
 //! - [`RunLock`]: one run at a time, with an OS file lock that dies with its process, so a
 //!   crashed run never blocks the next one; its owner's pid, host and start time are kept
 //!   beside it for the message an overlapping run prints.
 //! - [`RunLog`]: one log file per run; [`RunReport`]: the run's summary line and `--json`.
 //! - [`failpoint`]: test-only crash points, driven by the `RELIEF_FAILPOINT` variable.
 //!
-//! The one rule everything here serves: a month's report is a function of the files that hold
-//! data for that month and nothing else — not of which run noticed them, nor of what else
-//! changed that night. So a run killed at any point and started again writes the same bytes an
-//! uninterrupted run would, and a new file for November never touches October's report.
+//! The one rule everything here serves: a month the batch rebuilds is, byte for byte, what
+//! `relief report` writes for that month over the inbox as it stands — visit numbers counted
+//! and the trend drawn over every file — whichever run noticed the change. So a run killed at
+//! any point and started again writes the same bytes an uninterrupted run would. Only the
+//! months a new, changed or removed file holds (or held) are rebuilt: a new file for November
+//! never touches October's report, and October's report keeps the trend as it stood when it
+//! was built.
 
 mod cache;
 mod error;
