@@ -7,8 +7,6 @@
 //! and rebuilds nothing; a different hash means it changed.
 
 use crate::{Ledger, Outcome};
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -123,23 +121,9 @@ pub fn scan(
     (scanned, removed)
 }
 
-/// SHA-256 of a file's bytes, lower-case hex (the same digest the reports list per file).
-///
-/// # Errors
-/// Any error opening or reading the file.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
-}
+/// SHA-256 of a file's bytes, lower-case hex: the reader's digest, so the ledger and the
+/// reports' Sources sheet always agree.
+pub use relief_ingest::sha256_file;
 
 #[cfg(test)]
 mod tests {
