@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", show(out)))
@@ -206,4 +206,31 @@ fn a_missing_path_cannot_run() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.xlsx: no such file or folder"));
     let out = w.relief(&["validate"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
+
+/// Regression: a file that makes the spreadsheet library panic is one plain error, without
+/// Rust's panic message on the terminal (the reader catches the panic; the hook stays quiet).
+#[test]
+fn a_file_that_trips_the_spreadsheet_library_prints_no_panic_message() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/ingest/tests/fixtures/clinic-export.xls");
+    let mut bytes = std::fs::read(fixture).unwrap();
+    // Turn the 2-byte CODEPAGE record (0x0042) into a NAME record (0x0018), which calamine
+    // reads past its end.
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [0x42, 0, 2, 0])
+        .expect("a CODEPAGE record");
+    bytes[at..at + 2].copy_from_slice(&[0x18, 0]);
+    let wd = Workdir::new();
+    std::fs::write(wd.join("panics.xls"), bytes).unwrap();
+    let out = wd.relief(&["validate", "panics.xls"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("open it and save it again"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
 }

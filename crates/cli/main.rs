@@ -45,6 +45,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    relief_ingest::install_quiet_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -199,9 +199,12 @@ pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
         rejects: Vec::new(),
         footers: Vec::new(),
     };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_file_inner(path, &shown, opts, &mut out)
-    }));
+    let result = {
+        let _guard = GuardedParse::enter();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_file_inner(path, &shown, opts, &mut out)
+        }))
+    };
     let problems = match result {
         Ok(Ok(problems)) => problems,
         Ok(Err(e)) => vec![e],
@@ -568,4 +571,36 @@ fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes())
+}
+
+thread_local! {
+    /// Set while this thread parses a file under `catch_unwind`.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as parsing under `catch_unwind` until dropped.
+struct GuardedParse(bool);
+
+impl GuardedParse {
+    fn enter() -> GuardedParse {
+        GuardedParse(GUARDED.with(|g| g.replace(true)))
+    }
+}
+
+impl Drop for GuardedParse {
+    fn drop(&mut self) {
+        GUARDED.with(|g| g.set(self.0));
+    }
+}
+
+/// Installs a panic hook that stays silent for panics the reader catches (a malformed file that
+/// trips the spreadsheet library becomes one clear error for that file, so Rust's own panic
+/// message would only alarm the user) and leaves every other panic to the previous hook.
+pub fn install_quiet_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !GUARDED.with(|g| g.get()) {
+            previous(info);
+        }
+    }));
 }
