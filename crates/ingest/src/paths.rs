@@ -33,9 +33,24 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             out.push(p.clone());
         }
     }
+    // `relief report .` and `relief report oct.csv` name the same file the same way in reports.
+    let mut out: Vec<PathBuf> = out.into_iter().map(without_dot).collect();
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// `./oct.csv` → `oct.csv`; other paths as they are.
+fn without_dot(p: PathBuf) -> PathBuf {
+    let plain: PathBuf = p
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if plain.as_os_str().is_empty() {
+        p
+    } else {
+        plain
+    }
 }
 
 fn is_skipped(name: &str) -> bool {
@@ -82,6 +97,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), IngestEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leading_dot_folder_is_dropped_from_names() {
+        assert_eq!(
+            without_dot(PathBuf::from("./oct.csv")),
+            PathBuf::from("oct.csv")
+        );
+        assert_eq!(
+            without_dot(PathBuf::from("./in/oct.csv")),
+            PathBuf::from("in/oct.csv")
+        );
+        assert_eq!(
+            without_dot(PathBuf::from("/srv/in/oct.csv")),
+            PathBuf::from("/srv/in/oct.csv")
+        );
+        assert_eq!(without_dot(PathBuf::from(".")), PathBuf::from("."));
+    }
 
     #[test]
     fn folders_are_walked_sorted_skipping_hidden_and_lock_files() {
