@@ -168,16 +168,20 @@ pub fn write_clean_csv(table: &DataFrame, out: impl Write) -> Result<(), Analysi
         .map(|s| s.as_str())
         .collect();
     w.write_record(&names)?;
-    let cols: Vec<Vec<String>> = table
-        .columns()
-        .iter()
-        .map(cell_texts)
-        .collect::<Result<_, _>>()?;
-    let mut record = Vec::with_capacity(cols.len());
-    for i in 0..table.height() {
-        record.clear();
-        record.extend(cols.iter().map(|col| col[i].as_str()));
-        w.write_record(&record)?;
+    // Format a block of rows at a time, so memory stays flat however long the table is.
+    const BLOCK: usize = 65_536;
+    let mut offset = 0;
+    while offset < table.height() {
+        let block = table.slice(offset as i64, BLOCK);
+        let cols: Vec<Vec<String>> = block
+            .columns()
+            .iter()
+            .map(cell_texts)
+            .collect::<Result<_, _>>()?;
+        for i in 0..block.height() {
+            w.write_record(cols.iter().map(|col| col[i].as_str()))?;
+        }
+        offset += BLOCK;
     }
     w.flush()?;
     Ok(())
