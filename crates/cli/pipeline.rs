@@ -111,34 +111,46 @@ pub fn write_period(
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the report folder {}", dir.display()))?;
 
-    let table = prepared.clean_table(
-        period,
-        CleanTableOptions {
-            exact_dates: setup.config.privacy.exact_dates,
-        },
-    )?;
-    let csv_path = dir.join(SESSIONS_CSV);
-    crate::output::write_atomic(&csv_path, |w| {
-        table.write_csv(w).map_err(std::io::Error::other)
-    })
-    .with_context(|| format!("writing {}", csv_path.display()))?;
-    if parquet {
-        write_parquet(&table, &dir)?;
-    }
-
-    let workbook = dir.join(workbook_name(&summary.period));
-    relief_excel::write_workbook(&summary, trend, &workbook)
-        .with_context(|| format!("writing the workbook {}", workbook.display()))?;
-
-    let charts_dir = dir.join(CHARTS_DIR);
-    std::fs::create_dir_all(&charts_dir)
-        .with_context(|| format!("creating {}", charts_dir.display()))?;
-    let chart_options = relief_charts::ChartOptions {
-        width: setup.config.charts.width,
-        height: setup.config.charts.height,
+    // The clean data, the workbook and the charts are independent: write them side by side.
+    let clean_data = || -> anyhow::Result<()> {
+        let table = prepared.clean_table(
+            period,
+            CleanTableOptions {
+                exact_dates: setup.config.privacy.exact_dates,
+            },
+        )?;
+        let csv_path = dir.join(SESSIONS_CSV);
+        crate::output::write_atomic(&csv_path, |w| {
+            table.write_csv(w).map_err(std::io::Error::other)
+        })
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+        if parquet {
+            write_parquet(&table, &dir)?;
+        }
+        Ok(())
     };
-    let charts = relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
-        .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
+    let workbook = || -> anyhow::Result<()> {
+        let path = dir.join(workbook_name(&summary.period));
+        relief_excel::write_workbook(&summary, trend, &path)
+            .with_context(|| format!("writing the workbook {}", path.display()))
+    };
+    let charts = || -> anyhow::Result<usize> {
+        let charts_dir = dir.join(CHARTS_DIR);
+        std::fs::create_dir_all(&charts_dir)
+            .with_context(|| format!("creating {}", charts_dir.display()))?;
+        let chart_options = relief_charts::ChartOptions {
+            width: setup.config.charts.width,
+            height: setup.config.charts.height,
+        };
+        let written = relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
+            .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
+        Ok(written.len())
+    };
+    let (clean_data, (workbook, charts)) =
+        rayon::join(clean_data, || rayon::join(workbook, charts));
+    clean_data?;
+    workbook?;
+    let charts = charts?;
 
     // The summary goes last: its presence says the period's other outputs are complete.
     let json_path = dir.join(SUMMARY_JSON);
@@ -150,7 +162,7 @@ pub fn write_period(
     Ok(PeriodOutputs {
         summary,
         dir,
-        charts: charts.len(),
+        charts,
     })
 }
 

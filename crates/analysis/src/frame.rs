@@ -50,7 +50,6 @@ pub(crate) fn build_frame(
     derived: &[Derived],
 ) -> Result<DataFrame, AnalysisError> {
     let n = order.len();
-    let strs = |f: &dyn Fn(&Record) -> String| order.iter().map(|r| f(r)).collect::<Vec<_>>();
     let mut columns: Vec<Column> = vec![
         Column::new(
             c::REGION.into(),
@@ -73,7 +72,7 @@ pub(crate) fn build_frame(
                 .map(|r| day_number(r.date))
                 .collect::<Vec<i32>>(),
         ),
-        Column::new(c::MONTH.into(), strs(&|r| r.month())),
+        month_column(order),
         Column::new(
             c::CLIENT.into(),
             derived.iter().map(|d| d.client).collect::<Vec<u32>>(),
@@ -160,6 +159,24 @@ pub(crate) fn build_frame(
         ));
     }
     Ok(DataFrame::new(n, columns)?)
+}
+
+/// `YYYY-MM` of every record. The records are in date order, so each month's text is made once
+/// and shared, not formatted per row.
+fn month_column(order: &[&Record]) -> Column {
+    let mut months: Vec<String> = Vec::new();
+    let mut last = None;
+    let mut at: Vec<usize> = Vec::with_capacity(order.len());
+    for r in order {
+        let key = (r.date.year(), r.date.month());
+        if last != Some(key) {
+            months.push(format!("{:04}-{:02}", key.0, key.1));
+            last = Some(key);
+        }
+        at.push(months.len() - 1);
+    }
+    let texts: Vec<&str> = at.into_iter().map(|i| months[i].as_str()).collect();
+    Column::new(c::MONTH.into(), texts)
 }
 
 pub(crate) fn pressure_index(p: Pressure) -> u32 {

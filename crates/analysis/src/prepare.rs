@@ -5,6 +5,7 @@ use crate::AnalysisError;
 use crate::frame::build_frame;
 use polars::prelude::DataFrame;
 use relief_core::{Record, Region};
+use chrono::Datelike;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -90,10 +91,16 @@ impl Prepared {
                 worked: session_info[session as usize].2,
             })
             .collect();
-        let mut months: Vec<String> = order.iter().map(|r| r.month()).collect();
-        months.dedup();
-        months.sort();
-        months.dedup();
+        // In date order already, so equal months are neighbours.
+        let mut months: Vec<String> = Vec::new();
+        let mut last = None;
+        for r in &order {
+            let key = (r.date.year(), r.date.month());
+            if last != Some(key) {
+                months.push(format!("{:04}-{:02}", key.0, key.1));
+                last = Some(key);
+            }
+        }
         let frame = build_frame(&order, &derived)?;
         Ok(Prepared {
             frame,
