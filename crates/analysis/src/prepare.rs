@@ -3,9 +3,9 @@
 
 use crate::AnalysisError;
 use crate::frame::build_frame;
+use chrono::Datelike;
 use polars::prelude::DataFrame;
 use relief_core::{Record, Region};
-use chrono::Datelike;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
