@@ -168,18 +168,25 @@ pub fn write_clean_csv(table: &DataFrame, out: impl Write) -> Result<(), Analysi
         .map(|s| s.as_str())
         .collect();
     w.write_record(&names)?;
-    // Format a block of rows at a time, so memory stays flat however long the table is.
+    // A block of rows at a time, so memory stays flat however long the table is; each cell is
+    // formatted into one reused buffer.
     const BLOCK: usize = 65_536;
+    let mut buf = String::new();
     let mut offset = 0;
     while offset < table.height() {
         let block = table.slice(offset as i64, BLOCK);
-        let cols: Vec<Vec<String>> = block
+        let cols: Vec<Cells> = block
             .columns()
             .iter()
-            .map(cell_texts)
+            .map(Cells::of)
             .collect::<Result<_, _>>()?;
         for i in 0..block.height() {
-            w.write_record(cols.iter().map(|col| col[i].as_str()))?;
+            for col in &cols {
+                buf.clear();
+                col.format(i, &mut buf);
+                w.write_field(&buf)?;
+            }
+            w.write_record(None::<&[u8]>)?;
         }
         offset += BLOCK;
     }
@@ -187,32 +194,38 @@ pub fn write_clean_csv(table: &DataFrame, out: impl Write) -> Result<(), Analysi
     Ok(())
 }
 
-/// The column's cells as CSV text: numbers in their shortest exact form, blank for null.
-fn cell_texts(column: &Column) -> PolarsResult<Vec<String>> {
-    let s = column.as_materialized_series();
-    Ok(match s.dtype() {
-        DataType::String => s
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect(),
-        DataType::Float64 => s
-            .f64()?
-            .iter()
-            .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
-            .collect(),
-        DataType::Boolean => s
-            .bool()?
-            .iter()
-            .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
-            .collect(),
-        _ => s
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
-            .collect(),
-    })
+/// One column of a block, typed, for formatting cell by cell.
+enum Cells<'a> {
+    Text(Vec<Option<&'a str>>),
+    Float(Vec<Option<f64>>),
+    Flag(Vec<Option<bool>>),
+    Whole(Vec<Option<i64>>),
+}
+
+impl<'a> Cells<'a> {
+    fn of(column: &'a Column) -> PolarsResult<Cells<'a>> {
+        let s = column.as_materialized_series();
+        Ok(match s.dtype() {
+            DataType::String => Cells::Text(s.str()?.iter().collect()),
+            DataType::Float64 => Cells::Float(s.f64()?.iter().collect()),
+            DataType::Boolean => Cells::Flag(s.bool()?.iter().collect()),
+            _ => Cells::Whole(s.cast(&DataType::Int64)?.i64()?.iter().collect()),
+        })
+    }
+
+    /// Row `i` as CSV text: numbers in their shortest exact form, blank for null.
+    fn format(&self, i: usize, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = match self {
+            Cells::Text(v) => {
+                out.push_str(v[i].unwrap_or(""));
+                Ok(())
+            }
+            Cells::Float(v) => v[i].map_or(Ok(()), |x| write!(out, "{x}")),
+            Cells::Flag(v) => v[i].map_or(Ok(()), |x| write!(out, "{x}")),
+            Cells::Whole(v) => v[i].map_or(Ok(()), |x| write!(out, "{x}")),
+        };
+    }
 }
 
 /// Writes a clean table as Parquet (zstd-compressed), for DuckDB, DataFusion or Spark.
