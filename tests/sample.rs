@@ -78,3 +78,34 @@ fn the_key_is_kept_and_reused_so_pseudonyms_are_stable() {
     let c = std::fs::read(wd.join("c/2026-07/sessions.csv")).unwrap();
     assert!(a != c);
 }
+
+/// Regression: the session column was an unkeyed hash of "client pseudonym|day|therapist", so
+/// anyone could recover the day (which the table must not show) by trying the days of the month.
+#[test]
+fn the_session_column_does_not_give_away_the_day() {
+    use sha2::{Digest, Sha256};
+    let wd = Workdir::new();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    wd.relief(&[
+        "report",
+        src.to_str().unwrap(),
+        "--month",
+        "2026-07",
+        "--out",
+        "a",
+        "-q",
+    ]);
+    let csv = std::fs::read_to_string(wd.join("a/2026-07/sessions.csv")).unwrap();
+    let mut rows = 0;
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (month, client, session, therapist) = (f[0], f[1], f[2], f[3]);
+        for day in 1..=31 {
+            let guess = format!("{client}|{month}-{day:02}|{therapist}");
+            let digest = hex::encode(&Sha256::digest(guess.as_bytes())[..8]);
+            assert_ne!(digest, session, "the day of {line} can be guessed");
+        }
+        rows += 1;
+    }
+    assert!(rows > 100);
+}

@@ -118,6 +118,7 @@ pub fn write_period(
             CleanTableOptions {
                 exact_dates: setup.config.privacy.exact_dates,
             },
+            &|key| setup.pseudonymizer.session(key).to_string(),
         )?;
         let csv_path = dir.join(SESSIONS_CSV);
         crate::output::write_atomic(&csv_path, |w| {

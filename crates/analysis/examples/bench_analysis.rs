@@ -75,7 +75,9 @@ fn main() {
 
     let t = Instant::now();
     let table = prepared
-        .clean_table(&whole, CleanTableOptions::default())
+        .clean_table(&whole, CleanTableOptions::default(), &|k| {
+            format!("s{}", k.len())
+        })
         .unwrap();
     let mut sink = std::io::sink();
     table.write_csv(&mut sink).unwrap();

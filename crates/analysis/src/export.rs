@@ -1,8 +1,9 @@
 //! The clean, pseudonymised session × region table (SPEC §4.3), for other tools to take over.
 //!
 //! Columns: `month`, `date` (only when the config asks for exact dates), `client` (keyed
-//! pseudonym), `session` (a hash of the session key, which already holds the client's pseudonym,
-//! so it cannot be linked back without the key), `therapist`, `region`, `side`, `before`,
+//! pseudonym), `session` (a keyed pseudonym of the session key, given by the caller: the key
+//! holds the session's day, which an unkeyed hash would let anyone recover by trying the days
+//! of the month), `therapist`, `region`, `side`, `before`,
 //! `after`, `change`, `relative`, `pressure`, `focus`, `minutes`, `minutes_band`, `technique`,
 //! `visit`, `file`, `sheet`, `row`. Blank means not recorded.
 
@@ -12,7 +13,6 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use relief_core::summary::MINUTES_BANDS;
 use relief_core::{Pressure, Region};
-use sha2::{Digest, Sha256};
 use std::io::Write;
 
 /// The clean table of one period, ready to be written.
@@ -55,10 +55,14 @@ impl Prepared {
     ///
     /// # Errors
     /// [`AnalysisError::Engine`] if polars fails (a bug).
+    ///
+    /// `session_name` turns a session's key (client pseudonym, day, therapist, or the export's
+    /// session id) into the text of the `session` column; pass a keyed pseudonym.
     pub fn clean_table(
         &self,
         period: &Period,
         options: CleanTableOptions,
+        session_name: &(dyn Fn(&str) -> String + Sync),
     ) -> Result<CleanTable, AnalysisError> {
         let (from, to) = period.bounds();
         let df = self
@@ -90,17 +94,22 @@ impl Prepared {
             .iter()
             .map(|i| i.map(|i| MINUTES_BANDS[i as usize]))
             .collect();
-        // One hash per session, not per row.
-        let session_hash: Vec<String> = self
-            .session_keys
-            .iter()
-            .map(|k| hex::encode(&Sha256::digest(k.as_bytes())[..8]))
-            .collect();
-        let session: Vec<&str> = df
+        // One name per session of the period, not per row and not for other periods' sessions.
+        let ids: Vec<usize> = df
             .column(c::SESSION)?
             .u32()?
             .iter()
-            .map(|s| session_hash[s.unwrap_or(0) as usize].as_str())
+            .map(|s| s.unwrap_or(0) as usize)
+            .collect();
+        let mut names: Vec<Option<String>> = vec![None; self.session_keys.len()];
+        for &id in &ids {
+            if names[id].is_none() {
+                names[id] = Some(session_name(&self.session_keys[id]));
+            }
+        }
+        let session: Vec<&str> = ids
+            .iter()
+            .map(|&id| names[id].as_deref().unwrap_or_default())
             .collect();
         let client: Vec<&str> = df
             .column(c::CLIENT)?

@@ -39,7 +39,7 @@ fn parquet_round_trips_the_clean_table() {
     let prepared = Prepared::new(&records).unwrap();
     let period = Period::parse_month("2026-10").unwrap();
     let table = prepared
-        .clean_table(&period, CleanTableOptions::default())
+        .clean_table(&period, CleanTableOptions::default(), &|k| k.to_string())
         .unwrap();
     let mut bytes = Vec::new();
     table.write_parquet(&mut bytes).unwrap();

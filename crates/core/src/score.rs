@@ -62,7 +62,12 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
 
 fn in_range(value: f64, max: f64, shown: &str) -> Result<f64, ValueError> {
     if (0.0..=max).contains(&value) {
-        Ok(value * 10.0 / max)
+        // On the 0–10 scale the value is kept exactly as written (0.11 stays 0.11).
+        Ok(if max == 10.0 {
+            value
+        } else {
+            value * 10.0 / max
+        })
     } else {
         Err(ValueError::ScoreOutOfRange {
             value: shown.to_string(),
@@ -100,6 +105,15 @@ mod tests {
         assert_eq!(text("10"), Ok(10.0));
         assert_eq!(score_from_number(6.0, ScoreScale::Ten), Ok(6.0));
         assert_eq!(score_from_number(3.25, ScoreScale::Ten), Ok(3.25));
+    }
+
+    #[test]
+    fn ten_scale_values_are_kept_exactly() {
+        // Regression: scaling by 10 / 10 turned 0.11 into 0.11000000000000001.
+        for i in 0..=1000 {
+            let v = i as f64 / 100.0;
+            assert_eq!(score_from_number(v, ScoreScale::Ten), Ok(v));
+        }
     }
 
     #[test]

@@ -46,6 +46,12 @@ impl Pseudonymizer {
         self.mac(b"relief-therapist\0", raw)
     }
 
+    /// The pseudonym of a session key (which holds the session's date): keyed, so the clean
+    /// table's session column cannot be matched against guessed dates without the key.
+    pub fn session(&self, raw: &str) -> Arc<str> {
+        self.mac(b"relief-session\0", raw)
+    }
+
     fn mac(&self, domain: &[u8], raw: &str) -> Arc<str> {
         let mut mac = self.keyed.clone();
         mac.update(domain);
