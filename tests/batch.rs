@@ -871,7 +871,12 @@ fn a_lost_or_damaged_cache_is_rebuilt_from_the_file_and_stale_ones_are_dropped()
     std::fs::remove_file(c.inbox().join("dec.csv")).unwrap();
     let (json, out) = c.batch_json();
     expect_status(&out, 0);
-    assert_eq!(strings(&json["months_rebuilt"]), ["2026-10"], "{json}");
+    // October changed, so November (whose visit numbers count October's sessions) is rebuilt too.
+    assert_eq!(
+        strings(&json["months_rebuilt"]),
+        ["2026-10", "2026-11"],
+        "{json}"
+    );
     assert_eq!(strings(&json["months_without_data"]), ["2026-12"], "{json}");
     assert!(
         !oct_cache.exists(),
@@ -891,4 +896,27 @@ fn a_lost_or_damaged_cache_is_rebuilt_from_the_file_and_stale_ones_are_dropped()
     expect_status(&c.batch(), 0);
     assert_month_is_the_report_of_the_inbox(&c, "2027-01");
     assert_eq!(cache_files(&c).len(), 3);
+}
+
+/// Regression: a late export for an earlier month left the later months' visit numbers stale,
+/// because only the months a new file holds were rebuilt. Every later month is rebuilt now.
+#[test]
+fn a_late_file_for_an_earlier_month_renumbers_the_visits_of_later_months() {
+    let c = Clinic::new();
+    c.put("2026-11.csv", &csv(&rows((2026, 11), 7, 1)));
+    expect_status(&c.batch(), 0);
+    assert_eq!(visits(&c.summary("2026-11")), [1]);
+
+    // October arrives late, with the same clients: November's sessions become second visits.
+    c.put("2026-10.csv", &csv(&rows((2026, 10), 7, 1)));
+    let (json, out) = c.batch_json();
+    expect_status(&out, 0);
+    assert_eq!(
+        strings(&json["months_rebuilt"]),
+        ["2026-10", "2026-11"],
+        "{json}"
+    );
+    assert_eq!(visits(&c.summary("2026-10")), [1]);
+    assert_eq!(visits(&c.summary("2026-11")), [2]);
+    assert_month_is_the_report_of_the_inbox(&c, "2026-11");
 }

@@ -152,6 +152,16 @@ pub fn plan(
         .filter(|e| e.outcome == Outcome::Done)
         .flat_map(|e| e.months.iter().map(String::as_str))
         .collect();
+    // Visit numbers count every earlier session of a client (SPEC §3 group 8), so a change in
+    // one month renumbers the visits of every later month: those are rebuilt too. A new export
+    // for the latest month, the usual case, rebuilds just that month.
+    if let Some(first) = rebuild.first().cloned() {
+        rebuild.extend(
+            held.iter()
+                .filter(|m| **m > first.as_str())
+                .map(|m| m.to_string()),
+        );
+    }
     let (rebuild, emptied): (Vec<String>, Vec<String>) =
         rebuild.into_iter().partition(|m| held.contains(m.as_str()));
     Plan {
