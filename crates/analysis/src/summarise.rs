@@ -182,6 +182,14 @@ impl Prepared {
     }
 }
 
+/// Alphabetical order as a reader expects it: case does not matter (`anna` before `Bob`); names
+/// equal but for case keep a fixed order so output stays deterministic.
+fn alphabetical(a: &str, b: &str) -> std::cmp::Ordering {
+    a.to_lowercase()
+        .cmp(&b.to_lowercase())
+        .then_with(|| a.cmp(b))
+}
+
 /// Aggregates `lf` by `keys` (region always last), rows with a null key left out.
 fn group(lf: LazyFrame, keys: &[&str], t: Thresholds) -> PolarsResult<Grouped> {
     let mut lf = lf;
@@ -243,7 +251,7 @@ fn by_therapist(lf: LazyFrame, t: Thresholds) -> PolarsResult<Vec<TherapistFigur
             figures,
         })
         .collect();
-    out.sort_by(|a, b| (&a.therapist, a.region).cmp(&(&b.therapist, b.region)));
+    out.sort_by(|a, b| alphabetical(&a.therapist, &b.therapist).then(a.region.cmp(&b.region)));
     Ok(out)
 }
 
@@ -315,7 +323,7 @@ fn by_technique(lf: LazyFrame, t: Thresholds) -> PolarsResult<Vec<TechniqueFigur
             figures,
         })
         .collect();
-    out.sort_by(|a, b| (&a.technique, a.region).cmp(&(&b.technique, b.region)));
+    out.sort_by(|a, b| alphabetical(&a.technique, &b.technique).then(a.region.cmp(&b.region)));
     Ok(out)
 }
 

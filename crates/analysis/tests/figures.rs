@@ -394,3 +394,21 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
         vec!["2026-09", "2026-10"]
     );
 }
+
+#[test]
+fn therapists_are_listed_alphabetically_whatever_their_case() {
+    // Regression: byte order put "Bob" before "anna".
+    let mut records = Vec::new();
+    for (day, name) in [(1, "Bob"), (2, "anna"), (3, "Carl"), (4, "Anna")] {
+        let mut r = rec(day, &format!("c{day}"), Region::Neck, 5.0, 3.0);
+        r.therapist = Arc::from(name);
+        records.push(r);
+    }
+    let s = summarise(&records);
+    let names: Vec<&str> = s
+        .by_therapist
+        .iter()
+        .map(|r| r.therapist.as_str())
+        .collect();
+    assert_eq!(names, vec!["Anna", "anna", "Bob", "Carl"]);
+}
