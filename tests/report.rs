@@ -323,3 +323,24 @@ fn usage_errors_exit_2_with_a_plain_message() {
         show(&out)
     );
 }
+
+/// A month without a single session writes nothing and says what the data covers (a new user
+/// got an empty workbook and six empty charts, with exit status 0).
+#[test]
+fn a_month_without_sessions_writes_nothing_and_says_what_the_data_covers() {
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.join("in")).unwrap();
+    write_wide_csv(&wd.join("in/september.csv"));
+    let out = wd.relief(&["report", "in", "--month", "2026-03", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("No sessions in 2026-03 (the data covers 2026-09 only)"),
+        "{}",
+        show(&out)
+    );
+    assert!(!wd.join("out").exists());
+    // A one-digit month is a typo, not January.
+    let out = wd.relief(&["report", "in", "--month", "2026-1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}

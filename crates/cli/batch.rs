@@ -115,6 +115,18 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if !globals.quiet || code != 0 {
         eprintln!("{}", report.one_line());
+        // What needs a look, even with -q: a scheduler mails this to whoever reads it.
+        for f in &report.failed {
+            eprintln!("  could not read {}: {}", f.path, f.reason);
+        }
+        if report.rows.rejected > 0 {
+            eprintln!(
+                "  rejected rows are listed, with the reason for each, in the Rejects sheet of each rebuilt month's workbook"
+            );
+        }
+        if code != 0 {
+            eprintln!("  log: {}", report.log);
+        }
     }
     Ok(exit_status(code != 0))
 }

@@ -25,7 +25,8 @@ use std::process::ExitCode;
 ///   relief validate my-first-try          # check them: what is read, what is rejected and why
 ///   relief report my-first-try --by-month # write reports/<month>/ for every month
 ///
-/// Exit status: 0 all good; 1 done, but some rows or files were rejected; 2 could not run.
+/// Exit status: 0 all good; 1 done, but some rows or files were rejected (or nothing to
+/// report); 2 could not run.
 #[derive(Debug, Parser)]
 #[command(name = "relief", version, verbatim_doc_comment, max_term_width = 100)]
 struct Cli {

@@ -22,7 +22,8 @@ use std::process::ExitCode;
 ///   relief report exports/ --month 2026-10 --json  # the summary on standard output too
 ///
 /// Exit status: 0 all good; 1 reports written, but some rows or files were rejected
-/// (run `relief validate` on the same paths to see them); 2 could not run.
+/// (run `relief validate` on the same paths to see them), or there was nothing to report;
+/// 2 could not run.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -82,7 +83,24 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
     let trend = prepared.trend(&setup.settings)?;
 
+    let explicit_none = explicit.is_none();
     let periods: Vec<Period> = match explicit {
+        // A period without a single session gets no report (an empty workbook and six empty
+        // charts would only confuse), and says what the data does cover.
+        Some(p) if !prepared.months().iter().any(|m| p.touches_month(m)) => {
+            if !globals.quiet {
+                let covers = match (prepared.months().first(), prepared.months().last()) {
+                    (Some(a), Some(b)) if a == b => format!("the data covers {a} only"),
+                    (Some(a), Some(b)) => format!("the data covers {a} to {b}"),
+                    _ => "no usable rows were found at all".to_string(),
+                };
+                eprintln!(
+                    "No sessions in {} ({covers}); no report was written.",
+                    p.name()
+                );
+            }
+            Vec::new()
+        }
         Some(p) => vec![p],
         None if args.by_month => prepared
             .months()
@@ -148,12 +166,12 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
                 f.error.as_deref().unwrap_or_default()
             );
         }
-        if rows.rejected > 0 {
+        if rows.rejected > 0 && !periods.is_empty() {
             eprintln!(
                 "Rejected rows are listed in each workbook's Rejects sheet; `relief validate` shows them too."
             );
         }
-        if periods.is_empty() {
+        if periods.is_empty() && explicit_none {
             eprintln!("No usable rows were found, so no report was written.");
         }
     }

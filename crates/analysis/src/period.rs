@@ -35,7 +35,7 @@ impl Period {
         let bad = || PeriodError::BadMonth(text.to_string());
         let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
         let (year, month) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        if y.len() != 4 || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
+        if y.len() != 4 || m.len() != 2 || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
             return Err(bad());
         }
         Ok(Period::Month { year, month })
@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(p.name(), "2026-02");
         assert_eq!(p.bounds(), (d("2026-02-01"), d("2026-02-28")));
         assert!(p.touches_month("2026-02") && !p.touches_month("2026-03"));
-        for bad in ["2026-13", "26-02", "2026", "Oct 2026"] {
+        for bad in ["2026-13", "26-02", "2026", "Oct 2026", "2026-1"] {
             assert_eq!(
                 Period::parse_month(bad),
                 Err(PeriodError::BadMonth(bad.into()))
