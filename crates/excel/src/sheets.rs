@@ -648,8 +648,11 @@ pub fn write_rejects(
         "Every row was used: nothing to fix.".to_string()
     } else {
         format!(
-            "{} rows were not used. Each line says where the row is and why; fix the export and run the report again.{cut}",
-            summary.rejects.len()
+            "{} not used. Each line says where the row is and why; fix the export and run the report again.{cut}",
+            match summary.rejects.len() {
+                1 => "1 row was".to_string(),
+                n => format!("{n} rows were"),
+            }
         )
     };
     let ws = start_sheet(
@@ -702,8 +705,11 @@ pub fn write_conflicts(
         "No session and region was exported twice with different values.".to_string()
     } else {
         format!(
-            "{} copies disagreed with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.{cut}",
-            summary.conflicts.len()
+            "{} with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.{cut}",
+            match summary.conflicts.len() {
+                1 => "1 copy disagreed".to_string(),
+                n => format!("{n} copies disagreed"),
+            }
         )
     };
     let ws = start_sheet(
@@ -754,7 +760,7 @@ pub fn write_sources(
     plan: &Plan,
 ) -> Result<(), XlsxError> {
     let about = format!(
-        "{} files. One line per sheet read; a file that could not be read says why. The SHA-256 fingerprint changes whenever a file's content changes.",
+        "{} files. One line per sheet read; a file that could not be read says why. Row counts here are for the whole file, every month in it (the Overview counts this period's rows). The SHA-256 fingerprint changes whenever a file's content changes.",
         summary.files.len()
     );
     let ws = start_sheet(
