@@ -71,10 +71,7 @@ pub fn display_path(path: &Path) -> String {
         .to_string()
 }
 
-/// `1 row`, `2 rows`.
-pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use relief_core::words::count;
 
 /// The one-line account of what was read, in plain words.
 pub fn rows_line(rows: &relief_core::summary::RowCounts, files: usize) -> String {

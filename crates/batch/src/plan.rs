@@ -249,8 +249,9 @@ mod tests {
     }
 
     #[test]
-    fn only_the_months_a_new_or_changed_file_holds_or_held_are_rebuilt() {
+    fn the_months_a_new_or_changed_file_holds_or_held_and_every_later_month_are_rebuilt() {
         // a: Sep+Oct, b: Oct (new), c: Nov, d: Oct+Nov (unchanged), e: Dec (untouched).
+        // Later months are rebuilt too: their visit numbers count the changed month's sessions.
         let old = ledger(&[
             ("a.csv", done(&["2026-09", "2026-10"])),
             ("c.csv", done(&["2026-11"])),
@@ -266,10 +267,10 @@ mod tests {
         ];
         let results = BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]);
         let p = plan(&old, &scanned, &[], &results, "s", "now");
-        assert_eq!(months(&p), ["2026-10"]);
-        assert_eq!(p.months(), ["2026-10"]);
+        assert_eq!(months(&p), ["2026-10", "2026-11", "2026-12"]);
+        assert_eq!(p.months(), ["2026-10", "2026-11", "2026-12"]);
 
-        // The same files, now d changes: Oct and Nov are rebuilt, Sep and Dec are not.
+        // The same files, now d changes: Oct onwards is rebuilt, Sep is not.
         let results = BTreeMap::from([(
             "d.csv".to_string(),
             result(&["2026-10", "2026-11"], None, true),
@@ -291,7 +292,7 @@ mod tests {
             file("e.csv", Status::Unchanged),
         ];
         let p = plan(&old, &scanned, &[], &results, "s", "now");
-        assert_eq!(months(&p), ["2026-10", "2026-11"]);
+        assert_eq!(months(&p), ["2026-10", "2026-11", "2026-12"]);
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl RunReport {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    relief_core::words::count(n as u64, one, many)
 }
 
 #[cfg(test)]

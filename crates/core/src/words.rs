@@ -33,9 +33,22 @@ pub fn month_short(month: &str) -> Option<String> {
     parse_month(month).map(|(y, m)| format!("{} {y}", &MONTHS[m - 1][..3]))
 }
 
+/// A count with its noun: `1 row`, `2 rows`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_in_words() {
+        assert_eq!(count(1u64, "row", "rows"), "1 row");
+        assert_eq!(count(0u32, "row", "rows"), "0 rows");
+        assert_eq!(count(2u64, "copy", "copies"), "2 copies");
+    }
 
     #[test]
     fn months_in_words() {

@@ -7,6 +7,7 @@
 use crate::style::{Kind, Styles, note};
 use crate::text::{SheetNames, fit_cell, looks_like_formula};
 use relief_core::summary::{Figures, MonthFigures, Settings, Summary};
+use relief_core::words::count;
 use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError};
 
 /// Row (0-based) of every table's header; data starts on the next row.
@@ -649,10 +650,7 @@ pub fn write_rejects(
     } else {
         format!(
             "{} not used. Each line says where the row is and why; fix the export and run the report again.{cut}",
-            match summary.rejects.len() {
-                1 => "1 row was".to_string(),
-                n => format!("{n} rows were"),
-            }
+            count(summary.rejects.len() as u64, "row was", "rows were")
         )
     };
     let ws = start_sheet(
@@ -706,10 +704,11 @@ pub fn write_conflicts(
     } else {
         format!(
             "{} with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.{cut}",
-            match summary.conflicts.len() {
-                1 => "1 copy disagreed".to_string(),
-                n => format!("{n} copies disagreed"),
-            }
+            count(
+                summary.conflicts.len() as u64,
+                "copy disagreed",
+                "copies disagreed"
+            )
         )
     };
     let ws = start_sheet(
@@ -760,8 +759,8 @@ pub fn write_sources(
     plan: &Plan,
 ) -> Result<(), XlsxError> {
     let about = format!(
-        "{} files. One line per sheet read; a file that could not be read says why. Row counts here are for the whole file, every month in it (the Overview counts this period's rows). The SHA-256 fingerprint changes whenever a file's content changes.",
-        summary.files.len()
+        "{}. One line per sheet read; a file that could not be read says why. Row counts here are for the whole file, every month in it (the Overview counts this period's rows). The SHA-256 fingerprint changes whenever a file's content changes.",
+        count(summary.files.len() as u64, "file", "files")
     );
     let ws = start_sheet(
         workbook,
