@@ -234,3 +234,37 @@ fn a_file_that_trips_the_spreadsheet_library_prints_no_panic_message() {
     assert!(all.contains("open it and save it again"), "{all}");
     assert!(!all.contains("panicked"), "{all}");
 }
+
+/// Regression: `relief report … --json | head` panicked with "failed printing to stdout" once
+/// the reader of the pipe had gone (the JSON, 1.6 MB, is far larger than a pipe's buffer).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let wd = Workdir::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relief"))
+        .arg("report")
+        .arg(&sample)
+        .args(["--by-month", "--json", "-q", "--out"])
+        .arg(wd.join("out"))
+        .env("RELIEF_KEY_FILE", wd.join(".relief-key"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe like `head -c 1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

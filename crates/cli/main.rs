@@ -46,6 +46,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     relief_ingest::install_quiet_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -73,3 +74,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`relief validate … | head`) would panic
+/// with "failed printing to stdout". Like other command-line tools, relief ends quietly instead.
+#[cfg(unix)]
+fn restore_default_sigpipe() {
+    // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a valid
+    // action for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_default_sigpipe() {}
