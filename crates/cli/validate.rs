@@ -6,7 +6,7 @@
 use crate::common::{Globals, count, display_path, exit_status, rows_line};
 use relief_core::Vocabulary;
 use relief_ingest::{Ingested, Pseudonymizer, ReadOptions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -124,7 +124,7 @@ fn ranges(rows: &[u32]) -> String {
 }
 
 /// A group of rejects: sheet, column, reason.
-type Reason<'a> = (&'a str, &'a str, &'a str);
+type Reason<'a> = (&'a str, &'a str, &'a relief_core::RejectReason);
 /// A group of identical copies: file and sheet of the copies, then of the kept ones.
 type Pair<'a> = (&'a str, &'a str, &'a str, &'a str);
 
@@ -186,7 +186,7 @@ fn human(ing: &Ingested, quiet: bool) -> String {
     if !ing.rejects.is_empty() || !failed.is_empty() {
         s.push_str("\nProblems\n");
         // By file (in reading order), then by sheet and reason, with every row number.
-        let mut by_file: BTreeMap<usize, BTreeMap<Reason<'_>, Vec<u32>>> = BTreeMap::new();
+        let mut by_file: BTreeMap<usize, HashMap<Reason<'_>, Vec<u32>>> = BTreeMap::new();
         let index = |file: &str| ing.files.iter().position(|f| f.path == file).unwrap_or(0);
         for r in &ing.rejects {
             by_file
@@ -205,7 +205,14 @@ fn human(ing: &Ingested, quiet: bool) -> String {
             if let Some(e) = &f.error {
                 let _ = writeln!(s, "  {e}");
             }
-            for ((sheet, column, reason), rows) in groups.into_iter().flatten() {
+            // Sheets, columns and reasons in the order a reader scans them: alphabetical.
+            let mut groups: Vec<(&str, &str, String, &Vec<u32>)> = groups
+                .into_iter()
+                .flatten()
+                .map(|((sheet, column, reason), rows)| (*sheet, *column, reason.to_string(), rows))
+                .collect();
+            groups.sort();
+            for (sheet, column, reason, rows) in groups {
                 let place = if f.path.to_ascii_lowercase().ends_with(".csv") {
                     String::new()
                 } else {

@@ -351,9 +351,14 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
         row: 9,
     };
     let rejects = vec![
-        Reject::new(&origin, None, "x", "in September")
+        Reject::new(&origin, None, "x", relief_core::RejectReason::NoScores)
             .in_month(NaiveDate::from_ymd_opt(2026, 9, 2)),
-        Reject::new(&origin, None, "32/13/2026", "no date"),
+        Reject::new(
+            &origin,
+            None,
+            "32/13/2026",
+            relief_core::RejectReason::NoScores,
+        ),
     ];
     let facts = InputFacts {
         files: &[],
@@ -374,7 +379,7 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
     assert_eq!(s.by_visit[0].visit, 2);
     // The undated reject belongs to every period; September's does not.
     assert_eq!(s.rejects.len(), 1);
-    assert_eq!(s.rejects[0].reason, "no date");
+    assert_eq!(s.rejects[0].value, "32/13/2026");
     assert_eq!(
         (
             s.rows.read,

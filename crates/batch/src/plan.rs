@@ -399,7 +399,7 @@ mod tests {
             row: 3,
             column: "after".into(),
             value: "11".into(),
-            reason: "too high".into(),
+            reason: relief_core::RejectReason::Recorded("too high".into()),
             month: month.map(str::to_string),
         };
         let duplicate = Duplicate {

@@ -4,7 +4,7 @@ use crate::Field;
 
 /// A refused cell value. The `Display` text is the reason shown in the rejects list, so it names
 /// the value and, where there is one, the fix.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum ValueError {
     /// A required cell is empty.
     #[error("{} is blank", .0.key())]

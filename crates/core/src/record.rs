@@ -1,7 +1,7 @@
 //! The session × region record the reader produces and the analysis consumes, and the reject
 //! that stands for every row that was not used.
 
-use crate::{Field, Pressure, Region, Side};
+use crate::{Field, Pressure, Region, RejectReason, Side};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -58,7 +58,7 @@ impl Record {
 }
 
 /// A row (one session × region) that was not used, with a reason a therapist understands.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Reject {
     pub file: String,
     pub sheet: String,
@@ -68,7 +68,8 @@ pub struct Reject {
     pub column: String,
     /// The cell's value as written (never a client identifier).
     pub value: String,
-    pub reason: String,
+    /// Why, in words a therapist can act on (serialised as that sentence).
+    pub reason: RejectReason,
     /// `YYYY-MM` of the row's session date when it could be read, so a month's report lists
     /// its own rejects; `None` when the date itself is unreadable (listed in every period).
     pub month: Option<String>,
@@ -81,7 +82,7 @@ impl Reject {
         origin: &Origin,
         field: Option<Field>,
         value: impl Into<String>,
-        reason: impl Into<String>,
+        reason: impl Into<RejectReason>,
     ) -> Reject {
         Reject {
             file: origin.file.to_string(),

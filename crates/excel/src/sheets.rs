@@ -680,7 +680,7 @@ pub fn write_rejects(
             false,
         )?;
         grid.text(row, 4, &r.value, false)?;
-        grid.text(row, 5, &r.reason, false)?;
+        grid.text(row, 5, &r.reason.to_string(), false)?;
         grid.text(
             row,
             6,

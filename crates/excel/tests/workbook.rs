@@ -360,7 +360,7 @@ fn rejects_conflicts_and_sources_list_every_row() {
             r.column.clone()
         };
         check(&range, "Rejects", row, 3, &Want::Text(column));
-        check(&range, "Rejects", row, 5, &Want::Text(r.reason.clone()));
+        check(&range, "Rejects", row, 5, &Want::Text(r.reason.to_string()));
         let Data::String(value) = cell(&range, row, 4) else {
             panic!("Rejects row {}: value is not text", row + 1)
         };

@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 use relief_core::date::{ColumnOrder, TextDate};
 use relief_core::summary::SheetReport;
 use relief_core::{
-    DateOrder, Field, Origin, Pressure, Record, Region, Reject, Side, ValueError, Vocabulary,
+    DateOrder, Field, Origin, Pressure, Record, Region, Reject, RejectReason, Side, ValueError,
+    Vocabulary,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -41,7 +42,7 @@ pub(crate) struct SheetOutcome {
 struct Problem {
     field: Option<Field>,
     value: String,
-    reason: String,
+    reason: RejectReason,
 }
 
 /// Words that mark a summary row written under the data.
@@ -77,7 +78,7 @@ impl<'c, 'o> Reader<'c, 'o> {
         Problem {
             field: Some(field),
             value: shown(v, self.is_1904),
-            reason: e.to_string(),
+            reason: e.into(),
         }
     }
 
@@ -132,7 +133,7 @@ impl<'c, 'o> Reader<'c, 'o> {
                     Some(Value::Error(e)) => (*e).to_string(),
                     _ => String::new(),
                 },
-                reason: e.to_string(),
+                reason: e.into(),
             })?;
         let key = crate::pseudonym::normalize_id(&text);
         if let Some(p) = self.clients.get(key) {
@@ -261,11 +262,11 @@ fn ambiguous_date(text: &str, td: TextDate) -> Problem {
     Problem {
         field: Some(Field::Date),
         value: text.to_string(),
-        reason: format!(
-            "'{text}' could be {} or {}, and the column does not settle which: set order = \"day-first\" or \"month-first\" under [dates] in relief.toml",
-            fmt(DateOrder::DayFirst),
-            fmt(DateOrder::MonthFirst)
-        ),
+        reason: RejectReason::AmbiguousDate {
+            text: text.to_string(),
+            day_first: fmt(DateOrder::DayFirst),
+            month_first: fmt(DateOrder::MonthFirst),
+        },
     }
 }
 
@@ -420,9 +421,10 @@ fn long_row(
                         return Err(Problem {
                             field: Some(Field::Side),
                             value: shown(v, false),
-                            reason: format!(
-                                "the region says {b} but the side column says {a}; correct one of them"
-                            ),
+                            reason: RejectReason::SideConflict {
+                                named: b,
+                                column: a,
+                            },
                         });
                     }
                     (a, b) => a.or(b),
@@ -545,7 +547,7 @@ fn wide_row(
             Problem {
                 field: None,
                 value: String::new(),
-                reason: "the session has no before or after score for any region".into(),
+                reason: RejectReason::NoScores,
             },
             month,
         ));
@@ -570,18 +572,18 @@ fn score_of_pair(
         (None, _) => Err(Problem {
             field: Some(field),
             value: String::new(),
-            reason: format!(
-                "there is no '{} {field}' column for the other score of this region",
-                pair.region.label().to_lowercase()
-            ),
+            reason: RejectReason::NoPairColumn {
+                region: pair.region,
+                field,
+            },
         }),
         (Some((_, name)), None) => Err(Problem {
             field: Some(field),
             value: String::new(),
-            reason: format!(
-                "'{name}' is blank while the other score of {} is filled in",
-                pair.region.label().to_lowercase()
-            ),
+            reason: RejectReason::PairCellBlank {
+                column: name.clone(),
+                region: pair.region,
+            },
         }),
         (Some(_), Some(_)) => reader.score(field, v),
     }

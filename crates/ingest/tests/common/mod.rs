@@ -185,7 +185,14 @@ pub fn assert_counts(r: &FileRead) {
 pub fn rejects(r: &FileRead) -> Vec<(u32, String, String, String)> {
     r.rejects
         .iter()
-        .map(|x| (x.row, x.column.clone(), x.value.clone(), x.reason.clone()))
+        .map(|x| {
+            (
+                x.row,
+                x.column.clone(),
+                x.value.clone(),
+                x.reason.to_string(),
+            )
+        })
         .collect()
 }
 

@@ -1,0 +1,111 @@
+//! Why a row (one session × region) was not used: one enum for every reason the reader gives,
+//! whose `Display` is the sentence a therapist reads in `relief validate`, the workbook's
+//! Rejects sheet and `summary.json`.
+//!
+//! Reasons about a single cell's value are [`ValueError`]s; the others here are about how cells
+//! relate (a side that contradicts the region, a wide-layout pair with one score missing, a
+//! slash date the column cannot settle). Adding a reason is adding a variant: the text lives in
+//! one place, and callers that group or count problems work on the typed value.
+
+use crate::{Field, Region, Side, ValueError};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Why a row was rejected. The JSON form is the `Display` sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    /// A cell's value could not be read (blank, out of range, unknown word …).
+    Value(ValueError),
+    /// A slash date that reads as two different days, and neither the config nor the rest of
+    /// the column says which order the sheet uses.
+    AmbiguousDate {
+        text: String,
+        /// The date read day-first, in words (`3 October 2026`).
+        day_first: String,
+        /// The date read month-first, in words (`10 March 2026`).
+        month_first: String,
+    },
+    /// The region name carries one side and the side column another.
+    SideConflict { named: Side, column: Side },
+    /// A wide-layout session row with no score for any region.
+    NoScores,
+    /// A wide-layout region with a before (or after) column but no column for the other score.
+    NoPairColumn { region: Region, field: Field },
+    /// One score of a wide-layout pair is blank while the other is filled in.
+    PairCellBlank { column: String, region: Region },
+    /// A reason read back from a saved report or cache, kept as the text it was written with.
+    Recorded(String),
+}
+
+impl From<ValueError> for RejectReason {
+    fn from(e: ValueError) -> Self {
+        RejectReason::Value(e)
+    }
+}
+
+impl std::fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RejectReason::Value(e) => write!(f, "{e}"),
+            RejectReason::AmbiguousDate {
+                text,
+                day_first,
+                month_first,
+            } => write!(
+                f,
+                "'{text}' could be {day_first} or {month_first}, and the column does not settle which: set order = \"day-first\" or \"month-first\" under [dates] in relief.toml"
+            ),
+            RejectReason::SideConflict { named, column } => write!(
+                f,
+                "the region says {named} but the side column says {column}; correct one of them"
+            ),
+            RejectReason::NoScores => {
+                f.write_str("the session has no before or after score for any region")
+            }
+            RejectReason::NoPairColumn { region, field } => write!(
+                f,
+                "there is no '{} {field}' column for the other score of this region",
+                region.label().to_lowercase()
+            ),
+            RejectReason::PairCellBlank { column, region } => write!(
+                f,
+                "'{column}' is blank while the other score of {} is filled in",
+                region.label().to_lowercase()
+            ),
+            RejectReason::Recorded(text) => f.write_str(text),
+        }
+    }
+}
+
+impl Serialize for RejectReason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RejectReason {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(RejectReason::Recorded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_sentences_and_round_trip_as_text() {
+        let r = RejectReason::PairCellBlank {
+            column: "Neck after".into(),
+            region: Region::Neck,
+        };
+        assert_eq!(
+            r.to_string(),
+            "'Neck after' is blank while the other score of neck is filled in"
+        );
+        let json = serde_json::to_string(&r).unwrap();
+        let back: RejectReason = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_string(), r.to_string());
+        let v: RejectReason = ValueError::Blank(Field::After).into();
+        assert_eq!(v.to_string(), "after is blank");
+    }
+}
