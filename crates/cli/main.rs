@@ -9,6 +9,7 @@ mod pipeline;
 mod privacy;
 mod report;
 mod sample;
+mod timings;
 mod validate;
 
 use clap::{Parser, Subcommand};

@@ -18,7 +18,7 @@ pub const SESSIONS_PARQUET: &str = "sessions.parquet";
 pub const CHARTS_DIR: &str = "charts";
 
 /// The workbook's file name for a period: `relief-2026-10.xlsx`.
-pub fn workbook_name(period: &str) -> String {
+pub fn workbook_name(period: &Period) -> String {
     format!("relief-{period}.xlsx")
 }
 
@@ -106,34 +106,40 @@ pub fn write_period(
         duplicates: &ingested.duplicates,
         footer_skipped: ingested.rows.footer_skipped,
     };
-    let summary = prepared.summarise(period, &facts, &setup.settings)?;
-    let dir = out.join(&summary.period);
+    let summary = crate::timings::stage("figures", || {
+        prepared.summarise(period, &facts, &setup.settings)
+    })?;
+    let dir = out.join(summary.period.name());
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the report folder {}", dir.display()))?;
 
     // The clean data, the workbook and the charts are independent: write them side by side.
     let clean_data = || -> anyhow::Result<()> {
-        let table = prepared.clean_table(
-            period,
-            CleanTableOptions {
-                exact_dates: setup.config.privacy.exact_dates,
-            },
-            &|key| setup.pseudonymizer.session(key).to_string(),
-        )?;
-        let csv_path = dir.join(SESSIONS_CSV);
-        crate::output::write_atomic(&csv_path, |w| {
-            table.write_csv(w).map_err(std::io::Error::other)
+        crate::timings::stage("clean-data", || -> anyhow::Result<()> {
+            let table = prepared.clean_table(
+                period,
+                CleanTableOptions {
+                    exact_dates: setup.config.privacy.exact_dates,
+                },
+                &|key| setup.pseudonymizer.session(key).to_string(),
+            )?;
+            let csv_path = dir.join(SESSIONS_CSV);
+            crate::output::write_atomic(&csv_path, |w| {
+                table.write_csv(w).map_err(std::io::Error::other)
+            })
+            .with_context(|| format!("writing {}", csv_path.display()))?;
+            if parquet {
+                write_parquet(&table, &dir)?;
+            }
+            Ok(())
         })
-        .with_context(|| format!("writing {}", csv_path.display()))?;
-        if parquet {
-            write_parquet(&table, &dir)?;
-        }
-        Ok(())
     };
     let workbook = || -> anyhow::Result<()> {
         let path = dir.join(workbook_name(&summary.period));
-        relief_excel::write_workbook(&summary, trend, &path)
-            .with_context(|| format!("writing the workbook {}", path.display()))
+        crate::timings::stage("workbook", || {
+            relief_excel::write_workbook(&summary, trend, &path)
+        })
+        .with_context(|| format!("writing the workbook {}", path.display()))
     };
     let charts = || -> anyhow::Result<usize> {
         let charts_dir = dir.join(CHARTS_DIR);
@@ -143,8 +149,10 @@ pub fn write_period(
             width: setup.config.charts.width,
             height: setup.config.charts.height,
         };
-        let written = relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
-            .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
+        let written = crate::timings::stage("charts", || {
+            relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
+        })
+        .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
         Ok(written.len())
     };
     let (clean_data, (workbook, charts)) =

@@ -76,18 +76,19 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     }
     let setup = Setup::load(globals, Some(&args.out))?;
     let files = relief_ingest::expand_paths(&args.paths)?;
-    let ingested = setup.read(&files, args.header_row, globals);
+    let ingested = crate::timings::stage("read", || setup.read(&files, args.header_row, globals));
     if globals.verbose {
         print_sources(&ingested.files);
     }
-    let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
-    let trend = prepared.trend(&setup.settings)?;
+    let prepared = crate::timings::stage("prepare", || Prepared::new(&ingested.records))
+        .context("preparing the analysis")?;
+    let trend = crate::timings::stage("trend", || prepared.trend(&setup.settings))?;
 
     let explicit_none = explicit.is_none();
     let periods: Vec<Period> = match explicit {
         // A period without a single session gets no report (an empty workbook and six empty
         // charts would only confuse), and says what the data does cover.
-        Some(p) if !prepared.months().iter().any(|m| p.touches_month(m)) => {
+        Some(p) if !prepared.months().iter().any(|m| p.overlaps(m)) => {
             if !globals.quiet {
                 let covers = match (prepared.months().first(), prepared.months().last()) {
                     (Some(a), Some(b)) if a == b => format!("the data covers {a} only"),
@@ -102,15 +103,9 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             Vec::new()
         }
         Some(p) => vec![p],
-        None if args.by_month => prepared
-            .months()
-            .iter()
-            .map(|m| Period::parse_month(m).expect("months come from dates"))
-            .collect(),
+        None if args.by_month => prepared.months().to_vec(),
         None => match (prepared.months().first(), prepared.months().last()) {
-            (Some(first), Some(last)) => {
-                vec![Period::months_between(first, last).expect("months come from dates")]
-            }
+            (Some(first), Some(last)) => vec![Period::months_between(first, last)],
             _ => Vec::new(),
         },
     };

@@ -11,8 +11,7 @@ use crate::frame::col_names as c;
 use crate::{AnalysisError, Period, Prepared};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use relief_core::summary::MINUTES_BANDS;
-use relief_core::{Pressure, Region};
+use relief_core::{MinutesBand, Pressure, Region};
 use std::io::Write;
 
 /// The clean table of one period, ready to be written.
@@ -92,7 +91,7 @@ impl Prepared {
             .column(c::MINUTES_BAND)?
             .u32()?
             .iter()
-            .map(|i| i.map(|i| MINUTES_BANDS[i as usize]))
+            .map(|i| i.map(|i| MinutesBand::ALL[i as usize].key()))
             .collect();
         // One name per session of the period, not per row and not for other periods' sessions.
         let ids: Vec<usize> = df

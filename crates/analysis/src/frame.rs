@@ -7,8 +7,7 @@ use crate::AnalysisError;
 use crate::prepare::{Derived, region_index};
 use chrono::Datelike;
 use polars::prelude::*;
-use relief_core::summary::{MINUTES_BANDS, minutes_band};
-use relief_core::{Pressure, Record, Region};
+use relief_core::{MinutesBand, Pressure, Record, Region};
 
 /// Column names, so the builder and the aggregations cannot drift apart.
 pub(crate) mod col_names {
@@ -187,9 +186,5 @@ pub(crate) fn pressure_index(p: Pressure) -> u32 {
 }
 
 pub(crate) fn band_index(minutes: f64) -> u32 {
-    let band = minutes_band(minutes);
-    MINUTES_BANDS
-        .iter()
-        .position(|b| *b == band)
-        .expect("every band is listed") as u32
+    MinutesBand::of(minutes).index() as u32
 }

@@ -11,15 +11,15 @@
 mod export;
 mod figures;
 mod frame;
-mod period;
+mod groups;
 mod prepare;
 mod summarise;
 
 #[cfg(feature = "parquet")]
 pub use export::write_clean_parquet;
 pub use export::{CleanTable, CleanTableOptions, write_clean_csv};
-pub use period::{Period, PeriodError};
 pub use prepare::Prepared;
+pub use relief_core::period::{Period, PeriodError};
 pub use summarise::{AnalysisSettings, InputFacts};
 
 /// Why the analysis could not run.

@@ -1,9 +1,8 @@
 //! From records to one analysable frame: canonical order, compact ids for clients and sessions,
 //! visit numbers and the regions each session worked.
 
-use crate::AnalysisError;
 use crate::frame::build_frame;
-use chrono::Datelike;
+use crate::{AnalysisError, Period};
 use polars::prelude::DataFrame;
 use relief_core::{Record, Region};
 use std::cmp::Ordering;
@@ -13,7 +12,7 @@ use std::sync::Arc;
 /// All records of a run, ready to be summarised for any period.
 pub struct Prepared {
     pub(crate) frame: DataFrame,
-    months: Vec<String>,
+    months: Vec<Period>,
     /// Client pseudonyms by client id (the frame holds the id).
     pub(crate) clients: Vec<Arc<str>>,
     /// A text key per session id, for the clean table's session hash.
@@ -92,13 +91,11 @@ impl Prepared {
             })
             .collect();
         // In date order already, so equal months are neighbours.
-        let mut months: Vec<String> = Vec::new();
-        let mut last = None;
+        let mut months: Vec<Period> = Vec::new();
         for r in &order {
-            let key = (r.date.year(), r.date.month());
-            if last != Some(key) {
-                months.push(format!("{:04}-{:02}", key.0, key.1));
-                last = Some(key);
+            let month = Period::month_of(r.date);
+            if months.last() != Some(&month) {
+                months.push(month);
             }
         }
         let frame = build_frame(&order, &derived)?;
@@ -110,8 +107,8 @@ impl Prepared {
         })
     }
 
-    /// The months that have records, in order (`YYYY-MM`).
-    pub fn months(&self) -> &[String] {
+    /// The months that have records, in order.
+    pub fn months(&self) -> &[Period] {
         &self.months
     }
 

@@ -238,7 +238,7 @@ fn groups_and_their_order() {
     let keys: Vec<_> = s
         .by_pressure
         .iter()
-        .map(|r| (r.pressure, r.region))
+        .map(|r| (r.key.pressure, r.region))
         .collect();
     assert_eq!(
         keys,
@@ -251,7 +251,7 @@ fn groups_and_their_order() {
     );
     assert_eq!(s.unknown.pressure, 1);
     // Focus false before true; lower back with focus: 8→3 and 7→4, mean change (5 + 3) / 2 = 4.
-    let keys: Vec<_> = s.by_focus.iter().map(|r| (r.focus, r.region)).collect();
+    let keys: Vec<_> = s.by_focus.iter().map(|r| (r.key.focus, r.region)).collect();
     assert_eq!(
         keys,
         vec![
@@ -266,14 +266,14 @@ fn groups_and_their_order() {
     let names: Vec<_> = s
         .by_therapist
         .iter()
-        .map(|r| r.therapist.as_str())
+        .map(|r| r.key.therapist.as_str())
         .collect();
     assert_eq!(names, vec!["Ana", "Ana", "Zoe", "Zoe"]);
     // Minutes bands: 0, 1-5, 6-15, 16-30.
     let bands: Vec<_> = s
         .by_minutes
         .iter()
-        .map(|r| (r.minutes_band.as_str(), r.region))
+        .map(|r| (r.key.minutes_band.key(), r.region))
         .collect();
     assert_eq!(
         bands,
@@ -289,7 +289,7 @@ fn groups_and_their_order() {
     let visits: Vec<_> = s
         .by_visit
         .iter()
-        .map(|r| (r.visit, r.region, r.figures.rows))
+        .map(|r| (r.key.visit, r.region, r.figures.rows))
         .collect();
     assert_eq!(
         visits,
@@ -328,15 +328,15 @@ fn spillover_compares_sessions_with_and_without_the_other_region() {
     let lb_legs: Vec<_> = s
         .spillover
         .iter()
-        .filter(|r| r.region == Region::LowerBack && r.other_region == Region::Legs)
-        .map(|r| (r.other_worked, r.figures.rows, r.figures.mean_change))
+        .filter(|r| r.region == Region::LowerBack && r.key.other_region == Region::Legs)
+        .map(|r| (r.key.other_worked, r.figures.rows, r.figures.mean_change))
         .collect();
     // Not worked: days 3 and 4, changes 1 and 2 → 1.5. Worked: days 1 and 2, changes 4 and 3 → 3.5.
     assert_eq!(lb_legs, vec![(false, 2, 1.5), (true, 2, 3.5)]);
     // Lower back is listed first as a target.
     assert_eq!(s.spillover[0].region, Region::LowerBack);
     // A region is never its own "other".
-    assert!(s.spillover.iter().all(|r| r.region != r.other_region));
+    assert!(s.spillover.iter().all(|r| r.region != r.key.other_region));
 }
 
 #[test]
@@ -373,10 +373,10 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
             &settings(),
         )
         .unwrap();
-    assert_eq!(s.period, "2026-10");
+    assert_eq!(s.period.name(), "2026-10");
     assert_eq!(s.regions[0].figures.rows, 1);
     // The October session is the client's second visit even though September is outside.
-    assert_eq!(s.by_visit[0].visit, 2);
+    assert_eq!(s.by_visit[0].key.visit, 2);
     // The undated reject belongs to every period; September's does not.
     assert_eq!(s.rejects.len(), 1);
     assert_eq!(s.rejects[0].value, "32/13/2026");
@@ -390,12 +390,19 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
         (2, 1, 1, 2)
     );
     assert_eq!(
-        prepared.months(),
-        &["2026-09".to_string(), "2026-10".to_string()]
+        prepared
+            .months()
+            .iter()
+            .map(Period::name)
+            .collect::<Vec<_>>(),
+        ["2026-09", "2026-10"]
     );
     let trend = prepared.trend(&settings()).unwrap();
     assert_eq!(
-        trend.iter().map(|m| m.month.as_str()).collect::<Vec<_>>(),
+        trend
+            .iter()
+            .map(|m| m.key.month.as_str())
+            .collect::<Vec<_>>(),
         vec!["2026-09", "2026-10"]
     );
 }
@@ -413,7 +420,7 @@ fn therapists_are_listed_alphabetically_whatever_their_case() {
     let names: Vec<&str> = s
         .by_therapist
         .iter()
-        .map(|r| r.therapist.as_str())
+        .map(|r| r.key.therapist.as_str())
         .collect();
     assert_eq!(names, vec!["Anna", "anna", "Bob", "Carl"]);
 }

@@ -412,15 +412,17 @@ mod tests {
     #[test]
     fn regions_are_filled_with_the_colour_of_their_mean_change() {
         let summary = Summary {
-            period: "2026-06".into(),
+            period: relief_core::Period::parse_name("2026-06").unwrap(),
             rows: Default::default(),
             files: vec![],
             regions: vec![
                 RegionFigures {
+                    key: relief_core::summary::RegionKey {},
                     region: Region::LowerBack,
                     figures: figures(40, 2.5),
                 },
                 RegionFigures {
+                    key: relief_core::summary::RegionKey {},
                     region: Region::Legs,
                     figures: figures(30, -1.0),
                 },

@@ -84,10 +84,10 @@ pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Bo
 }
 
 /// The subtitle every chart carries: period, rows, and what the rows are.
-pub fn subtitle(period: &str, rows: u64, extra: &str) -> String {
+pub fn subtitle(period: &relief_core::Period, rows: u64, extra: &str) -> String {
     let mut s = format!(
         "{}  ·  {} session × region rows",
-        period_label(period),
+        period.label(),
         thousands(rows)
     );
     if !extra.is_empty() {
@@ -174,15 +174,7 @@ pub fn num(v: f64, decimals: usize) -> String {
     }
 }
 
-/// A figure with exactly one decimal, a true minus sign, and no `-0.0`: `2.0`, `−0.4`.
-pub fn one(v: f64) -> String {
-    let s = format!("{v:.1}");
-    if s == "-0.0" {
-        "0.0".to_string()
-    } else {
-        s.replace('-', "−")
-    }
-}
+pub use relief_core::words::one_decimal as one;
 
 /// A count with thin thousands separators: `12 345`.
 pub fn thousands(n: u64) -> String {
@@ -210,14 +202,6 @@ pub fn month_label(month: &str) -> String {
 /// `2026-10` → `Oct 2026`, for axis ticks.
 pub fn month_short(month: &str) -> String {
     relief_core::words::month_short(month).unwrap_or_else(|| month.to_string())
-}
-
-/// A report period in words: `October 2026`, or `January 2026 – June 2026` for a range.
-pub fn period_label(period: &str) -> String {
-    match period.split_once('_') {
-        Some((a, b)) => format!("{} – {}", month_label(a), month_label(b)),
-        None => month_label(period),
-    }
 }
 
 /// One entry of a legend.
@@ -442,8 +426,6 @@ mod tests {
 
     #[test]
     fn periods_and_months_are_spelled_out() {
-        assert_eq!(period_label("2026-10"), "October 2026");
-        assert_eq!(period_label("2026-01_2026-06"), "January 2026 – June 2026");
         assert_eq!(month_short("2026-02"), "Feb 2026");
         assert_eq!(month_label("not a month"), "not a month");
         assert_eq!(month_label("2026-13"), "2026-13");

@@ -2,9 +2,8 @@
 //!
 //! Each region keeps one colour and one marker shape on every chart, so a reader who learns
 //! "lower back is the dark blue square" on the trend can find it again on the responder bars.
-//! The colours come from the Okabe–Ito set plus three of Paul Tol's, all distinguishable with the
-//! common forms of colour blindness; the marker shapes repeat the distinction for black-and-white
-//! printing. The body map and the pressure table use a separate diverging scale (blue for relief,
+//! The region colours live in `relief_core::palette` (the workbook's charts use them too); the
+//! marker shapes repeat the distinction for black-and-white printing. The body map and the pressure table use a separate diverging scale (blue for relief,
 //! orange for worse) centred on zero change.
 
 use plotters::style::RGBColor;
@@ -25,19 +24,10 @@ pub const KEY: RGBColor = RGBColor(90, 90, 90);
 /// Fill of a region or cell that has no data.
 pub const NO_DATA: RGBColor = RGBColor(214, 214, 214);
 
-/// The fixed colour of a region (same on every chart).
+/// The fixed colour of a region (same on every chart, and in the workbook's charts).
 pub fn region_colour(region: Region) -> RGBColor {
-    match region {
-        Region::Head => RGBColor(204, 121, 167), // Okabe–Ito reddish purple
-        Region::Neck => RGBColor(86, 180, 233),  // Okabe–Ito sky blue
-        Region::Shoulders => RGBColor(230, 159, 0), // Okabe–Ito orange
-        Region::UpperBack => RGBColor(0, 158, 115), // Okabe–Ito bluish green
-        Region::LowerBack => RGBColor(0, 114, 178), // Okabe–Ito blue
-        Region::Arms => RGBColor(213, 94, 0),    // Okabe–Ito vermillion
-        Region::Hips => RGBColor(136, 34, 85),   // Tol wine
-        Region::Legs => RGBColor(153, 153, 51),  // Tol olive
-        Region::Feet => RGBColor(51, 34, 136),   // Tol indigo
-    }
+    let [r, g, b] = relief_core::palette::region_rgb(region);
+    RGBColor(r, g, b)
 }
 
 /// The marker shape of a region on line charts.

@@ -74,6 +74,7 @@ fn fixture() -> Summary {
     let regions = base
         .iter()
         .map(|&(region, rows, b, a)| RegionFigures {
+            key: RegionKey {},
             region,
             figures: fig(rows, b, a, min_group),
         })
@@ -92,7 +93,9 @@ fn fixture() -> Summary {
             };
             let drift = 0.12 * i as f64 + 0.35 * wobble(k as u64, i as u64 + 7);
             by_month.push(MonthFigures {
-                month: month.to_string(),
+                key: MonthKey {
+                    month: month.to_string(),
+                },
                 region,
                 figures: fig(
                     rows,
@@ -113,7 +116,9 @@ fn fixture() -> Summary {
     for (t, name) in therapists.iter().enumerate() {
         for &(region, rows, b, a) in &base {
             by_therapist.push(TherapistFigures {
-                therapist: name.to_string(),
+                key: TherapistKey {
+                    therapist: name.to_string(),
+                },
                 region,
                 figures: fig(rows / 4, b, a + 0.2 * wobble(t as u64, 1), min_group),
             });
@@ -133,7 +138,7 @@ fn fixture() -> Summary {
             };
             let effect = 0.35 * p as f64 - 0.3 + 0.2 * wobble(p as u64, k as u64);
             by_pressure.push(PressureFigures {
-                pressure,
+                key: PressureKey { pressure },
                 region,
                 figures: fig(rows.max(1), b, a - effect, min_group),
             });
@@ -148,7 +153,7 @@ fn fixture() -> Summary {
                 (rows - rows / 3, a + 0.25)
             };
             by_focus.push(FocusFigures {
-                focus,
+                key: FocusKey { focus },
                 region,
                 figures: fig(rows.max(1), b, a, min_group),
             });
@@ -161,7 +166,7 @@ fn fixture() -> Summary {
             let before =
                 b - 0.22 * f64::from(visit - 1) + 0.15 * wobble(u64::from(visit), k as u64);
             by_visit.push(VisitFigures {
-                visit,
+                key: VisitKey { visit },
                 region,
                 figures: fig(rows, before, a, min_group),
             });
@@ -169,7 +174,7 @@ fn fixture() -> Summary {
     }
     let used: u64 = base.iter().map(|b| b.1).sum();
     Summary {
-        period: "2026-06".to_string(),
+        period: relief_core::Period::parse_name("2026-06").unwrap(),
         rows: RowCounts {
             read: used + 12,
             used,
@@ -389,7 +394,7 @@ fn trend_uses_the_given_range_rather_than_the_period() {
     // A one-month report still shows the months before it when the caller passes them.
     let full = fixture();
     let mut one_month = full.clone();
-    one_month.by_month.retain(|m| m.month == "2026-06");
+    one_month.by_month.retain(|m| m.key.month == "2026-06");
     let with_range = render_images(&one_month, &full.by_month, &GOLDEN).unwrap();
     let from_full = render_images(&full, &[], &GOLDEN).unwrap();
     let alone = render_images(&one_month, &[], &GOLDEN).unwrap();

@@ -7,11 +7,14 @@
 //! the reader produces and the analysis consumes, and the report model ([`summary`]) that the
 //! workbook and chart writers draw. It does no I/O, so every other crate can depend on it.
 
+pub mod band;
 pub mod config;
 pub mod date;
 pub mod error;
 pub mod field;
 pub mod focus;
+pub mod palette;
+pub mod period;
 pub mod pressure;
 pub mod reason;
 pub mod record;
@@ -21,9 +24,11 @@ pub mod summary;
 pub mod vocabulary;
 pub mod words;
 
+pub use band::MinutesBand;
 pub use config::{Config, ConfigError, DateOrder, ScoreScale};
 pub use error::ValueError;
 pub use field::Field;
+pub use period::{Period, PeriodError};
 pub use pressure::Pressure;
 pub use reason::RejectReason;
 pub use record::{Duplicate, Origin, Record, Reject};

@@ -33,6 +33,17 @@ pub fn month_short(month: &str) -> Option<String> {
     parse_month(month).map(|(y, m)| format!("{} {y}", &MONTHS[m - 1][..3]))
 }
 
+/// A figure with exactly one decimal, a true minus sign, and no `-0.0`: `2.0`, `−0.4`. The one
+/// way the workbook's sentences and the charts' labels write a figure.
+pub fn one_decimal(v: f64) -> String {
+    let s = format!("{v:.1}");
+    if s == "-0.0" {
+        "0.0".to_string()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
 /// A count with its noun: `1 row`, `2 rows`.
 pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
@@ -42,6 +53,13 @@ pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_decimal_with_a_true_minus() {
+        assert_eq!(one_decimal(-0.04), "0.0");
+        assert_eq!(one_decimal(-3.26), "−3.3");
+        assert_eq!(one_decimal(2.0), "2.0");
+    }
 
     #[test]
     fn counts_in_words() {

@@ -39,11 +39,7 @@ pub fn write_charts(
     ws.write_string_with_format(
         0,
         0,
-        fit_cell(&format!(
-            "Charts, {}",
-            crate::sheets::period_words(&summary.period)
-        ))
-        .as_ref(),
+        fit_cell(&format!("Charts, {}", summary.period.words())).as_ref(),
         &styles.title,
     )?;
     ws.write_string_with_format(
@@ -245,7 +241,7 @@ fn focus_block(
         let at = first + i as u32;
         ws.write_string(at, DATA_COL, region.label())?;
         for f in summary.by_focus.iter().filter(|f| f.region == *region) {
-            let c = if f.focus { 1 } else { 2 };
+            let c = if f.key.focus { 1 } else { 2 };
             ws.write_number_with_format(at, DATA_COL + c, f.figures.mean_change, score)?;
         }
     }
@@ -288,7 +284,7 @@ fn month_block(
     sheet: &str,
     row: &mut u32,
 ) -> Result<Option<Chart>, XlsxError> {
-    let mut months: Vec<&str> = trend.iter().map(|f| f.month.as_str()).collect();
+    let mut months: Vec<&str> = trend.iter().map(|f| f.key.month.as_str()).collect();
     months.sort_unstable();
     months.dedup();
     let mut regions: Vec<Region> = trend.iter().map(|f| f.region).collect();
@@ -301,7 +297,7 @@ fn month_block(
     for (i, month) in months.iter().enumerate() {
         let at = first + i as u32;
         ws.write_string(at, DATA_COL, fit_cell(month).as_ref())?;
-        for f in trend.iter().filter(|f| f.month == *month) {
+        for f in trend.iter().filter(|f| f.key.month == *month) {
             if let Some(c) = regions.iter().position(|r| *r == f.region) {
                 ws.write_number_with_format(
                     at,

@@ -24,6 +24,7 @@ mod sheets;
 mod style;
 pub mod text;
 
+use relief_core::Period;
 use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::io::Write;
@@ -146,23 +147,17 @@ fn workbook_bytes(summary: &Summary, trend: &[MonthFigures]) -> Result<Vec<u8>, 
 /// The document's creation date: the last day of the period's last month, at noon UTC.
 ///
 /// It comes from the data, so reruns give identical bytes, and it is a date a person reading
-/// the file's properties finds sensible ("the report as of the end of October"). A period that
-/// does not end in `YYYY-MM` falls back to 2000-01-01.
-fn creation_date(period: &str) -> Result<ExcelDateTime, XlsxError> {
+/// the file's properties finds sensible ("the report as of the end of October"). A period Excel
+/// cannot date (before 1900) falls back to 2000-01-01.
+fn creation_date(period: &Period) -> Result<ExcelDateTime, XlsxError> {
     let (year, month, day) = period_end(period).unwrap_or((2000, 1, 1));
     ExcelDateTime::from_ymd(year, month, day)?.and_hms(12, 0, 0)
 }
 
-/// Year, month and last day of the month that ends `period` (`2026-10` or `2026-01_2026-12`).
-fn period_end(period: &str) -> Option<(u16, u8, u8)> {
-    let last = period.rsplit('_').next()?;
-    let (y, m) = last.split_once('-')?;
-    let year: i32 = y.parse().ok()?;
-    let month: u32 = m.get(..2).unwrap_or(m).parse().ok()?;
-    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)?;
-    let next = first.checked_add_months(chrono::Months::new(1))?;
-    let end = next.pred_opt()?;
+/// Year, month and last day of the month that ends `period`.
+fn period_end(period: &Period) -> Option<(u16, u8, u8)> {
     use chrono::Datelike;
+    let end = period.end_of_last_month();
     Some((
         u16::try_from(end.year()).ok().filter(|y| *y >= 1900)?,
         u8::try_from(end.month()).ok()?,
@@ -176,10 +171,11 @@ mod tests {
 
     #[test]
     fn period_end_is_the_last_day_of_the_last_month() {
-        assert_eq!(period_end("2026-10"), Some((2026, 10, 31)));
-        assert_eq!(period_end("2026-01_2028-02"), Some((2028, 2, 29)));
-        assert_eq!(period_end("2026-12"), Some((2026, 12, 31)));
-        assert_eq!(period_end("whenever"), None);
-        assert_eq!(period_end("2026-13"), None);
+        let end = |name: &str| period_end(&Period::parse_name(name).unwrap());
+        assert_eq!(end("2026-10"), Some((2026, 10, 31)));
+        assert_eq!(end("2026-01_2028-02"), Some((2028, 2, 29)));
+        assert_eq!(end("2026-12"), Some((2026, 12, 31)));
+        assert_eq!(end("2026-10-05_2026-10-20"), Some((2026, 10, 31)));
+        assert_eq!(end("1899-12"), None);
     }
 }

@@ -146,7 +146,7 @@ fn expected_groups(
                 .iter()
                 .map(|f| {
                     (
-                        vec![("Month", t(&f.month)), ("Region", t(f.region.label()))],
+                        vec![("Month", t(&f.key.month)), ("Region", t(f.region.label()))],
                         f.figures.clone(),
                     )
                 })
@@ -159,7 +159,7 @@ fn expected_groups(
                 .map(|f| {
                     (
                         vec![
-                            ("Therapist", t(&f.therapist)),
+                            ("Therapist", t(&f.key.therapist)),
                             ("Region", t(f.region.label())),
                         ],
                         f.figures.clone(),
@@ -174,7 +174,7 @@ fn expected_groups(
                 .map(|f| {
                     (
                         vec![
-                            ("Pressure", t(f.pressure.label())),
+                            ("Pressure", t(f.key.pressure.label())),
                             ("Region", t(f.region.label())),
                         ],
                         f.figures.clone(),
@@ -187,7 +187,7 @@ fn expected_groups(
             s.by_focus
                 .iter()
                 .map(|f| {
-                    let key = if f.focus {
+                    let key = if f.key.focus {
                         "Focus region"
                     } else {
                         "Not a focus"
@@ -206,7 +206,7 @@ fn expected_groups(
                 .map(|f| {
                     (
                         vec![
-                            ("Minutes on region", t(&f.minutes_band)),
+                            ("Minutes on region", t(f.key.minutes_band.key())),
                             ("Region", t(f.region.label())),
                         ],
                         f.figures.clone(),
@@ -221,7 +221,7 @@ fn expected_groups(
                 .map(|f| {
                     (
                         vec![
-                            ("Technique", t(&f.technique)),
+                            ("Technique", t(&f.key.technique)),
                             ("Region", t(f.region.label())),
                         ],
                         f.figures.clone(),
@@ -234,7 +234,7 @@ fn expected_groups(
             s.spillover
                 .iter()
                 .map(|f| {
-                    let worked = if f.other_worked {
+                    let worked = if f.key.other_worked {
                         "worked too"
                     } else {
                         "not worked"
@@ -242,7 +242,7 @@ fn expected_groups(
                     (
                         vec![
                             ("Target region", t(f.region.label())),
-                            ("Other region", t(f.other_region.label())),
+                            ("Other region", t(f.key.other_region.label())),
                             ("Other region worked", t(worked)),
                         ],
                         f.figures.clone(),
@@ -257,7 +257,7 @@ fn expected_groups(
                 .map(|f| {
                     (
                         vec![
-                            ("Visit", Want::Num(f64::from(f.visit))),
+                            ("Visit", Want::Num(f64::from(f.key.visit))),
                             ("Region", t(f.region.label())),
                         ],
                         f.figures.clone(),
@@ -702,7 +702,7 @@ fn reruns_give_identical_bytes() {
 
     // A different period changes the document date, so the bytes differ.
     let mut other = full_summary();
-    other.period = "2026-11".into();
+    other.period = relief_core::Period::parse_name("2026-11").unwrap();
     relief_excel::write_workbook(&other, &trend(), &b).unwrap();
     assert_ne!(x, std::fs::read(&b).unwrap());
 }

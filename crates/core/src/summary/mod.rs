@@ -4,15 +4,16 @@
 //! The analysis fills it, and the workbook and chart writers draw it, so neither writer ever
 //! sees polars or calamine types. Field order here is the JSON's field order; new fields may be
 //! added, none renamed or removed. Figures that cannot be computed are `None` (JSON `null`).
+//! Each group's key and description is in `groups`.
 
-use crate::{Duplicate, Pressure, Region, Reject};
+use crate::{Duplicate, Period, Reject};
 use serde::{Deserialize, Serialize};
 
 /// Everything one report period says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// `2026-10` for a month, `2026-01_2026-12` for a range.
-    pub period: String,
+    /// The report period; written as `2026-10` for a month, `2026-01_2026-12` for a range.
+    pub period: Period,
     pub rows: RowCounts,
     pub files: Vec<FileReport>,
     /// Overall figures per region, in region order.
@@ -105,64 +106,34 @@ pub struct Figures {
     pub meets_mcid: bool,
 }
 
-macro_rules! keyed_figures {
-    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $key:ident : $ty:ty),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            $($(#[$fdoc])* pub $key: $ty,)+
-            pub region: Region,
-            #[serde(flatten)]
-            pub figures: Figures,
-        }
-    };
-}
+mod groups;
+
+pub use groups::{
+    FocusKey, GroupKey, GroupSpec, GroupTable, KeyCell, Keyed, MinutesKey, MonthKey, PressureKey,
+    RegionKey, SpilloverKey, TechniqueKey, TherapistKey, Unknown, VisitKey, alphabetical,
+    sort_rows,
+};
 
 /// Overall figures of one region.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegionFigures {
-    pub region: Region,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-keyed_figures!(
-    /// Figures of one region in one month (`YYYY-MM`).
-    MonthFigures { month: String }
-);
-keyed_figures!(
-    /// Figures of one region for one therapist.
-    TherapistFigures { therapist: String }
-);
-keyed_figures!(
-    /// Figures of one region at one pressure level.
-    PressureFigures { pressure: Pressure }
-);
-keyed_figures!(
-    /// Figures of one region, focus regions (`true`) against the rest.
-    FocusFigures { focus: bool }
-);
-keyed_figures!(
-    /// Figures of one region by minutes spent on it: `0`, `1-5`, `6-15`, `16-30`, `over 30`.
-    MinutesFigures { minutes_band: String }
-);
-keyed_figures!(
-    /// Figures of one region by technique, as the export names it.
-    TechniqueFigures { technique: String }
-);
-keyed_figures!(
-    /// Figures of one region (the target) when another region was also worked in the same
-    /// session (`other_worked`) or not.
-    SpilloverFigures {
-        other_region: Region,
-        other_worked: bool,
-    }
-);
-keyed_figures!(
-    /// Figures of one region by the client's visit number (1 for the first visit seen in the
-    /// whole input); `mean_before` answers "do clients arrive less sore over a course?".
-    VisitFigures { visit: u32 }
-);
+pub type RegionFigures = Keyed<RegionKey>;
+/// Figures of one region in one month (`YYYY-MM`).
+pub type MonthFigures = Keyed<MonthKey>;
+/// Figures of one region for one therapist.
+pub type TherapistFigures = Keyed<TherapistKey>;
+/// Figures of one region at one pressure level.
+pub type PressureFigures = Keyed<PressureKey>;
+/// Figures of one region, focus regions (`true`) against the rest.
+pub type FocusFigures = Keyed<FocusKey>;
+/// Figures of one region by minutes spent on it.
+pub type MinutesFigures = Keyed<MinutesKey>;
+/// Figures of one region by technique, as the export names it.
+pub type TechniqueFigures = Keyed<TechniqueKey>;
+/// Figures of one region (the target) when another region was also worked in the same
+/// session (`other_worked`) or not.
+pub type SpilloverFigures = Keyed<SpilloverKey>;
+/// Figures of one region by the client's visit number (1 for the first visit seen in the
+/// whole input); `mean_before` answers "do clients arrive less sore over a course?".
+pub type VisitFigures = Keyed<VisitKey>;
 
 /// Rows left out of one group's table because the value was not recorded (never guessed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,23 +153,4 @@ pub struct Settings {
     pub mcid_points: f64,
     pub score_scale: u32,
     pub relief_version: String,
-}
-
-/// The minutes bands of SPEC §3 group 5, in report order.
-pub const MINUTES_BANDS: [&str; 5] = ["0", "1-5", "6-15", "16-30", "over 30"];
-
-/// The band a number of minutes falls in; fractional minutes round up into the next band
-/// (5.5 minutes is `6-15`).
-pub fn minutes_band(minutes: f64) -> &'static str {
-    if minutes <= 0.0 {
-        "0"
-    } else if minutes <= 5.0 {
-        "1-5"
-    } else if minutes <= 15.0 {
-        "6-15"
-    } else if minutes <= 30.0 {
-        "16-30"
-    } else {
-        "over 30"
-    }
 }

@@ -1,7 +1,11 @@
-//! Report periods: a month, a date range, or everything, and the folder name each gets
-//! (`2026-10`, `2026-01_2026-12`).
+//! Report periods: a month or a date range, the folder name each gets (`2026-10`,
+//! `2026-01_2026-12`), and the words the workbook and the charts say it in.
+//!
+//! The period travels typed through the report model (`Summary.period`), so nothing parses a
+//! folder name back; in `summary.json` it is written as its folder name.
 
 use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The stretch of time one report covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,26 +65,22 @@ impl Period {
         })
     }
 
-    /// The period covering whole months from `first` to `last` (`YYYY-MM` strings, as found in
-    /// the data); one month gives a month period.
-    pub fn months_between(first: &str, last: &str) -> Option<Period> {
-        let Period::Month { year, month } = Period::parse_month(first).ok()? else {
-            return None;
-        };
-        let Period::Month {
-            year: y2,
-            month: m2,
-        } = Period::parse_month(last).ok()?
-        else {
-            return None;
-        };
-        if (year, month) == (y2, m2) {
-            return Some(Period::Month { year, month });
+    /// The period covering whole months from `first` to `last` (months as found in the data);
+    /// one month gives a month period.
+    pub fn months_between(first: &Period, last: &Period) -> Period {
+        let (from, _) = first.bounds();
+        let (_, to) = last.bounds();
+        if first == last && matches!(first, Period::Month { .. }) {
+            return first.clone();
         }
-        Some(Period::Range {
-            from: NaiveDate::from_ymd_opt(year, month, 1)?,
-            to: last_day(y2, m2)?,
-        })
+        Period::Range { from, to }
+    }
+
+    /// Whether two periods share at least one day.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let (a, b) = self.bounds();
+        let (c, d) = other.bounds();
+        a <= d && c <= b
     }
 
     /// First and last day, both included.
@@ -100,14 +100,76 @@ impl Period {
         match *self {
             Period::Month { year, month } => format!("{year:04}-{month:02}"),
             Period::Range { from, to } => {
-                let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1);
-                if whole_months {
+                if self.is_whole_months() {
                     format!("{}_{}", from.format("%Y-%m"), to.format("%Y-%m"))
                 } else {
                     format!("{}_{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
                 }
             }
         }
+    }
+
+    /// The month a date falls in.
+    pub fn month_of(date: NaiveDate) -> Period {
+        Period::Month {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    /// Parses a folder name as [`Period::name`] writes it: `2026-10`, `2026-01_2026-12` or
+    /// `2026-10-05_2026-10-20`.
+    ///
+    /// # Errors
+    /// [`PeriodError::BadMonth`] when the text is none of those.
+    pub fn parse_name(text: &str) -> Result<Period, PeriodError> {
+        match text.split_once('_') {
+            None => Period::parse_month(text),
+            Some((from, to)) => {
+                Period::parse_range(from, to).map_err(|_| PeriodError::BadMonth(text.to_string()))
+            }
+        }
+    }
+
+    /// The period in words for sentences: `October 2026`; `May 2026 to October 2026` for
+    /// whole months; a range of days as its folder name.
+    pub fn words(&self) -> String {
+        self.spelled(" to ")
+    }
+
+    /// The period in words for chart titles: `October 2026`; `January 2026 – June 2026`.
+    pub fn label(&self) -> String {
+        self.spelled(" – ")
+    }
+
+    fn spelled(&self, joiner: &str) -> String {
+        let month = |d: NaiveDate| crate::words::month_name(&d.format("%Y-%m").to_string());
+        match *self {
+            Period::Month { .. } => {
+                let (from, _) = self.bounds();
+                month(from).unwrap_or_else(|| self.name())
+            }
+            Period::Range { from, to } if self.is_whole_months() => {
+                match (month(from), month(to)) {
+                    (Some(a), Some(b)) => format!("{a}{joiner}{b}"),
+                    _ => self.name(),
+                }
+            }
+            Period::Range { from, to } if joiner == " – " => format!("{from} – {to}"),
+            Period::Range { .. } => self.name(),
+        }
+    }
+
+    /// Whether the period starts on a month's first day and ends on a month's last.
+    fn is_whole_months(&self) -> bool {
+        let (from, to) = self.bounds();
+        from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1)
+    }
+
+    /// The last day of the month the period ends in (the workbook's document date).
+    pub fn end_of_last_month(&self) -> NaiveDate {
+        let (_, to) = self.bounds();
+        last_day(to.year(), to.month()).unwrap_or(to)
     }
 
     /// Whether a `YYYY-MM` month overlaps the period (for placing rejects and duplicates that
@@ -120,6 +182,26 @@ impl Period {
         let start = NaiveDate::from_ymd_opt(year, m, 1).expect("parsed");
         let end = last_day(year, m).expect("parsed");
         start <= to && end >= from
+    }
+}
+
+impl std::fmt::Display for Period {
+    /// The folder name, as [`Period::name`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Period::parse_name(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -189,14 +271,44 @@ mod tests {
     }
 
     #[test]
+    fn periods_in_words_and_back_from_their_names() {
+        let cases = [
+            ("2026-10", "October 2026", "October 2026", (2026, 10, 31)),
+            (
+                "2026-01_2026-06",
+                "January 2026 to June 2026",
+                "January 2026 – June 2026",
+                (2026, 6, 30),
+            ),
+            (
+                "2026-10-05_2026-10-20",
+                "2026-10-05_2026-10-20",
+                "2026-10-05 – 2026-10-20",
+                (2026, 10, 31),
+            ),
+        ];
+        for (name, words, label, (y, m, d)) in cases {
+            let p = Period::parse_name(name).unwrap();
+            assert_eq!(p.name(), name);
+            assert_eq!(p.words(), words);
+            assert_eq!(p.label(), label);
+            assert_eq!(
+                p.end_of_last_month(),
+                NaiveDate::from_ymd_opt(y, m, d).unwrap()
+            );
+        }
+        assert!(Period::parse_name("whenever").is_err());
+    }
+
+    #[test]
     fn months_between_data_months() {
+        let month = |m: &str| Period::parse_month(m).unwrap();
+        let range = Period::months_between(&month("2026-05"), &month("2026-10"));
+        assert_eq!(range.name(), "2026-05_2026-10");
         assert_eq!(
-            Period::months_between("2026-05", "2026-10").unwrap().name(),
-            "2026-05_2026-10"
-        );
-        assert_eq!(
-            Period::months_between("2026-05", "2026-05").unwrap().name(),
+            Period::months_between(&month("2026-05"), &month("2026-05")).name(),
             "2026-05"
         );
+        assert!(range.overlaps(&month("2026-10")) && !range.overlaps(&month("2026-11")));
     }
 }
