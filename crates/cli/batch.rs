@@ -214,7 +214,7 @@ fn run_locked(
             add_rows(&mut rows, &read.report);
         }
     } else {
-        let ingested = whole_inbox(&setup, &cache, &scanned, &old, fresh, globals, log);
+        let mut ingested = whole_inbox(&setup, &cache, &scanned, &old, fresh, globals, log);
         failpoint("after-merge");
         for file in ingested
             .files
@@ -229,7 +229,8 @@ fn run_locked(
             ingested.files.len(),
             ingested.rows.used
         ));
-        let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
+        let records = std::mem::take(&mut ingested.records);
+        let prepared = Prepared::new(records).context("preparing the analysis")?;
         let trend = prepared.trend(&setup.settings)?;
         for month in &plan.rebuild {
             let leftovers = layout.remove_leftovers(month);

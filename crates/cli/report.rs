@@ -76,11 +76,13 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     }
     let setup = Setup::load(globals, Some(&args.out))?;
     let files = relief_ingest::expand_paths(&args.paths)?;
-    let ingested = crate::timings::stage("read", || setup.read(&files, args.header_row, globals));
+    let mut ingested =
+        crate::timings::stage("read", || setup.read(&files, args.header_row, globals));
     if globals.verbose {
         print_sources(&ingested.files);
     }
-    let prepared = crate::timings::stage("prepare", || Prepared::new(&ingested.records))
+    let records = std::mem::take(&mut ingested.records);
+    let prepared = crate::timings::stage("prepare", || Prepared::new(records))
         .context("preparing the analysis")?;
     let trend = crate::timings::stage("trend", || prepared.trend(&setup.settings))?;
 

@@ -39,7 +39,7 @@ fn main() {
     };
 
     let t = Instant::now();
-    let prepared = Prepared::new(&records).expect("prepared");
+    let prepared = Prepared::new(records.iter().cloned().collect()).expect("prepared");
     println!("prepare (order, visits, frame): {:.2?}", t.elapsed());
 
     let t = Instant::now();

@@ -3,44 +3,25 @@
 //! Columns: `month`, `date` (only when the config asks for exact dates), `client` (keyed
 //! pseudonym), `session` (a keyed pseudonym of the session key, given by the caller: the key
 //! holds the session's day, which an unkeyed hash would let anyone recover by trying the days
-//! of the month), `therapist`, `region`, `side`, `before`,
-//! `after`, `change`, `relative`, `pressure`, `focus`, `minutes`, `minutes_band`, `technique`,
-//! `visit`, `file`, `sheet`, `row`. Blank means not recorded.
+//! of the month), `therapist`, `region`, `side`, `before`, `after`, `change`, `relative`,
+//! `pressure`, `focus`, `minutes`, `minutes_band`, `technique`, `visit`, `file`, `sheet`, `row`.
+//! Blank means not recorded.
+//!
+//! A [`CleanTable`] is a view of the prepared rows of one period: nothing is copied until a
+//! writer asks. The CSV is formatted in blocks of rows on every core and written in order, so
+//! memory stays flat however long the table; [`CleanTable::frame`] gives a block as a typed
+//! polars frame for the columnar writers.
 
 use crate::frame::col_names as c;
 use crate::{AnalysisError, Period, Prepared};
-use chrono::NaiveDate;
 use polars::prelude::*;
-use relief_core::{MinutesBand, Pressure, Region};
+use rayon::prelude::*;
+use relief_core::records::{date_of, pressure_of, side_of};
+use relief_core::{MinutesBand, Region};
+use std::collections::HashMap;
 use std::io::Write;
-
-/// The clean table of one period, ready to be written.
-#[derive(Debug, Clone)]
-pub struct CleanTable(pub DataFrame);
-
-impl CleanTable {
-    /// Number of rows.
-    pub fn height(&self) -> usize {
-        self.0.height()
-    }
-
-    /// Writes the table as CSV; see [`write_clean_csv`].
-    ///
-    /// # Errors
-    /// As [`write_clean_csv`].
-    pub fn write_csv(&self, out: impl Write) -> Result<(), AnalysisError> {
-        write_clean_csv(&self.0, out)
-    }
-
-    /// Writes the table as Parquet; see [`write_clean_parquet`].
-    ///
-    /// # Errors
-    /// As [`write_clean_parquet`].
-    #[cfg(feature = "parquet")]
-    pub fn write_parquet(&self, out: impl Write) -> Result<(), AnalysisError> {
-        write_clean_parquet(&self.0, out)
-    }
-}
+use std::ops::Range;
+use std::sync::Arc;
 
 /// What goes into the clean table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,200 +30,313 @@ pub struct CleanTableOptions {
     pub exact_dates: bool,
 }
 
+/// The clean table of one period, ready to be written.
+pub struct CleanTable<'a> {
+    prepared: &'a Prepared,
+    rows: Range<usize>,
+    options: CleanTableOptions,
+    /// The `session` text of every session of the period, by session number.
+    sessions: HashMap<u32, Arc<str>>,
+    /// The frame's columns the table reads, for the period's rows.
+    session: Vec<u32>,
+    visit: Vec<u32>,
+}
+
+/// Rows per block: formatted together, written together.
+const BLOCK: usize = 65_536;
+
 impl Prepared {
-    /// The clean table of one period as a polars frame, in canonical order.
+    /// The clean table of one period, in canonical order.
+    ///
+    /// `session_name` turns a session's key (client pseudonym, day, therapist, or the export's
+    /// session id) into the text of the `session` column; pass a keyed pseudonym. It is called
+    /// once per session of the period.
     ///
     /// # Errors
     /// [`AnalysisError::Engine`] if polars fails (a bug).
-    ///
-    /// `session_name` turns a session's key (client pseudonym, day, therapist, or the export's
-    /// session id) into the text of the `session` column; pass a keyed pseudonym.
     pub fn clean_table(
         &self,
         period: &Period,
         options: CleanTableOptions,
         session_name: &(dyn Fn(&str) -> String + Sync),
-    ) -> Result<CleanTable, AnalysisError> {
-        let (from, to) = period.bounds();
-        let df = self
-            .frame
-            .clone()
-            .lazy()
-            .filter(
-                col(c::DAY)
-                    .gt_eq(lit(crate::frame::day_number(from)))
-                    .and(col(c::DAY).lt_eq(lit(crate::frame::day_number(to)))),
-            )
-            .collect()?;
-        let n = df.height();
-        let region: Vec<&str> = df
-            .column(c::REGION)?
-            .u32()?
-            .iter()
-            .map(|i| Region::ALL[i.unwrap_or(0) as usize].key())
-            .collect();
-        let pressure: Vec<Option<&str>> = df
-            .column(c::PRESSURE)?
-            .u32()?
-            .iter()
-            .map(|i| i.map(|i| Pressure::ALL[i as usize].key()))
-            .collect();
-        let band: Vec<Option<&str>> = df
-            .column(c::MINUTES_BAND)?
-            .u32()?
-            .iter()
-            .map(|i| i.map(|i| MinutesBand::ALL[i as usize].key()))
-            .collect();
-        // One name per session of the period, not per row and not for other periods' sessions.
-        let ids: Vec<usize> = df
-            .column(c::SESSION)?
-            .u32()?
-            .iter()
-            .map(|s| s.unwrap_or(0) as usize)
-            .collect();
-        let mut names: Vec<Option<String>> = vec![None; self.session_keys.len()];
-        for &id in &ids {
-            if names[id].is_none() {
-                names[id] = Some(session_name(&self.session_keys[id]));
-            }
-        }
-        let session: Vec<&str> = ids
-            .iter()
-            .map(|&id| names[id].as_deref().unwrap_or_default())
-            .collect();
-        let client: Vec<&str> = df
-            .column(c::CLIENT)?
-            .u32()?
-            .iter()
-            .map(|i| &*self.clients[i.unwrap_or(0) as usize])
-            .collect();
-        let before = df.column(c::BEFORE)?.f64()?;
-        let change = df.column(c::CHANGE)?.f64()?;
-        let relative: Vec<Option<f64>> = before
-            .iter()
-            .zip(change.iter())
-            .map(|(b, ch)| match (b, ch) {
-                (Some(b), Some(ch)) if b > 0.0 => Some(ch / b),
-                _ => None,
-            })
-            .collect();
-        let mut columns = vec![df.column(c::MONTH)?.clone()];
-        if options.exact_dates {
-            let dates: Vec<String> = df
-                .column(c::DAY)?
-                .i32()?
+    ) -> Result<CleanTable<'_>, AnalysisError> {
+        let rows = self.rows_of(period);
+        let column = |name: &str| -> PolarsResult<Vec<u32>> {
+            Ok(self
+                .frame
+                .column(name)?
+                .u32()?
+                .slice(rows.start as i64, rows.len())
                 .iter()
-                .map(|d| {
-                    d.and_then(NaiveDate::from_num_days_from_ce_opt)
-                        .map(|d| d.to_string())
-                        .unwrap_or_default()
-                })
-                .collect();
-            columns.push(Column::new("date".into(), dates));
+                .map(|v| v.unwrap_or(0))
+                .collect())
+        };
+        let session = column(c::SESSION)?;
+        let visit = column(c::VISIT)?;
+        let mut sessions: HashMap<u32, Arc<str>> = HashMap::new();
+        for s in &session {
+            sessions
+                .entry(*s)
+                .or_insert_with(|| Arc::from(session_name(&self.session_keys[*s as usize])));
         }
-        columns.extend([
-            Column::new("client".into(), client),
-            Column::new("session".into(), session),
-            df.column(c::THERAPIST)?.clone(),
-            Column::new("region".into(), region),
-            df.column(c::SIDE)?.clone(),
-            df.column(c::BEFORE)?.clone(),
-            df.column(c::AFTER)?.clone(),
-            df.column(c::CHANGE)?.clone(),
-            Column::new("relative".into(), relative),
-            Column::new("pressure".into(), pressure),
-            df.column(c::FOCUS)?.clone(),
-            df.column(c::MINUTES)?.clone(),
-            Column::new("minutes_band".into(), band),
-            df.column(c::TECHNIQUE)?.clone(),
-            df.column(c::VISIT)?.clone(),
-            df.column(c::FILE)?.clone(),
-            df.column(c::SHEET)?.clone(),
-            df.column(c::ROW)?.clone(),
-        ]);
-        Ok(CleanTable(DataFrame::new(n, columns)?))
-    }
-}
-
-/// Writes a clean table as CSV (comma separated, UTF-8, header row, blank for not recorded).
-///
-/// # Errors
-/// [`AnalysisError::Csv`] or [`AnalysisError::Write`] when the writer fails.
-pub fn write_clean_csv(table: &DataFrame, out: impl Write) -> Result<(), AnalysisError> {
-    let mut w = csv::Writer::from_writer(out);
-    let names: Vec<&str> = table
-        .get_column_names()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
-    w.write_record(&names)?;
-    // A block of rows at a time, so memory stays flat however long the table is; each cell is
-    // formatted into one reused buffer.
-    const BLOCK: usize = 65_536;
-    let mut buf = String::new();
-    let mut offset = 0;
-    while offset < table.height() {
-        let block = table.slice(offset as i64, BLOCK);
-        let cols: Vec<Cells> = block
-            .columns()
-            .iter()
-            .map(Cells::of)
-            .collect::<Result<_, _>>()?;
-        for i in 0..block.height() {
-            for col in &cols {
-                buf.clear();
-                col.format(i, &mut buf);
-                w.write_field(&buf)?;
-            }
-            w.write_record(None::<&[u8]>)?;
-        }
-        offset += BLOCK;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// One column of a block, typed, for formatting cell by cell.
-enum Cells<'a> {
-    Text(Vec<Option<&'a str>>),
-    Float(Vec<Option<f64>>),
-    Flag(Vec<Option<bool>>),
-    Whole(Vec<Option<i64>>),
-}
-
-impl<'a> Cells<'a> {
-    fn of(column: &'a Column) -> PolarsResult<Cells<'a>> {
-        let s = column.as_materialized_series();
-        Ok(match s.dtype() {
-            DataType::String => Cells::Text(s.str()?.iter().collect()),
-            DataType::Float64 => Cells::Float(s.f64()?.iter().collect()),
-            DataType::Boolean => Cells::Flag(s.bool()?.iter().collect()),
-            _ => Cells::Whole(s.cast(&DataType::Int64)?.i64()?.iter().collect()),
+        Ok(CleanTable {
+            prepared: self,
+            rows,
+            options,
+            sessions,
+            session,
+            visit,
         })
     }
-
-    /// Row `i` as CSV text: numbers in their shortest exact form, blank for null.
-    fn format(&self, i: usize, out: &mut String) {
-        use std::fmt::Write as _;
-        let _ = match self {
-            Cells::Text(v) => {
-                out.push_str(v[i].unwrap_or(""));
-                Ok(())
-            }
-            Cells::Float(v) => v[i].map_or(Ok(()), |x| write!(out, "{x}")),
-            Cells::Flag(v) => v[i].map_or(Ok(()), |x| write!(out, "{x}")),
-            Cells::Whole(v) => v[i].map_or(Ok(()), |x| write!(out, "{x}")),
-        };
-    }
 }
 
-/// Writes a clean table as Parquet (zstd-compressed), for DuckDB, DataFusion or Spark.
-///
-/// # Errors
-/// [`AnalysisError::Engine`] when the writer fails.
-#[cfg(feature = "parquet")]
-pub fn write_clean_parquet(table: &DataFrame, out: impl Write) -> Result<(), AnalysisError> {
-    let mut table = table.clone();
-    ParquetWriter::new(out).finish(&mut table)?;
-    Ok(())
+impl CleanTable<'_> {
+    /// Number of rows.
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The column names, in order.
+    pub fn columns(&self) -> Vec<&'static str> {
+        let mut names = vec!["month"];
+        if self.options.exact_dates {
+            names.push("date");
+        }
+        names.extend([
+            "client",
+            "session",
+            "therapist",
+            "region",
+            "side",
+            "before",
+            "after",
+            "change",
+            "relative",
+            "pressure",
+            "focus",
+            "minutes",
+            "minutes_band",
+            "technique",
+            "visit",
+            "file",
+            "sheet",
+            "row",
+        ]);
+        names
+    }
+
+    /// Writes the table as CSV (comma separated, UTF-8, header row, blank for not recorded;
+    /// numbers in their shortest exact form).
+    ///
+    /// # Errors
+    /// [`AnalysisError::Csv`] or [`AnalysisError::Write`] when the writer fails.
+    pub fn write_csv(&self, mut out: impl Write) -> Result<(), AnalysisError> {
+        let mut header = csv::Writer::from_writer(Vec::new());
+        header.write_record(self.columns())?;
+        out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+        let blocks: Vec<Range<usize>> = (0..self.height())
+            .step_by(BLOCK)
+            .map(|s| s..(s + BLOCK).min(self.height()))
+            .collect();
+        // A few blocks at a time on every core, then written in order: memory stays at a few
+        // blocks' text whatever the table's length.
+        let batch = rayon::current_num_threads().max(1) * 2;
+        for chunk in blocks.chunks(batch) {
+            let texts: Vec<Result<Vec<u8>, AnalysisError>> = chunk
+                .par_iter()
+                .map(|b| self.csv_block(b.clone()))
+                .collect();
+            for text in texts {
+                out.write_all(&text?)?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Rows `block` (relative to the table) as CSV lines.
+    fn csv_block(&self, block: Range<usize>) -> Result<Vec<u8>, AnalysisError> {
+        use std::fmt::Write as _;
+        let p = self.prepared;
+        let frame = &p.frame;
+        let f64s = |name: &str| frame.column(name).and_then(|c| c.f64().cloned());
+        let (before, after, change) = (f64s(c::BEFORE)?, f64s(c::AFTER)?, f64s(c::CHANGE)?);
+        let u32s = |name: &str| frame.column(name).and_then(|c| c.u32().cloned());
+        let (month, client, therapist) = (u32s(c::MONTH)?, u32s(c::CLIENT)?, u32s(c::THERAPIST)?);
+        let (region, pressure, band) =
+            (u32s(c::REGION)?, u32s(c::PRESSURE)?, u32s(c::MINUTES_BAND)?);
+        let technique = u32s(c::TECHNIQUE)?;
+        let focus = frame.column(c::FOCUS)?.bool()?.clone();
+        let mut w = csv::Writer::from_writer(Vec::with_capacity(block.len() * 160));
+        let mut buf = String::new();
+        let mut num = |w: &mut csv::Writer<Vec<u8>>, v: Option<f64>| {
+            buf.clear();
+            if let Some(v) = v {
+                let _ = write!(buf, "{v}");
+            }
+            w.write_field(&buf)
+        };
+        let text = |id: Option<u32>| id.map_or("", |id| &**p.texts.get(id));
+        let months: Vec<String> = p.months.iter().map(Period::name).collect();
+        for i in block {
+            let at = self.rows.start + i;
+            w.write_field(&months[month.get(at).unwrap_or(0) as usize])?;
+            if self.options.exact_dates {
+                w.write_field(date_of(p.rows.day[at]).to_string())?;
+            }
+            w.write_field(text(client.get(at)))?;
+            w.write_field(self.sessions.get(&self.session[i]).map_or("", |s| &**s))?;
+            w.write_field(text(therapist.get(at)))?;
+            w.write_field(Region::ALL[region.get(at).unwrap_or(0) as usize].key())?;
+            w.write_field(side_of(p.rows.side[at]).map_or("", |s| s.key()))?;
+            let (b, ch) = (before.get(at).unwrap_or(0.0), change.get(at).unwrap_or(0.0));
+            num(&mut w, Some(b))?;
+            num(&mut w, after.get(at))?;
+            num(&mut w, Some(ch))?;
+            num(&mut w, (b > 0.0).then(|| ch / b))?;
+            let level = pressure.get(at).and_then(|l| pressure_of(l as u8 + 1));
+            w.write_field(level.map_or("", |l| l.key()))?;
+            w.write_field(
+                focus
+                    .get(at)
+                    .map_or("", |f| if f { "true" } else { "false" }),
+            )?;
+            let minutes = p.rows.minutes[at];
+            num(&mut w, (!minutes.is_nan()).then_some(minutes))?;
+            w.write_field(
+                band.get(at)
+                    .map_or("", |b| MinutesBand::ALL[b as usize].key()),
+            )?;
+            w.write_field(text(technique.get(at)))?;
+            w.write_field(self.visit[i].to_string())?;
+            w.write_field(text(Some(p.rows.file[at])))?;
+            w.write_field(text(Some(p.rows.sheet[at])))?;
+            w.write_field(p.rows.row[at].to_string())?;
+            w.write_record(None::<&[u8]>)?;
+        }
+        w.into_inner()
+            .map_err(|e| AnalysisError::Write(e.into_error()))
+    }
+
+    /// The table (or rows `block` of it) as a typed polars frame: texts as strings, scores and
+    /// minutes as doubles, the flag as a boolean, counts as integers; the date as a date.
+    ///
+    /// # Errors
+    /// [`AnalysisError::Engine`] if polars fails (a bug).
+    pub fn frame(&self, block: Range<usize>) -> Result<DataFrame, AnalysisError> {
+        let p = self.prepared;
+        let at = |i: usize| self.rows.start + i;
+        let rows: Vec<usize> = block.clone().map(at).collect();
+        let text = |id: u32| &**p.texts.get(id);
+        let frame = &p.frame;
+        let u32s = |name: &str| -> PolarsResult<Vec<Option<u32>>> {
+            let col = frame.column(name)?.u32()?.clone();
+            Ok(rows.iter().map(|&r| col.get(r)).collect())
+        };
+        let f64s = |name: &str| -> PolarsResult<Vec<f64>> {
+            let col = frame.column(name)?.f64()?.clone();
+            Ok(rows.iter().map(|&r| col.get(r).unwrap_or(0.0)).collect())
+        };
+        let month: Vec<String> = u32s(c::MONTH)?
+            .into_iter()
+            .map(|m| p.months[m.unwrap_or(0) as usize].name())
+            .collect();
+        let (before, after, change) = (f64s(c::BEFORE)?, f64s(c::AFTER)?, f64s(c::CHANGE)?);
+        let relative: Vec<Option<f64>> = before
+            .iter()
+            .zip(&change)
+            .map(|(b, ch)| (*b > 0.0).then(|| ch / b))
+            .collect();
+        let mut columns = vec![Column::new("month".into(), month)];
+        if self.options.exact_dates {
+            let dates: Vec<i32> = rows
+                .iter()
+                .map(|&r| date_of(p.rows.day[r]))
+                .map(|d| {
+                    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(d)).num_days() as i32
+                })
+                .collect();
+            columns.push(Column::new("date".into(), dates).cast(&DataType::Date)?);
+        }
+        let texts = |ids: Vec<Option<u32>>| -> Vec<Option<&str>> {
+            ids.into_iter().map(|i| i.map(text)).collect()
+        };
+        let focus = frame.column(c::FOCUS)?.bool()?.clone();
+        columns.extend([
+            Column::new("client".into(), texts(u32s(c::CLIENT)?)),
+            Column::new(
+                "session".into(),
+                block
+                    .clone()
+                    .map(|i| self.sessions.get(&self.session[i]).map(|s| &**s))
+                    .collect::<Vec<Option<&str>>>(),
+            ),
+            Column::new("therapist".into(), texts(u32s(c::THERAPIST)?)),
+            Column::new(
+                "region".into(),
+                u32s(c::REGION)?
+                    .into_iter()
+                    .map(|r| Region::ALL[r.unwrap_or(0) as usize].key())
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "side".into(),
+                rows.iter()
+                    .map(|&r| side_of(p.rows.side[r]).map(|s| s.key()))
+                    .collect::<Vec<Option<&str>>>(),
+            ),
+            Column::new("before".into(), before),
+            Column::new("after".into(), after),
+            Column::new("change".into(), change),
+            Column::new("relative".into(), relative),
+            Column::new(
+                "pressure".into(),
+                u32s(c::PRESSURE)?
+                    .into_iter()
+                    .map(|l| l.and_then(|l| pressure_of(l as u8 + 1)).map(|l| l.key()))
+                    .collect::<Vec<Option<&str>>>(),
+            ),
+            Column::new(
+                "focus".into(),
+                rows.iter()
+                    .map(|&r| focus.get(r))
+                    .collect::<Vec<Option<bool>>>(),
+            ),
+            Column::new(
+                "minutes".into(),
+                rows.iter()
+                    .map(|&r| Some(p.rows.minutes[r]).filter(|m| !m.is_nan()))
+                    .collect::<Vec<Option<f64>>>(),
+            ),
+            Column::new(
+                "minutes_band".into(),
+                u32s(c::MINUTES_BAND)?
+                    .into_iter()
+                    .map(|b| b.map(|b| MinutesBand::ALL[b as usize].key()))
+                    .collect::<Vec<Option<&str>>>(),
+            ),
+            Column::new("technique".into(), texts(u32s(c::TECHNIQUE)?)),
+            Column::new(
+                "visit".into(),
+                block.clone().map(|i| self.visit[i]).collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "file".into(),
+                rows.iter()
+                    .map(|&r| text(p.rows.file[r]))
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "sheet".into(),
+                rows.iter()
+                    .map(|&r| text(p.rows.sheet[r]))
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "row".into(),
+                rows.iter().map(|&r| p.rows.row[r]).collect::<Vec<u32>>(),
+            ),
+        ]);
+        Ok(DataFrame::new(rows.len(), columns)?)
+    }
 }

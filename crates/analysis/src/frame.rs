@@ -1,19 +1,21 @@
-//! The one polars frame every figure is computed from, one row per session × region.
+//! The one polars frame every figure is computed from, one row per session × region, in
+//! canonical order.
 //!
-//! Categorical keys are stored as small integers in report order (region 0–8 as in SPEC §2.5,
-//! pressure 0–3 light to deep, minutes band 0–4), so sorting by them is sorting in report order.
+//! Only what the figures group and aggregate by is in the frame, all as numbers: categorical
+//! keys as small integers in report order (region 0–8 as in SPEC §2.5, pressure 0–3 light to
+//! deep, minutes band 0–4), so sorting by them is sorting in report order; months as indexes
+//! into the prepared months; therapist and technique as text numbers, turned into words only
+//! when a group's keys are read back. Columns only the clean table needs stay beside the frame.
 
 use crate::AnalysisError;
-use crate::prepare::{Derived, region_index};
-use chrono::Datelike;
+use crate::prepare::{Derived, RowColumns};
 use polars::prelude::*;
-use relief_core::{MinutesBand, Pressure, Record, Region};
+use relief_core::records::{NO_TEXT, pressure_of};
+use relief_core::{MinutesBand, Pressure, Records, Region};
 
 /// Column names, so the builder and the aggregations cannot drift apart.
 pub(crate) mod col_names {
     pub const REGION: &str = "region";
-    pub const SIDE: &str = "side";
-    pub const DAY: &str = "day";
     pub const MONTH: &str = "month";
     pub const CLIENT: &str = "client";
     pub const THERAPIST: &str = "therapist";
@@ -23,13 +25,9 @@ pub(crate) mod col_names {
     pub const CHANGE: &str = "change";
     pub const PRESSURE: &str = "pressure";
     pub const FOCUS: &str = "focus";
-    pub const MINUTES: &str = "minutes";
     pub const MINUTES_BAND: &str = "minutes_band";
     pub const TECHNIQUE: &str = "technique";
     pub const VISIT: &str = "visit";
-    pub const FILE: &str = "file";
-    pub const SHEET: &str = "sheet";
-    pub const ROW: &str = "row";
 
     /// `worked_<region>`: whether that region was worked in the row's session.
     pub fn worked(region: relief_core::Region) -> String {
@@ -39,143 +37,76 @@ pub(crate) mod col_names {
 
 use col_names as c;
 
-/// Days from 0001-01-01 (chrono's day count from the common era), used for period filters.
-pub(crate) fn day_number(d: chrono::NaiveDate) -> i32 {
-    d.num_days_from_ce()
-}
-
+/// Builds the frame, taking the remaining columns out of `records` in `order`.
 pub(crate) fn build_frame(
-    order: &[&Record],
-    derived: &[Derived],
+    records: &mut Records,
+    order: &[u32],
+    client: Vec<u32>,
+    therapist: Vec<u32>,
+    region: Vec<u8>,
+    rows: &RowColumns,
+    derived: Derived,
 ) -> Result<DataFrame, AnalysisError> {
     let n = order.len();
+    let take = |column: &mut Vec<f64>| {
+        let source = std::mem::take(column);
+        order
+            .iter()
+            .map(|&i| source[i as usize])
+            .collect::<Vec<f64>>()
+    };
+    let before = take(&mut records.before);
+    let after = take(&mut records.after);
+    let change: Vec<f64> = before.iter().zip(&after).map(|(b, a)| b - a).collect();
+    let pressure: Vec<Option<u32>> = order
+        .iter()
+        .map(|&i| pressure_of(records.pressure[i as usize]).map(pressure_index))
+        .collect();
+    records.pressure = Vec::new();
+    let focus: Vec<Option<bool>> = order
+        .iter()
+        .map(|&i| relief_core::records::focus_of(records.focus[i as usize]))
+        .collect();
+    records.focus = Vec::new();
+    let technique: Vec<Option<u32>> = order
+        .iter()
+        .map(|&i| Some(records.technique[i as usize]).filter(|t| *t != NO_TEXT))
+        .collect();
+    records.technique = Vec::new();
+    let band: Vec<Option<u32>> = rows
+        .minutes
+        .iter()
+        .map(|m| (!m.is_nan()).then(|| MinutesBand::of(*m).index() as u32))
+        .collect();
     let mut columns: Vec<Column> = vec![
         Column::new(
             c::REGION.into(),
-            order
-                .iter()
-                .map(|r| region_index(r.region) as u32)
-                .collect::<Vec<u32>>(),
+            region.iter().map(|r| u32::from(*r)).collect::<Vec<u32>>(),
         ),
-        Column::new(
-            c::SIDE.into(),
-            order
-                .iter()
-                .map(|r| r.side.map(|s| s.key()))
-                .collect::<Vec<Option<&str>>>(),
-        ),
-        Column::new(
-            c::DAY.into(),
-            order
-                .iter()
-                .map(|r| day_number(r.date))
-                .collect::<Vec<i32>>(),
-        ),
-        month_column(order),
-        Column::new(
-            c::CLIENT.into(),
-            derived.iter().map(|d| d.client).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            c::THERAPIST.into(),
-            order.iter().map(|r| &*r.therapist).collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            c::SESSION.into(),
-            derived.iter().map(|d| d.session).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            c::BEFORE.into(),
-            order.iter().map(|r| r.before).collect::<Vec<f64>>(),
-        ),
-        Column::new(
-            c::AFTER.into(),
-            order.iter().map(|r| r.after).collect::<Vec<f64>>(),
-        ),
-        Column::new(
-            c::CHANGE.into(),
-            order.iter().map(|r| r.change()).collect::<Vec<f64>>(),
-        ),
-        Column::new(
-            c::PRESSURE.into(),
-            order
-                .iter()
-                .map(|r| r.pressure.map(pressure_index))
-                .collect::<Vec<Option<u32>>>(),
-        ),
-        Column::new(
-            c::FOCUS.into(),
-            order.iter().map(|r| r.focus).collect::<Vec<Option<bool>>>(),
-        ),
-        Column::new(
-            c::MINUTES.into(),
-            order
-                .iter()
-                .map(|r| r.minutes)
-                .collect::<Vec<Option<f64>>>(),
-        ),
-        Column::new(
-            c::MINUTES_BAND.into(),
-            order
-                .iter()
-                .map(|r| r.minutes.map(band_index))
-                .collect::<Vec<Option<u32>>>(),
-        ),
-        Column::new(
-            c::TECHNIQUE.into(),
-            order
-                .iter()
-                .map(|r| r.technique.as_deref())
-                .collect::<Vec<Option<&str>>>(),
-        ),
-        Column::new(
-            c::VISIT.into(),
-            derived.iter().map(|d| d.visit).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            c::FILE.into(),
-            order.iter().map(|r| &*r.origin.file).collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            c::SHEET.into(),
-            order
-                .iter()
-                .map(|r| &*r.origin.sheet)
-                .collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            c::ROW.into(),
-            order.iter().map(|r| r.origin.row).collect::<Vec<u32>>(),
-        ),
+        Column::new(c::MONTH.into(), derived.month),
+        Column::new(c::CLIENT.into(), client),
+        Column::new(c::THERAPIST.into(), therapist),
+        Column::new(c::SESSION.into(), derived.session),
+        Column::new(c::BEFORE.into(), before),
+        Column::new(c::AFTER.into(), after),
+        Column::new(c::CHANGE.into(), change),
+        Column::new(c::PRESSURE.into(), pressure),
+        Column::new(c::FOCUS.into(), focus),
+        Column::new(c::MINUTES_BAND.into(), band),
+        Column::new(c::TECHNIQUE.into(), technique),
+        Column::new(c::VISIT.into(), derived.visit),
     ];
     for (i, region) in Region::ALL.into_iter().enumerate() {
         columns.push(Column::new(
             c::worked(region).into(),
             derived
+                .worked
                 .iter()
-                .map(|d| d.worked & (1 << i) != 0)
+                .map(|w| w & (1 << i) != 0)
                 .collect::<Vec<bool>>(),
         ));
     }
     Ok(DataFrame::new(n, columns)?)
-}
-
-/// `YYYY-MM` of every record. The records are in date order, so each month's text is made once
-/// and shared, not formatted per row.
-fn month_column(order: &[&Record]) -> Column {
-    let mut months: Vec<String> = Vec::new();
-    let mut last = None;
-    let mut at: Vec<usize> = Vec::with_capacity(order.len());
-    for r in order {
-        let key = (r.date.year(), r.date.month());
-        if last != Some(key) {
-            months.push(format!("{:04}-{:02}", key.0, key.1));
-            last = Some(key);
-        }
-        at.push(months.len() - 1);
-    }
-    let texts: Vec<&str> = at.into_iter().map(|i| months[i].as_str()).collect();
-    Column::new(c::MONTH.into(), texts)
 }
 
 pub(crate) fn pressure_index(p: Pressure) -> u32 {
@@ -183,8 +114,4 @@ pub(crate) fn pressure_index(p: Pressure) -> u32 {
         .iter()
         .position(|x| *x == p)
         .expect("every level is in ALL") as u32
-}
-
-pub(crate) fn band_index(minutes: f64) -> u32 {
-    MinutesBand::of(minutes).index() as u32
 }

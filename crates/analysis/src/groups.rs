@@ -6,6 +6,7 @@
 //! `relief_core::summary` ([`GroupKey`]); this module adds only which frame columns hold the key
 //! and how to read it back ([`FrameKey`]).
 
+use crate::Prepared;
 use crate::figures::{Thresholds, aggregations, read_figures};
 use crate::frame::col_names as c;
 use polars::prelude::*;
@@ -20,7 +21,7 @@ pub(crate) trait FrameKey: GroupKey {
     /// The frame columns of the key; the region is always added as the last grouping column.
     const COLUMNS: &'static [&'static str];
     /// The keys of every row of an aggregated frame, in row order.
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>>;
+    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>>;
 }
 
 fn u32s(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
@@ -30,15 +31,6 @@ fn u32s(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
         .u32()?
         .iter()
         .map(|v| v.expect("group keys are never null"))
-        .collect())
-}
-
-fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|s| s.unwrap_or_default().to_string())
         .collect())
 }
 
@@ -53,34 +45,38 @@ fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<bool>> {
 
 impl FrameKey for RegionKey {
     const COLUMNS: &'static [&'static str] = &[];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
+    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
         Ok(vec![RegionKey {}; df.height()])
     }
 }
 
 impl FrameKey for MonthKey {
     const COLUMNS: &'static [&'static str] = &[c::MONTH];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
-        Ok(strs(df, c::MONTH)?
+    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>> {
+        Ok(u32s(df, c::MONTH)?
             .into_iter()
-            .map(|month| MonthKey { month })
+            .map(|m| MonthKey {
+                month: p.months[m as usize].name(),
+            })
             .collect())
     }
 }
 
 impl FrameKey for TherapistKey {
     const COLUMNS: &'static [&'static str] = &[c::THERAPIST];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
-        Ok(strs(df, c::THERAPIST)?
+    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>> {
+        Ok(u32s(df, c::THERAPIST)?
             .into_iter()
-            .map(|therapist| TherapistKey { therapist })
+            .map(|t| TherapistKey {
+                therapist: p.texts.get(t).to_string(),
+            })
             .collect())
     }
 }
 
 impl FrameKey for PressureKey {
     const COLUMNS: &'static [&'static str] = &[c::PRESSURE];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
+    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
         Ok(u32s(df, c::PRESSURE)?
             .into_iter()
             .map(|i| PressureKey {
@@ -92,7 +88,7 @@ impl FrameKey for PressureKey {
 
 impl FrameKey for FocusKey {
     const COLUMNS: &'static [&'static str] = &[c::FOCUS];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
+    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
         Ok(bools(df, c::FOCUS)?
             .into_iter()
             .map(|focus| FocusKey { focus })
@@ -102,7 +98,7 @@ impl FrameKey for FocusKey {
 
 impl FrameKey for MinutesKey {
     const COLUMNS: &'static [&'static str] = &[c::MINUTES_BAND];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
+    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
         Ok(u32s(df, c::MINUTES_BAND)?
             .into_iter()
             .map(|i| MinutesKey {
@@ -114,17 +110,19 @@ impl FrameKey for MinutesKey {
 
 impl FrameKey for TechniqueKey {
     const COLUMNS: &'static [&'static str] = &[c::TECHNIQUE];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
-        Ok(strs(df, c::TECHNIQUE)?
+    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>> {
+        Ok(u32s(df, c::TECHNIQUE)?
             .into_iter()
-            .map(|technique| TechniqueKey { technique })
+            .map(|t| TechniqueKey {
+                technique: p.texts.get(t).to_string(),
+            })
             .collect())
     }
 }
 
 impl FrameKey for VisitKey {
     const COLUMNS: &'static [&'static str] = &[c::VISIT];
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Self>> {
+    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
         Ok(u32s(df, c::VISIT)?
             .into_iter()
             .map(|visit| VisitKey { visit })
@@ -165,9 +163,13 @@ fn regions_of(df: &DataFrame) -> PolarsResult<Vec<Region>> {
 }
 
 /// One group's rows, in report order.
-pub(crate) fn table<K: FrameKey>(lf: &LazyFrame, t: Thresholds) -> PolarsResult<Vec<Keyed<K>>> {
+pub(crate) fn table<K: FrameKey>(
+    lf: &LazyFrame,
+    p: &Prepared,
+    t: Thresholds,
+) -> PolarsResult<Vec<Keyed<K>>> {
     let (df, figures) = aggregate(lf, K::COLUMNS, t)?;
-    let mut rows: Vec<Keyed<K>> = K::read(&df)?
+    let mut rows: Vec<Keyed<K>> = K::read(&df, p)?
         .into_iter()
         .zip(regions_of(&df)?)
         .zip(figures)

@@ -15,9 +15,7 @@ mod groups;
 mod prepare;
 mod summarise;
 
-#[cfg(feature = "parquet")]
-pub use export::write_clean_parquet;
-pub use export::{CleanTable, CleanTableOptions, write_clean_csv};
+pub use export::{CleanTable, CleanTableOptions};
 pub use prepare::Prepared;
 pub use relief_core::period::{Period, PeriodError};
 pub use summarise::{AnalysisSettings, InputFacts};

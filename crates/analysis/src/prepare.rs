@@ -1,108 +1,112 @@
-//! From records to one analysable frame: canonical order, compact ids for clients and sessions,
-//! visit numbers and the regions each session worked.
+//! From the reader's records to one analysable table: canonical order, sessions, visit numbers
+//! and the regions each session worked, in columns of plain numbers.
+//!
+//! The records come as columns ([`Records`]); each column is put into canonical order and the
+//! reader's copy dropped before the next, so the run holds the input about once, not twice.
+//! Texts stay numbers (client, therapist, technique, file, sheet point into one [`Texts`]
+//! table) until a writer needs the words.
 
 use crate::frame::build_frame;
 use crate::{AnalysisError, Period};
 use polars::prelude::DataFrame;
-use relief_core::{Record, Region};
+use relief_core::Records;
+use relief_core::records::{NO_TEXT, Texts};
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// All records of a run, ready to be summarised for any period.
 pub struct Prepared {
+    /// The columns the figures are computed from, in canonical order (see [`crate::frame`]).
     pub(crate) frame: DataFrame,
-    months: Vec<Period>,
-    /// Client pseudonyms by client id (the frame holds the id).
-    pub(crate) clients: Vec<Arc<str>>,
-    /// A text key per session id, for the clean table's session hash.
+    /// Every text the records hold.
+    pub(crate) texts: Texts,
+    /// The months that have records, in order; the frame's month column indexes this list.
+    pub(crate) months: Vec<Period>,
+    /// Per row, in canonical order: what the clean table shows beyond the frame.
+    pub(crate) rows: RowColumns,
+    /// A text key per session number, for the clean table's session pseudonym.
     pub(crate) session_keys: Vec<String>,
 }
 
-/// What the analysis adds to each record before it enters the frame.
+/// The per-row columns only the clean table needs, in canonical order.
+#[derive(Default)]
+pub(crate) struct RowColumns {
+    pub day: Vec<i32>,
+    pub side: Vec<u8>,
+    pub minutes: Vec<f64>,
+    pub file: Vec<u32>,
+    pub sheet: Vec<u32>,
+    pub row: Vec<u32>,
+}
+
+/// What the analysis adds to each row, in canonical order.
 pub(crate) struct Derived {
-    pub client: u32,
-    /// The session this row belongs to: the export's session id where it has one, else client,
-    /// date and therapist (SPEC §3).
-    pub session: u32,
-    /// The client's visit number over the whole input, 1 for the first session seen.
-    pub visit: u32,
-    /// Bit `i` set when region `Region::ALL[i]` was worked in this row's session (SPEC §3 group 7).
-    pub worked: u16,
+    /// The session number of each row: the export's session id (within the client) where it
+    /// has one, else client, date and therapist (SPEC §3).
+    pub session: Vec<u32>,
+    /// The client's visit number of each row over the whole input, 1 for the first session.
+    pub visit: Vec<u32>,
+    /// Bit `i` set when region `Region::ALL[i]` was worked in the row's session (group 7).
+    pub worked: Vec<u16>,
+    /// The month of each row, as an index into the months list.
+    pub month: Vec<u32>,
 }
 
 impl Prepared {
-    /// Orders the records canonically, numbers visits and builds the frame.
+    /// Orders the records canonically, numbers sessions and visits, and builds the frame.
     ///
     /// Visit numbers count every session of the client in the whole input, before any period is
     /// applied, so a client's third visit stays the third in October's report.
     ///
     /// # Errors
     /// [`AnalysisError::Engine`] if polars refuses the frame (a bug, not bad input).
-    pub fn new(records: &[Record]) -> Result<Prepared, AnalysisError> {
-        let mut order: Vec<&Record> = records.iter().collect();
-        order.sort_by(|a, b| canonical_order(a, b));
-
-        // Compact ids, given in canonical order so they are the same on every run.
-        let mut client_ids: HashMap<&str, u32> = HashMap::new();
-        let mut clients: Vec<Arc<str>> = Vec::new();
-        let mut therapist_ids: HashMap<&str, u32> = HashMap::new();
-        type SessionKey<'a> = (u32, chrono::NaiveDate, u32, Option<&'a str>);
-        let mut session_ids: HashMap<SessionKey<'_>, u32> = HashMap::new();
-        let mut session_keys: Vec<String> = Vec::new();
-        // Per session: client, date, regions worked.
-        let mut session_info: Vec<(u32, chrono::NaiveDate, u16)> = Vec::new();
-        let mut row_ids: Vec<(u32, u32)> = Vec::with_capacity(order.len());
-        for r in &order {
-            let client = *client_ids.entry(&r.client).or_insert_with(|| {
-                clients.push(r.client.clone());
-                clients.len() as u32 - 1
-            });
-            let n_therapists = therapist_ids.len() as u32;
-            let therapist = *therapist_ids.entry(&r.therapist).or_insert(n_therapists);
-            // With a session id, the id (within the client) names the session; else the day
-            // and therapist do.
-            let key = match r.session_id.as_deref() {
-                Some(id) => (client, chrono::NaiveDate::MIN, 0, Some(id)),
-                None => (client, r.date, therapist, None),
-            };
-            let session = *session_ids.entry(key).or_insert_with(|| {
-                session_keys.push(match &r.session_id {
-                    Some(id) => format!("{}|id|{id}", r.client),
-                    None => format!("{}|{}|{}", r.client, r.date, r.therapist),
-                });
-                session_info.push((client, r.date, 0));
-                session_keys.len() as u32 - 1
-            });
-            let worked = r.minutes.is_none_or(|m| m > 0.0);
-            if worked {
-                session_info[session as usize].2 |= 1 << region_index(r.region);
-            }
-            row_ids.push((client, session));
-        }
-        let visits = visit_numbers(&session_info, clients.len());
-        let derived: Vec<Derived> = row_ids
-            .into_iter()
-            .map(|(client, session)| Derived {
-                client,
-                session,
-                visit: visits[session as usize],
-                worked: session_info[session as usize].2,
-            })
-            .collect();
-        // In date order already, so equal months are neighbours.
-        let mut months: Vec<Period> = Vec::new();
-        for r in &order {
-            let month = Period::month_of(r.date);
-            if months.last() != Some(&month) {
-                months.push(month);
-            }
-        }
-        let frame = build_frame(&order, &derived)?;
+    pub fn new(records: Records) -> Result<Prepared, AnalysisError> {
+        let ranks = text_ranks(records.texts());
+        let order = canonical_order(&records, &ranks);
+        let mut records = records;
+        let rows = RowColumns {
+            day: gather(&mut records.day, &order),
+            side: gather(&mut records.side, &order),
+            minutes: gather(&mut records.minutes, &order),
+            file: gather(&mut records.file, &order),
+            sheet: gather(&mut records.sheet, &order),
+            row: gather(&mut records.row, &order),
+        };
+        let client = gather(&mut records.client, &order);
+        let therapist = gather(&mut records.therapist, &order);
+        let session_id = gather(&mut records.session_id, &order);
+        let region = gather(&mut records.region, &order);
+        let (session, session_keys, session_info) =
+            number_sessions(&records, &rows, &client, &therapist, &session_id, &region);
+        drop(session_id);
+        let visits = visit_numbers(&session_info, records.texts().len());
+        let (months, month) = month_numbers(&rows.day);
+        let derived = Derived {
+            visit: session.iter().map(|s| visits[*s as usize]).collect(),
+            worked: session
+                .iter()
+                .map(|s| session_info[*s as usize].2)
+                .collect(),
+            session,
+            month,
+        };
+        drop(session_info);
+        let frame = build_frame(
+            &mut records,
+            &order,
+            client,
+            therapist,
+            region,
+            &rows,
+            derived,
+        )?;
+        drop(order);
+        let texts = records.texts().clone();
         Ok(Prepared {
             frame,
+            texts,
             months,
-            clients,
+            rows,
             session_keys,
         })
     }
@@ -121,43 +125,165 @@ impl Prepared {
     pub fn is_empty(&self) -> bool {
         self.frame.height() == 0
     }
+
+    /// The rows of `period`: a contiguous range, since rows are in date order.
+    pub(crate) fn rows_of(&self, period: &Period) -> std::ops::Range<usize> {
+        let (from, to) = period.bounds();
+        let (from, to) = (
+            relief_core::records::day_number(from),
+            relief_core::records::day_number(to),
+        );
+        let start = self.rows.day.partition_point(|d| *d < from);
+        let end = self.rows.day.partition_point(|d| *d <= to);
+        start..end.max(start)
+    }
 }
 
-/// The order every computation sees: independent of file order and row order.
-fn canonical_order(a: &Record, b: &Record) -> Ordering {
-    a.date
-        .cmp(&b.date)
-        .then_with(|| a.client.cmp(&b.client))
-        .then_with(|| a.therapist.cmp(&b.therapist))
-        .then_with(|| a.session_id.cmp(&b.session_id))
-        .then_with(|| a.region.cmp(&b.region))
-        .then_with(|| a.side.cmp(&b.side))
-        .then_with(|| a.before.total_cmp(&b.before))
-        .then_with(|| a.after.total_cmp(&b.after))
-        .then_with(|| a.origin.cmp(&b.origin))
+/// Takes a column out of the records in `order`, dropping the reader's copy.
+fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) -> Vec<T> {
+    let source = std::mem::take(column);
+    order.iter().map(|&i| source[i as usize]).collect()
+}
+
+/// For every text number, its rank in the texts' sorted order: comparing ranks compares the
+/// texts, so sorting never touches a string.
+fn text_ranks(texts: &Texts) -> Vec<u32> {
+    let all = texts.all();
+    let mut by_text: Vec<u32> = (0..all.len() as u32).collect();
+    by_text.sort_unstable_by(|a, b| all[*a as usize].cmp(&all[*b as usize]));
+    let mut ranks = vec![0u32; all.len()];
+    for (rank, id) in by_text.into_iter().enumerate() {
+        ranks[id as usize] = rank as u32;
+    }
+    ranks
+}
+
+/// The order every computation sees, independent of file order and row order: date, client,
+/// therapist, session id, region, side, before, after, then where the row came from.
+fn canonical_order(r: &Records, ranks: &[u32]) -> Vec<u32> {
+    let rank = |id: u32| {
+        if id == NO_TEXT {
+            0
+        } else {
+            ranks[id as usize] + 1
+        }
+    };
+    // Date and client first, packed, so most of the work is one sort of plain numbers; rows
+    // that tie there (the regions of one session) are few and ordered in full.
+    let mut keyed: Vec<(u64, u32)> = (0..r.len())
+        .map(|i| {
+            let day = (r.day[i] as i64 - i32::MIN as i64) as u64;
+            ((day << 32) | u64::from(rank(r.client[i])), i as u32)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let full = |a: &u32, b: &u32| -> Ordering {
+        let (a, b) = (*a as usize, *b as usize);
+        rank(r.therapist[a])
+            .cmp(&rank(r.therapist[b]))
+            .then_with(|| rank(r.session_id[a]).cmp(&rank(r.session_id[b])))
+            .then_with(|| r.region[a].cmp(&r.region[b]))
+            .then_with(|| r.side[a].cmp(&r.side[b]))
+            .then_with(|| r.before[a].total_cmp(&r.before[b]))
+            .then_with(|| r.after[a].total_cmp(&r.after[b]))
+            .then_with(|| rank(r.file[a]).cmp(&rank(r.file[b])))
+            .then_with(|| rank(r.sheet[a]).cmp(&rank(r.sheet[b])))
+            .then_with(|| r.row[a].cmp(&r.row[b]))
+    };
+    let mut order: Vec<u32> = Vec::with_capacity(keyed.len());
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let start = order.len();
+        order.extend(run.iter().map(|(_, i)| *i));
+        order[start..].sort_unstable_by(full);
+    }
+    order
+}
+
+/// Per session: client, first date, regions worked.
+type SessionInfo = Vec<(u32, i32, u16)>;
+
+/// Numbers the sessions in canonical order of first appearance. Without a session id a session
+/// is a run of rows with the same date, client and therapist (they are neighbours in canonical
+/// order); with one, the same id of the same client on any date.
+fn number_sessions(
+    records: &Records,
+    rows: &RowColumns,
+    client: &[u32],
+    therapist: &[u32],
+    session_id: &[u32],
+    region: &[u8],
+) -> (Vec<u32>, Vec<String>, SessionInfo) {
+    let text = |id: u32| &**records.texts().get(id);
+    let mut by_id: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut info: SessionInfo = Vec::new();
+    let mut session = Vec::with_capacity(client.len());
+    let mut last: Option<(i32, u32, u32, u32)> = None;
+    for i in 0..client.len() {
+        let here = (rows.day[i], client[i], therapist[i], session_id[i]);
+        let n = if session_id[i] != NO_TEXT {
+            *by_id.entry((client[i], session_id[i])).or_insert_with(|| {
+                keys.push(format!("{}|id|{}", text(client[i]), text(session_id[i])));
+                info.push((client[i], rows.day[i], 0));
+                keys.len() as u32 - 1
+            })
+        } else if last == Some(here) {
+            *session.last().expect("a previous row")
+        } else {
+            let date = relief_core::records::date_of(rows.day[i]);
+            keys.push(format!(
+                "{}|{}|{}",
+                text(client[i]),
+                date,
+                text(therapist[i])
+            ));
+            info.push((client[i], rows.day[i], 0));
+            keys.len() as u32 - 1
+        };
+        last = Some(here);
+        if rows.minutes[i].is_nan() || rows.minutes[i] > 0.0 {
+            info[n as usize].2 |= 1 << region[i];
+        }
+        session.push(n);
+    }
+    (session, keys, info)
 }
 
 /// Numbers each client's sessions 1, 2, 3 … by date; sessions of the same day keep the
 /// canonical order they were first seen in.
-fn visit_numbers(sessions: &[(u32, chrono::NaiveDate, u16)], n_clients: usize) -> Vec<u32> {
-    let mut per_client: Vec<Vec<(chrono::NaiveDate, u32)>> = vec![Vec::new(); n_clients];
-    for (id, (client, date, _)) in sessions.iter().enumerate() {
-        per_client[*client as usize].push((*date, id as u32));
-    }
+fn visit_numbers(sessions: &SessionInfo, n_texts: usize) -> Vec<u32> {
+    let mut by_client: Vec<(u32, i32, u32)> = sessions
+        .iter()
+        .enumerate()
+        .map(|(id, (client, day, _))| (*client, *day, id as u32))
+        .collect();
+    by_client.sort_unstable();
     let mut visits = vec![0u32; sessions.len()];
-    for mut list in per_client {
-        list.sort();
-        for (n, (_, id)) in list.into_iter().enumerate() {
-            visits[id as usize] = n as u32 + 1;
-        }
+    let mut previous = u32::MAX;
+    let mut n = 0;
+    for (client, _, id) in by_client {
+        n = if client == previous { n + 1 } else { 1 };
+        previous = client;
+        visits[id as usize] = n;
     }
+    debug_assert!(sessions.iter().all(|s| (s.0 as usize) < n_texts));
     visits
 }
 
-/// The region's position in report order, 0–8.
-pub(crate) fn region_index(region: Region) -> u8 {
-    Region::ALL
-        .iter()
-        .position(|r| *r == region)
-        .expect("every region is in ALL") as u8
+/// The months that have rows, and each row's month as an index into them.
+fn month_numbers(days: &[i32]) -> (Vec<Period>, Vec<u32>) {
+    let mut months: Vec<Period> = Vec::new();
+    let mut out = Vec::with_capacity(days.len());
+    let mut last_day = None;
+    for d in days {
+        if last_day != Some(*d) {
+            let month = Period::month_of(relief_core::records::date_of(*d));
+            if months.last() != Some(&month) {
+                months.push(month);
+            }
+            last_day = Some(*d);
+        }
+        out.push(months.len() as u32 - 1);
+    }
+    (months, out)
 }

@@ -2,7 +2,7 @@
 //! files, rejects and conflicts that belong to the period.
 
 use crate::figures::{MCID_POINTS, Thresholds};
-use crate::frame::{col_names as c, day_number};
+use crate::frame::col_names as c;
 use crate::groups::{spillover, table};
 use crate::{AnalysisError, Period, Prepared};
 use polars::prelude::*;
@@ -58,7 +58,7 @@ impl Prepared {
     /// [`AnalysisError::Engine`] if polars fails (a bug).
     pub fn trend(&self, settings: &AnalysisSettings) -> Result<Vec<MonthFigures>, AnalysisError> {
         let lf = self.frame.clone().lazy();
-        Ok(table(&lf, settings.thresholds())?)
+        Ok(table(&lf, self, settings.thresholds())?)
     }
 
     /// Every figure of one period.
@@ -71,25 +71,11 @@ impl Prepared {
         input: &InputFacts<'_>,
         settings: &AnalysisSettings,
     ) -> Result<Summary, AnalysisError> {
-        let (from, to) = period.bounds();
-        // Filter once; every group below then scans only the period's rows.
-        let lf = self
-            .frame
-            .clone()
-            .lazy()
-            .filter(
-                col(c::DAY)
-                    .gt_eq(lit(day_number(from)))
-                    .and(col(c::DAY).lt_eq(lit(day_number(to)))),
-            )
-            .collect()?
-            .lazy();
+        // Rows are in date order: a period is a slice of the frame, taken without copying.
+        let rows = self.rows_of(period);
+        let lf = self.frame.slice(rows.start as i64, rows.len()).lazy();
         let t = settings.thresholds();
-        let used = lf
-            .clone()
-            .select([len().cast(DataType::UInt64)])
-            .collect()?;
-        let used = used.columns()[0].u64()?.get(0).unwrap_or(0);
+        let used = rows.len() as u64;
         let unknown = unknown_counts(lf.clone())?;
 
         let in_period = |m: &Option<String>| m.as_deref().is_none_or(|m| period.touches_month(m));
@@ -122,16 +108,16 @@ impl Prepared {
             period: period.clone(),
             rows,
             files: input.files.to_vec(),
-            regions: table(&lf, t)?,
-            by_month: table(&lf, t)?,
-            by_therapist: table(&lf, t)?,
-            by_pressure: table(&lf, t)?,
-            by_focus: table(&lf, t)?,
+            regions: table(&lf, self, t)?,
+            by_month: table(&lf, self, t)?,
+            by_therapist: table(&lf, self, t)?,
+            by_pressure: table(&lf, self, t)?,
+            by_focus: table(&lf, self, t)?,
             rejects,
-            by_minutes: table(&lf, t)?,
-            by_technique: table(&lf, t)?,
+            by_minutes: table(&lf, self, t)?,
+            by_technique: table(&lf, self, t)?,
             spillover: spillover(&lf, t)?,
-            by_visit: table(&lf, t)?,
+            by_visit: table(&lf, self, t)?,
             conflicts,
             unknown,
             settings: Settings {
@@ -154,7 +140,7 @@ fn unknown_counts(lf: LazyFrame) -> PolarsResult<UnknownCounts> {
                 .cast(DataType::UInt64)
                 .alias("p"),
             col(c::FOCUS).null_count().cast(DataType::UInt64).alias("f"),
-            col(c::MINUTES)
+            col(c::MINUTES_BAND)
                 .null_count()
                 .cast(DataType::UInt64)
                 .alias("m"),

@@ -41,7 +41,7 @@ fn rec(day: u32, client: &str, region: Region, before: f64, after: f64) -> Recor
 }
 
 fn summarise(records: &[Record]) -> Summary {
-    let prepared = Prepared::new(records).unwrap();
+    let prepared = Prepared::new(records.iter().cloned().collect()).unwrap();
     let facts = InputFacts {
         files: &[],
         rejects: &[],
@@ -344,7 +344,7 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
     let mut sept = rec(1, "x", Region::Neck, 5.0, 2.0);
     sept.date = NaiveDate::from_ymd_opt(2026, 9, 20).unwrap();
     let oct = rec(5, "x", Region::Neck, 4.0, 2.0);
-    let prepared = Prepared::new(&[sept, oct]).unwrap();
+    let prepared = Prepared::new([sept, oct].into_iter().collect()).unwrap();
     let origin = Origin {
         file: Arc::from("a.xlsx"),
         sheet: Arc::from("S"),

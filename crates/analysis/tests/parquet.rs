@@ -36,7 +36,7 @@ fn parquet_round_trips_the_clean_table() {
     let records: Vec<Record> = (1..=20)
         .map(|d| rec(d, Region::ALL[(d % 9) as usize], 6.0, (d % 7) as f64))
         .collect();
-    let prepared = Prepared::new(&records).unwrap();
+    let prepared = Prepared::new(records.iter().cloned().collect()).unwrap();
     let period = Period::parse_month("2026-10").unwrap();
     let table = prepared
         .clean_table(&period, CleanTableOptions::default(), &|k| k.to_string())

@@ -50,7 +50,7 @@ fn summary(records: &[Record], period: &Period) -> Summary {
         duplicates: &[],
         footer_skipped: 0,
     };
-    Prepared::new(records)
+    Prepared::new(records.iter().cloned().collect())
         .unwrap()
         .summarise(period, &facts, &settings())
         .unwrap()

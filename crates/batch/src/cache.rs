@@ -31,7 +31,7 @@ use crate::layout::write_atomic;
 use crate::{BatchError, Layout, Ledger, Outcome};
 use chrono::NaiveDate;
 use relief_core::summary::FileReport;
-use relief_core::{Origin, Pressure, Record, Region, Reject, Side};
+use relief_core::{Origin, Pressure, Record, Records, Region, Reject, Side};
 use relief_ingest::{FileRead, Footer};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
@@ -288,7 +288,7 @@ impl Stored {
                 .get(i as usize)
                 .ok_or_else(|| format!("sheet {i} is not listed"))
         };
-        let mut records = Vec::with_capacity(self.records.len());
+        let mut records = Records::with_capacity(self.records.len());
         for r in self.records {
             let date = NaiveDate::parse_from_str(&r.date, DATE)
                 .map_err(|_| format!("not a date: {}", r.date))?;
@@ -422,7 +422,7 @@ mod tests {
         assert_eq!(original.rejects.len(), 1);
         assert_eq!(original.footers.len(), 1);
         assert!(
-            !original.records[0].client.contains("Mia"),
+            !original.records.get(0).client.contains("Mia"),
             "clients are pseudonymised"
         );
 
@@ -432,8 +432,8 @@ mod tests {
         assert_same(&original, &back);
         // The records share one file name and one sheet name, as read_file's do.
         assert!(Arc::ptr_eq(
-            &back.records[0].origin.file,
-            &back.records[2].origin.file
+            &back.records.get(0).origin.file,
+            &back.records.get(2).origin.file
         ));
 
         // No raw client name is kept.

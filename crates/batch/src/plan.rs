@@ -8,7 +8,7 @@
 //! removed file touches are left as they were.
 
 use crate::{Entry, Ledger, Outcome, ScannedFile, Status};
-use relief_core::{Duplicate, Record, Reject};
+use relief_core::{Duplicate, Records, Reject};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What reading one file found, as far as the ledger cares.
@@ -57,15 +57,24 @@ impl Plan {
 /// The months each file holds rows for, by the file's name as the reader gave it: used
 /// records, rejects with a readable date, and both sides of every duplicate.
 pub fn months_by_file(
-    records: &[Record],
+    records: &Records,
     rejects: &[Reject],
     duplicates: &[Duplicate],
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in records {
-        out.entry(r.origin.file.to_string())
+    // Runs of one file and one day are common: look each up once.
+    let mut last = None;
+    for (file, day) in records.file.iter().zip(&records.day) {
+        if last == Some((*file, *day)) {
+            continue;
+        }
+        last = Some((*file, *day));
+        let month = relief_core::records::date_of(*day)
+            .format("%Y-%m")
+            .to_string();
+        out.entry(records.texts().get(*file).to_string())
             .or_default()
-            .insert(r.month());
+            .insert(month);
     }
     for r in rejects {
         if let Some(m) = &r.month {
@@ -373,7 +382,7 @@ mod tests {
 
     #[test]
     fn months_come_from_records_rejects_and_both_sides_of_duplicates() {
-        use relief_core::{Origin, Region};
+        use relief_core::{Origin, Record, Region};
         let record = Record {
             date: chrono::NaiveDate::from_ymd_opt(2026, 10, 3).unwrap(),
             client: "c".into(),
@@ -413,7 +422,7 @@ mod tests {
             conflict: None,
         };
         let months = months_by_file(
-            &[record],
+            &[record].into_iter().collect(),
             &[reject("b.csv", Some("2026-11")), reject("b.csv", None)],
             &[duplicate],
         );

@@ -10,8 +10,10 @@
 use crate::{Field, Region, Side, ValueError};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Why a row was rejected. The JSON form is the `Display` sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Why a row was rejected. The JSON form is the `Display` sentence, and two reasons are equal
+/// when they read the same: a reason loaded back from a cache as [`RejectReason::Recorded`]
+/// equals the typed reason it was written from.
+#[derive(Debug, Clone)]
 pub enum RejectReason {
     /// A cell's value could not be read (blank, out of range, unknown word …).
     Value(ValueError),
@@ -39,6 +41,23 @@ pub enum RejectReason {
 impl From<ValueError> for RejectReason {
     fn from(e: ValueError) -> Self {
         RejectReason::Value(e)
+    }
+}
+
+impl PartialEq for RejectReason {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (RejectReason::Value(a), RejectReason::Value(b)) => a == b,
+            _ => self.to_string() == other.to_string(),
+        }
+    }
+}
+
+impl Eq for RejectReason {}
+
+impl std::hash::Hash for RejectReason {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_string().hash(state);
     }
 }
 
@@ -104,7 +123,7 @@ mod tests {
         );
         let json = serde_json::to_string(&r).unwrap();
         let back: RejectReason = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.to_string(), r.to_string());
+        assert_eq!(back, r, "a reason read back equals the one written");
         let v: RejectReason = ValueError::Blank(Field::After).into();
         assert_eq!(v.to_string(), "after is blank");
     }

@@ -1,68 +1,70 @@
 //! Duplicates and conflicts across files and within a file (SPEC §2.7).
 //!
 //! The same session × region — the same (client, date, therapist, region, side), or the same
-//! (session id, region, side) when the export has session ids — is counted once. Records arrive
-//! in reading order (files in sorted path order, then sheets, then rows), and the last copy is
-//! the one used: the later file wins, and within a file the lower row. Every other copy is a
-//! duplicate pointing at the kept one; a copy whose values differ from the kept one is also a
-//! conflict, and the difference is said in plain words.
+//! (session id, client, region, side) when the export has session ids (two clinics may both
+//! number a session 1001) — is counted once. Records arrive in reading order (files in sorted
+//! path order, then sheets, then rows), and the last copy is the one used: the later file wins,
+//! and within a file the lower row. Every other copy is a duplicate pointing at the kept one; a
+//! copy whose values differ from the kept one is also a conflict, and the difference is said in
+//! plain words.
+//!
+//! Each record's key is packed into one 128-bit number from the columns (texts are already
+//! numbers there) and the (key, position) pairs are sorted: equal keys become neighbours
+//! without a hash map of owned keys, and memory stays at 24 bytes a record however long the
+//! input.
 
-use relief_core::{Duplicate, Record, Region, Side};
-use std::collections::HashMap;
-use std::sync::Arc;
+use relief_core::records::NO_TEXT;
+use relief_core::{Duplicate, Record, Records};
 
-#[derive(PartialEq, Eq, Hash)]
-enum Key {
-    Session(Arc<str>, Region, Option<Side>),
-    Visit(Arc<str>, chrono::NaiveDate, Arc<str>, Region, Option<Side>),
+/// The record's identity as one number: session id and client, or client, day and therapist;
+/// then region and side. The top bit says which kind, so the two never collide.
+fn key(r: &Records, i: usize) -> u128 {
+    let tail = (u128::from(r.region[i]) << 2) | u128::from(r.side[i]);
+    let (kind, a, b, c) = if r.session_id[i] != NO_TEXT {
+        (1u128, r.session_id[i], r.client[i], 0)
+    } else {
+        (0, r.client[i], r.day[i] as u32, r.therapist[i])
+    };
+    (kind << 127) | (u128::from(a) << 70) | (u128::from(b) << 38) | (u128::from(c) << 6) | tail
 }
 
-fn key(r: &Record) -> Key {
-    match &r.session_id {
-        Some(id) => Key::Session(id.clone(), r.region, r.side),
-        None => Key::Visit(
-            r.client.clone(),
-            r.date,
-            r.therapist.clone(),
-            r.region,
-            r.side,
-        ),
+/// Removes the duplicates from `records` (keeping the order of the used ones) and returns them.
+pub(crate) fn dedup(records: &mut Records) -> Vec<Duplicate> {
+    let n = records.len();
+    let mut keyed: Vec<(u128, u32)> = (0..n).map(|i| (key(records, i), i as u32)).collect();
+    keyed.sort_unstable();
+    // For every record that is not the last copy of its key: the copy that is kept.
+    let mut kept_for: Vec<(u32, u32)> = Vec::new();
+    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if let [copies @ .., (_, kept)] = group {
+            kept_for.extend(copies.iter().map(|(_, i)| (*i, *kept)));
+        }
     }
-}
-
-/// Splits records into the ones used and the duplicates, keeping the order of the used ones.
-pub(crate) fn dedup(records: Vec<Record>) -> (Vec<Record>, Vec<Duplicate>) {
-    let mut last: HashMap<Key, usize> = HashMap::with_capacity(records.len());
-    for (i, r) in records.iter().enumerate() {
-        last.insert(key(r), i);
+    drop(keyed);
+    if kept_for.is_empty() {
+        return Vec::new();
     }
-    if last.len() == records.len() {
-        return (records, Vec::new());
-    }
-    let mut duplicates = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        let kept_at = last[&key(r)];
-        if kept_at != i {
-            let kept = &records[kept_at];
-            duplicates.push(Duplicate {
+    kept_for.sort_unstable();
+    let mut keep = vec![true; n];
+    let duplicates = kept_for
+        .into_iter()
+        .map(|(copy, kept)| {
+            keep[copy as usize] = false;
+            let (r, k) = (records.get(copy as usize), records.get(kept as usize));
+            Duplicate {
                 file: r.origin.file.to_string(),
                 sheet: r.origin.sheet.to_string(),
                 row: r.origin.row,
-                kept_file: kept.origin.file.to_string(),
-                kept_sheet: kept.origin.sheet.to_string(),
-                kept_row: kept.origin.row,
+                kept_file: k.origin.file.to_string(),
+                kept_sheet: k.origin.sheet.to_string(),
+                kept_row: k.origin.row,
                 month: r.month(),
-                conflict: difference(r, kept),
-            });
-        }
-    }
-    let used = records
-        .into_iter()
-        .enumerate()
-        .filter(|(i, r)| last.get(&key(r)) == Some(i))
-        .map(|(_, r)| r)
+                conflict: difference(&r, &k),
+            }
+        })
         .collect();
-    (used, duplicates)
+    records.retain(&keep);
+    duplicates
 }
 
 /// What differs between a copy and the kept copy, or `None` when they agree.
@@ -88,17 +90,13 @@ fn difference(copy: &Record, kept: &Record) -> Option<String> {
     diff("focus", show(&copy.focus), show(&kept.focus));
     diff("technique", show(&copy.technique), show(&kept.technique));
     if copy.session_id.is_some() {
-        // Keyed by session id: the session's own details may disagree too.
+        // Keyed by session id (and client): the session's own details may disagree too.
         diff("date", copy.date.to_string(), kept.date.to_string());
         diff(
             "therapist",
             copy.therapist.to_string(),
             kept.therapist.to_string(),
         );
-        if copy.client != kept.client {
-            // Never the identifiers themselves.
-            parts.push("the client differs".into());
-        }
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }

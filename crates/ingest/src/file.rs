@@ -167,7 +167,7 @@ impl FileContext<'_, '_> {
             rejects,
             footers,
         } = sheet::read_sheet(grid, &header, &ctx);
-        self.out.records.extend(records);
+        self.out.records.append(records);
         self.out.rejects.extend(rejects);
         self.out
             .footers

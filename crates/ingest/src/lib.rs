@@ -57,7 +57,7 @@ pub use pseudonym::{Pseudonymizer, normalize_id};
 use panic_guard::GuardedParse;
 use rayon::prelude::*;
 use relief_core::summary::{FileReport, RowCounts};
-use relief_core::{Config, Duplicate, Record, Reject, Vocabulary};
+use relief_core::{Config, Duplicate, Records, Reject, Vocabulary};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -90,7 +90,7 @@ pub struct FileRead {
     /// The file's path, sha256, error (if it could not be read) and its sheets.
     pub report: FileReport,
     /// In sheet, row, region order.
-    pub records: Vec<Record>,
+    pub records: Records,
     pub rejects: Vec<Reject>,
     pub footers: Vec<Footer>,
 }
@@ -99,7 +99,7 @@ pub struct FileRead {
 #[derive(Debug, Default)]
 pub struct Ingested {
     /// Used records, in file, sheet, row, region order.
-    pub records: Vec<Record>,
+    pub records: Records,
     pub rejects: Vec<Reject>,
     /// Copies counted once; those with `conflict` set disagreed with the kept copy.
     pub duplicates: Vec<Duplicate>,
@@ -165,7 +165,7 @@ pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
             error: None,
             sheets: Vec::new(),
         },
-        records: Vec::new(),
+        records: Records::default(),
         rejects: Vec::new(),
         footers: Vec::new(),
     };
@@ -190,7 +190,7 @@ pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
     if !problems.is_empty() {
         let fatal = out.report.sheets.is_empty();
         if fatal {
-            out.records.clear();
+            out.records = Records::default();
             out.rejects.clear();
             out.footers.clear();
         }

@@ -2,6 +2,7 @@
 //! files (SPEC §2.7), and every sheet's counts completed so the counting identity holds.
 
 use crate::{FileRead, Ingested, dedup};
+use relief_core::Records;
 use std::collections::HashMap;
 
 /// Merges files read one by one (in sorted path order): removes duplicates and conflicts across
@@ -9,14 +10,14 @@ use std::collections::HashMap;
 /// `rows_read = rows_used + rows_rejected + rows_duplicate` holds for every sheet.
 pub fn merge(reads: Vec<FileRead>) -> Ingested {
     let mut out = Ingested::default();
-    let mut all = Vec::with_capacity(reads.iter().map(|r| r.records.len()).sum());
+    let mut all = Records::with_capacity(reads.iter().map(|r| r.records.len()).sum());
     for r in reads {
-        all.extend(r.records);
+        all.append(r.records);
         out.rejects.extend(r.rejects);
         out.footers.extend(r.footers);
         out.files.push(r.report);
     }
-    let (records, duplicates) = dedup::dedup(all);
+    let duplicates = dedup::dedup(&mut all);
     let mut per_sheet: HashMap<(&str, &str), u64> = HashMap::new();
     for d in &duplicates {
         *per_sheet.entry((&d.file, &d.sheet)).or_default() += 1;
@@ -35,7 +36,7 @@ pub fn merge(reads: Vec<FileRead>) -> Ingested {
         }
     }
     out.rows.conflicts = duplicates.iter().filter(|d| d.conflict.is_some()).count() as u64;
-    out.records = records;
+    out.records = all;
     out.duplicates = duplicates;
     out
 }

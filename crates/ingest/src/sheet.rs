@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use relief_core::date::{ColumnOrder, TextDate};
 use relief_core::summary::SheetReport;
 use relief_core::{
-    DateOrder, Field, Origin, Pressure, Record, Region, Reject, RejectReason, Side, ValueError,
-    Vocabulary,
+    DateOrder, Field, Origin, Pressure, Record, Records, Region, Reject, RejectReason, Side,
+    ValueError, Vocabulary,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -32,7 +32,7 @@ pub(crate) struct SheetContext<'o> {
 #[derive(Debug)]
 pub(crate) struct SheetOutcome {
     pub report: SheetReport,
-    pub records: Vec<Record>,
+    pub records: Records,
     pub rejects: Vec<Reject>,
     /// Excel row numbers of the rows skipped as footers.
     pub footers: Vec<u32>,
@@ -316,7 +316,7 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
             rows_duplicate: 0,
             footer_skipped: 0,
         },
-        records: Vec::new(),
+        records: Records::default(),
         rejects: Vec::new(),
         footers: Vec::new(),
     };

@@ -43,7 +43,7 @@ fn semicolon_csv_with_bom_decimal_commas_and_config_names() {
         ]
     );
     // 40009 and 40009.0 are the same client.
-    assert_eq!(r.records[0].client, r.records[1].client);
+    assert_eq!(r.records.get(0).client, r.records.get(1).client);
     assert_eq!(
         rejects(&r),
         [rj(6, "after", "12", "score 12 is outside 0–10")]
@@ -66,7 +66,7 @@ fn an_ambiguous_date_column_rejects_only_the_dates_that_read_two_ways() {
     // With the order configured, every date reads.
     let r = Env::toml("[dates]\norder = \"month-first\"\n").read(&path);
     assert!(r.rejects.is_empty());
-    assert_eq!(r.records[0].date, ymd(2026, 3, 10));
+    assert_eq!(r.records.get(0).date, ymd(2026, 3, 10));
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn windows_1252_csv_is_read() {
     bytes.extend_from_slice(b"e,neck,5,2\n");
     std::fs::write(&path, bytes).unwrap();
     let r = Env::new().read(&path);
-    assert_eq!(&*r.records[0].therapist, "Renée");
+    assert_eq!(&*r.records.get(0).therapist, "Renée");
 }
 
 /// Writes a minimal valid OpenDocument spreadsheet by hand.
@@ -147,7 +147,7 @@ fn ods_is_read_like_a_workbook() {
     let r = env.read(&path);
     assert_eq!(r.report.error, None, "{:?}", r.report);
     assert_eq!(r.report.sheets[0].header_row, 2);
-    let a = &r.records[0];
+    let a = &r.records.get(0);
     assert_eq!(
         (a.date, a.region, a.side, a.before, a.after, a.origin.row),
         (
