@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn all_sorts_before_every_region_and_factors_in_report_order() {
-        let mut v = vec![
+        let mut v = [
             RegionOrAll::Region(Region::Feet),
             RegionOrAll::All,
             RegionOrAll::Region(Region::Head),

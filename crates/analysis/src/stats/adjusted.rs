@@ -286,7 +286,7 @@ fn model_entries<L: FactorLevel>(
                 reference: reference.text(),
                 region: scope,
                 rows: stats.rows,
-                clients: stats.clients as u64,
+                clients: stats.clients,
                 reference_rows: reference_stats.rows,
                 raw_difference: stats.mean_change - reference_stats.mean_change,
                 adjusted_difference: coefficient.filter(|c| c.is_finite()),
@@ -329,4 +329,251 @@ fn fit_model<L: FactorLevel>(
     let y: Vec<f64> = rows.iter().map(|r| r.change).collect();
     let clusters: Vec<u32> = rows.iter().map(|r| r.client).collect();
     (ols::fit(&x, k, &y, &clusters), head + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<L>(region: Region, before: f64, change: f64, client: u32, level: L) -> LevelRow<L> {
+        LevelRow {
+            region,
+            before,
+            change,
+            client,
+            level,
+        }
+    }
+
+    /// The rows of the paper example in `ols::tests::hand_worked_cr1_with_two_clients`.
+    fn paper_rows() -> Vec<LevelRow<bool>> {
+        let lb = Region::LowerBack;
+        vec![
+            row(lb, 4.0, 1.5, 1, false),
+            row(lb, 8.0, 4.0, 1, true),
+            row(lb, 4.0, 0.5, 2, false),
+            row(lb, 6.0, 3.0, 2, true),
+        ]
+    }
+
+    /// `n` clients, each with a focus and a non-focus row in `region`, arrival soreness varying.
+    fn many_clients(region: Region, n: u32) -> Vec<LevelRow<bool>> {
+        (0..n)
+            .flat_map(|c| {
+                let b = 3.0 + f64::from(c % 5);
+                [
+                    row(region, b, 0.4 * b + 0.1 * f64::from(c % 3), c, false),
+                    row(
+                        region,
+                        b + 2.0,
+                        0.4 * b + 1.5 - 0.1 * f64::from(c % 4),
+                        c,
+                        true,
+                    ),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn paper_example_raw_against_adjusted() {
+        let got = adjusted_effects(&paper_rows(), 2);
+        assert_eq!(got.len(), 2, "pooled and lower back: {got:?}");
+        for (e, region) in got
+            .iter()
+            .zip([RegionOrAll::All, RegionOrAll::Region(Region::LowerBack)])
+        {
+            assert_eq!(e.region, region);
+            assert_eq!(
+                (e.factor, e.level.as_str(), e.reference.as_str()),
+                (Factor::Focus, "true", "false")
+            );
+            assert_eq!((e.rows, e.clients, e.reference_rows), (2, 2, 2));
+            assert!((e.raw_difference - 2.5).abs() < 1e-12);
+            assert!((e.adjusted_difference.unwrap() - 1.0).abs() < 1e-12);
+            // Two clients: G < 10, so an estimate without a CI.
+            assert!(e.small_sample && e.ci95.is_none());
+        }
+    }
+
+    #[test]
+    fn ci_is_the_coefficient_plus_minus_t_times_the_cr1_se() {
+        let rows = many_clients(Region::Neck, 12);
+        let got = adjusted_effects(&rows, 5);
+        let e = &got[0];
+        assert!(!e.small_sample, "{e:?}");
+        // The same model by hand: intercept, before, focus.
+        let x: Vec<f64> = rows
+            .iter()
+            .flat_map(|r| [1.0, r.before, f64::from(u8::from(r.level))])
+            .collect();
+        let y: Vec<f64> = rows.iter().map(|r| r.change).collect();
+        let c: Vec<u32> = rows.iter().map(|r| r.client).collect();
+        let f = ols::fit(&x, 3, &y, &c).unwrap();
+        let (b, se) = (f.coefficients[2], f.std_error(2).unwrap());
+        // t(0.975, 11) from a printed table.
+        let [lo, hi] = e.ci95.unwrap();
+        assert!(
+            (lo - (b - 2.200_985 * se)).abs() < 1e-5 && (hi - (b + 2.200_985 * se)).abs() < 1e-5
+        );
+        assert!((e.adjusted_difference.unwrap() - b).abs() < 1e-12);
+    }
+
+    #[test]
+    fn region_with_focus_rows_only_has_no_focus_entry() {
+        let mut rows = many_clients(Region::Neck, 12);
+        rows.extend((0..6).map(|c| row(Region::Hips, 5.0 + f64::from(c % 3), 2.0, c, true)));
+        let got = adjusted_effects(&rows, 5);
+        let regions: Vec<RegionOrAll> = got.iter().map(|e| e.region).collect();
+        assert_eq!(
+            regions,
+            [RegionOrAll::All, RegionOrAll::Region(Region::Neck)]
+        );
+        // The pooled model counts the hips rows as focus rows.
+        assert_eq!(got[0].rows, 18);
+        // Nothing but focus rows anywhere: no reference, no entry at all.
+        let only: Vec<_> = rows.iter().filter(|r| r.level).cloned().collect();
+        assert!(adjusted_effects(&only, 5).is_empty());
+        assert!(adjusted_effects::<bool>(&[], 5).is_empty());
+    }
+
+    #[test]
+    fn one_client_gives_an_estimate_without_ci() {
+        let rows: Vec<LevelRow<bool>> = many_clients(Region::Feet, 12)
+            .into_iter()
+            .map(|r| LevelRow { client: 7, ..r })
+            .collect();
+        for e in adjusted_effects(&rows, 5) {
+            assert!(e.adjusted_difference.is_some_and(f64::is_finite), "{e:?}");
+            assert!(e.small_sample && e.ci95.is_none());
+            assert_eq!(e.clients, 1);
+        }
+    }
+
+    #[test]
+    fn a_level_from_one_client_gives_an_estimate_without_ci() {
+        let mut rows: Vec<LevelRow<Pressure>> = many_clients(Region::Legs, 12)
+            .into_iter()
+            .map(|r| LevelRow {
+                level: if r.level {
+                    Pressure::Medium
+                } else {
+                    Pressure::Light
+                },
+                region: r.region,
+                before: r.before,
+                change: r.change,
+                client: r.client,
+            })
+            .collect();
+        rows.extend((0..6).map(|i| row(Region::Legs, 4.0 + f64::from(i), 3.0, 3, Pressure::Deep)));
+        let got = adjusted_effects(&rows, 5);
+        let deep: Vec<&AdjustedEntry> = got.iter().filter(|e| e.level == "deep").collect();
+        assert_eq!(deep.len(), 2);
+        for e in deep {
+            assert_eq!((e.rows, e.clients), (6, 1));
+            assert!(e.adjusted_difference.is_some() && e.small_sample && e.ci95.is_none());
+        }
+        let medium = got.iter().find(|e| e.level == "medium").unwrap();
+        assert!(!medium.small_sample && medium.ci95.is_some(), "{medium:?}");
+    }
+
+    #[test]
+    fn same_arrival_soreness_everywhere_or_too_few_rows_gives_no_estimate() {
+        let rows: Vec<LevelRow<bool>> = many_clients(Region::Head, 12)
+            .into_iter()
+            .map(|r| LevelRow { before: 6.0, ..r })
+            .collect();
+        let got = adjusted_effects(&rows, 5);
+        assert_eq!(got.len(), 2);
+        for e in &got {
+            assert_eq!((e.adjusted_difference, e.ci95), (None, None));
+            assert!(e.raw_difference.is_finite());
+        }
+        // Three rows, four columns (intercept, before, medium, firm): N ≤ K.
+        let rows = vec![
+            row(Region::Head, 3.0, 1.0, 1, Pressure::Light),
+            row(Region::Head, 5.0, 2.0, 2, Pressure::Medium),
+            row(Region::Head, 7.0, 1.0, 3, Pressure::Firm),
+        ];
+        let got = adjusted_effects(&rows, 5);
+        assert_eq!(got.len(), 4, "medium and firm, pooled and head");
+        assert!(
+            got.iter()
+                .all(|e| e.adjusted_difference.is_none() && e.ci95.is_none())
+        );
+        assert!(got.iter().all(|e| e.small_sample));
+    }
+
+    #[test]
+    fn references_follow_each_factors_rule_and_hold_for_every_region() {
+        // Technique: most rows overall ("Swedish", 3 rows) even where another leads locally;
+        // a tie between "deep tissue" and "Cupping" goes to "Cupping" (alphabetical, any case).
+        let t = |name: &str| Technique::new(name);
+        let rows = vec![
+            row(Region::Neck, 5.0, 1.0, 1, t("Swedish")),
+            row(Region::Neck, 6.0, 2.0, 2, t("Swedish")),
+            row(Region::Hips, 4.0, 1.0, 3, t("Swedish")),
+            row(Region::Hips, 5.0, 2.0, 4, t("deep tissue")),
+            row(Region::Hips, 6.0, 2.0, 5, t("deep tissue")),
+        ];
+        let got = adjusted_effects(&rows, 2);
+        assert!(got.iter().all(|e| e.reference == "Swedish"), "{got:?}");
+        let tie = vec![
+            row(Region::Neck, 5.0, 1.0, 1, t("deep tissue")),
+            row(Region::Neck, 6.0, 2.0, 2, t("Cupping")),
+        ];
+        assert_eq!(
+            reference_level(&tie).map(|l| l.text()),
+            Some("Cupping".into())
+        );
+        // Pressure: the lowest level present, not the commonest.
+        let p = vec![
+            row(Region::Neck, 5.0, 1.0, 1, Pressure::Firm),
+            row(Region::Neck, 6.0, 2.0, 2, Pressure::Firm),
+            row(Region::Neck, 6.0, 2.0, 2, Pressure::Medium),
+        ];
+        assert_eq!(reference_level(&p), Some(Pressure::Medium));
+        assert_eq!(MinutesBand::of(5.5).key(), "6-15");
+        assert!(MinutesBand::of(0.0) < MinutesBand::of(40.0));
+    }
+
+    #[test]
+    fn entries_are_ordered_by_level_then_region_with_all_first() {
+        let mut rows = Vec::new();
+        for (i, region) in [Region::Feet, Region::Neck].into_iter().enumerate() {
+            for c in 0..4u32 {
+                for (j, p) in [Pressure::Deep, Pressure::Light, Pressure::Firm]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let b = 3.0 + f64::from(c) + j as f64;
+                    rows.push(row(
+                        region,
+                        b,
+                        1.0 + 0.1 * (i + j) as f64 + f64::from(c % 2),
+                        c,
+                        p,
+                    ));
+                }
+            }
+        }
+        let got: Vec<(String, String)> = adjusted_effects(&rows, 2)
+            .into_iter()
+            .map(|e| (e.level, e.region.key().to_string()))
+            .collect();
+        let want = [
+            ("firm", "all"),
+            ("firm", "neck"),
+            ("firm", "feet"),
+            ("deep", "all"),
+            ("deep", "neck"),
+            ("deep", "feet"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(l, r)| (l.to_string(), r.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
 }

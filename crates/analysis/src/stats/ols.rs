@@ -115,7 +115,7 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
         .ok_or(NoFit::NotConverged)?;
     let sigma = &svd.singular_values;
     let (smax, smin) = (sigma.max(), sigma.min());
-    if !(smin > RANK_TOLERANCE * smax) {
+    if smin.is_nan() || smin <= RANK_TOLERANCE * smax {
         return Err(NoFit::RankDeficient);
     }
     let (Some(u), Some(v_t)) = (&svd.u, &svd.v_t) else {
