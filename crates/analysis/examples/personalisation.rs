@@ -7,10 +7,9 @@
 
 use relief_analysis::Period;
 use relief_analysis::stats::{
-    CourseRow, FactorLevel, LevelRow, MinutesBand, Technique, adjusted_effects, course_of_care,
-    mcid_rate,
+    CourseRow, FactorLevel, LevelRow, Technique, adjusted_effects, course_of_care, mcid_rate,
 };
-use relief_core::{Config, Record, Vocabulary};
+use relief_core::{Config, MinutesBand, Record, Vocabulary};
 use relief_ingest::{Pseudonymizer, ReadOptions, expand_paths, read_inputs};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -36,9 +35,9 @@ fn main() {
     let period = match &month {
         Some(m) => Period::parse_month(m).expect("a month as YYYY-MM"),
         None => {
-            let first = records.iter().map(|r| r.month()).min().expect("records");
-            let last = records.iter().map(|r| r.month()).max().expect("records");
-            Period::months_between(&first, &last).expect("months")
+            let first = records.iter().map(|r| r.date).min().expect("records");
+            let last = records.iter().map(|r| r.date).max().expect("records");
+            Period::months_between(&Period::month_of(first), &Period::month_of(last))
         }
     };
     let (start, end) = period.bounds();

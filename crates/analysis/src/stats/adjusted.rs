@@ -22,8 +22,7 @@
 use super::ols::{self, Fit, NoFit};
 use super::{mean, t975};
 use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
-use relief_core::summary::{MINUTES_BANDS, minutes_band};
-use relief_core::{Pressure, Region};
+use relief_core::{MinutesBand, Pressure, Region};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -67,27 +66,6 @@ impl FactorLevel for Pressure {
     const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
     fn text(&self) -> String {
         self.key().to_string()
-    }
-}
-
-/// A minutes band (SPEC §3 group 5), ordered `0 < 1-5 < 6-15 < 16-30 < over 30`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MinutesBand(u8);
-
-impl MinutesBand {
-    /// The band `minutes` falls in (5.5 minutes is `6-15`).
-    pub fn of(minutes: f64) -> MinutesBand {
-        let key = minutes_band(minutes);
-        let index = MINUTES_BANDS.iter().position(|b| *b == key).unwrap_or(0);
-        MinutesBand(index as u8)
-    }
-
-    /// The band's name: `16-30`.
-    pub fn key(self) -> &'static str {
-        MINUTES_BANDS
-            .get(self.0 as usize)
-            .copied()
-            .unwrap_or(MINUTES_BANDS[0])
     }
 }
 

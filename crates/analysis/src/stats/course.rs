@@ -7,11 +7,11 @@
 
 use super::mcid::{TOLERANCE, reaches_mcid};
 use super::{mean, median, sample_sd, t975};
-use crate::Period;
+
 use chrono::NaiveDate;
-use relief_core::Region;
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::CourseEntry;
+use relief_core::{Period, Region};
 use std::collections::BTreeMap;
 
 /// One session × region with its before-score, over the whole input (not only the period).

@@ -17,7 +17,7 @@ pub mod ols;
 #[cfg(test)]
 mod tests;
 
-pub use adjusted::{FactorLevel, LevelRow, MinutesBand, Technique, adjusted_effects};
+pub use adjusted::{FactorLevel, LevelRow, Technique, adjusted_effects};
 pub use course::{CourseRow, course_of_care};
 pub use mcid::{mcid_rate, reaches_mcid};
 pub use ols::{Fit, NoFit, fit};

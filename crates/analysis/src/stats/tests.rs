@@ -10,13 +10,12 @@
 //!   client's rows under a new client id leaves the coefficients unchanged.
 
 use super::*;
-use crate::Period;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relief_core::personalisation::{AdjustedEntry, RegionOrAll};
-use relief_core::{Pressure, Region, config::AnalysisConfig};
+use relief_core::{Period, Pressure, Region, config::AnalysisConfig};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
