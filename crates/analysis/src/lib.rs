@@ -13,6 +13,7 @@ mod figures;
 mod frame;
 mod groups;
 mod prepare;
+pub mod stats;
 mod summarise;
 
 pub use export::{CleanTable, CleanTableOptions};

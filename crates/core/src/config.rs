@@ -99,6 +99,64 @@ pub struct AnalysisConfig {
     pub strong_responder_threshold: f64,
     /// Groups with fewer rows are flagged `small_sample` and get no confidence interval.
     pub min_group_size: u64,
+    /// Arrival-soreness band edges of the clinically important change (SPEC §3.1), increasing:
+    /// `[5, 8]` makes the bands before < 5, 5 ≤ before < 8 and before ≥ 8.
+    pub mcid_band_edges: Vec<f64>,
+    /// Points of change that are clinically important in each band, one more than the edges.
+    pub mcid_band_points: Vec<f64>,
+}
+
+impl AnalysisConfig {
+    /// The points of change that are clinically important for a row that arrived at `before`
+    /// (SPEC §3.1): with the default bands, 1 below 5, 2 from 5 to below 8, 3 from 8.
+    ///
+    /// A band includes its lower edge. A config that was not checked (built in code with too
+    /// few points) falls back to the last points value, or to 2 points, rather than panic.
+    pub fn mcid_points_for(&self, before: f64) -> f64 {
+        let band = self
+            .mcid_band_edges
+            .iter()
+            .take_while(|edge| before >= **edge)
+            .count();
+        let points = &self.mcid_band_points;
+        points.get(band).or(points.last()).copied().unwrap_or(2.0)
+    }
+
+    fn check_mcid_bands(&self) -> Result<(), ConfigError> {
+        let (edges, points) = (&self.mcid_band_edges, &self.mcid_band_points);
+        let bad = |key, problem: String| Err(ConfigError::OutOfRange { key, problem });
+        if edges.iter().any(|e| !(0.0..=10.0).contains(e)) {
+            return bad(
+                "analysis.mcid_band_edges",
+                format!("{edges:?}: every edge must be a score from 0 to 10"),
+            );
+        }
+        if edges.windows(2).any(|w| w[0] >= w[1]) {
+            return bad(
+                "analysis.mcid_band_edges",
+                format!("{edges:?}: edges must increase, e.g. [5, 8]"),
+            );
+        }
+        if points.len() != edges.len() + 1 {
+            return bad(
+                "analysis.mcid_band_points",
+                format!(
+                    "{} edges make {} bands, so give {} points values, not {}",
+                    edges.len(),
+                    edges.len() + 1,
+                    edges.len() + 1,
+                    points.len()
+                ),
+            );
+        }
+        if points.iter().any(|p| !(*p > 0.0 && *p <= 10.0)) {
+            return bad(
+                "analysis.mcid_band_points",
+                format!("{points:?}: every value must be above 0 and at most 10 points"),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for AnalysisConfig {
@@ -107,6 +165,8 @@ impl Default for AnalysisConfig {
             responder_threshold: 0.30,
             strong_responder_threshold: 0.50,
             min_group_size: 5,
+            mcid_band_edges: vec![5.0, 8.0],
+            mcid_band_points: vec![1.0, 2.0, 3.0],
         }
     }
 }
@@ -232,6 +292,7 @@ impl Config {
                 problem: "must be at least 2 (a confidence interval needs two rows)".into(),
             });
         }
+        a.check_mcid_bands()?;
         let i = &self.input;
         for (key, v) in [
             ("input.max_file_mb", i.max_file_mb),
@@ -316,6 +377,8 @@ mod tests {
             responder_threshold = 0.25
             strong_responder_threshold = 0.6
             min_group_size = 8
+            mcid_band_edges = [4, 7]
+            mcid_band_points = [1, 2, 2.5]
             [input]
             sheets = ["Sessions"]
             max_rows = 1000
@@ -338,10 +401,55 @@ mod tests {
         assert_eq!(c.dates.order, Some(DateOrder::DayFirst));
         assert_eq!(c.scores.scale, ScoreScale::Hundred);
         assert_eq!(c.analysis.min_group_size, 8);
+        assert_eq!(c.analysis.mcid_points_for(9.0), 2.5);
         assert_eq!(c.input.files[0].header_row, Some(4));
         assert_eq!(c.input.max_rows, 1000);
         assert!(c.privacy.exact_dates && c.privacy.pseudonymise_therapists);
         assert_eq!(c.charts.width, 1200);
+    }
+
+    #[test]
+    fn mcid_points_follow_the_arrival_bands() {
+        let a = AnalysisConfig::default();
+        for (before, points) in [
+            (0.0, 1.0),
+            (4.5, 1.0),
+            (5.0, 2.0),
+            (7.5, 2.0),
+            (8.0, 3.0),
+            (10.0, 3.0),
+        ] {
+            assert_eq!(a.mcid_points_for(before), points, "before {before}");
+        }
+        let c =
+            Config::from_toml("[analysis]\nmcid_band_edges = [4]\nmcid_band_points = [1, 2.5]\n")
+                .unwrap();
+        assert_eq!(c.analysis.mcid_points_for(3.5), 1.0);
+        assert_eq!(c.analysis.mcid_points_for(4.0), 2.5);
+        let one = Config::from_toml("[analysis]\nmcid_band_edges = []\nmcid_band_points = [2]\n")
+            .unwrap();
+        assert_eq!(one.analysis.mcid_points_for(9.0), 2.0);
+    }
+
+    #[test]
+    fn mcid_bands_that_make_no_sense_are_refused() {
+        for (text, names) in [
+            ("mcid_band_edges = [8, 5]", "increase"),
+            (
+                "mcid_band_edges = [5, 5]\nmcid_band_points = [1, 2, 3]",
+                "increase",
+            ),
+            ("mcid_band_edges = [5, 12]", "0 to 10"),
+            ("mcid_band_points = [1, 2]", "give 3 points values, not 2"),
+            ("mcid_band_points = [1, 0, 3]", "above 0"),
+        ] {
+            let err = Config::from_toml(&format!("[analysis]\n{text}\n")).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.contains("analysis.mcid_band_") && msg.contains(names),
+                "{text}: {msg}"
+            );
+        }
     }
 
     #[test]

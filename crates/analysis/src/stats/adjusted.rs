@@ -1,0 +1,557 @@
+//! Personalisation effects at equal arrival soreness (SPEC §3.2).
+//!
+//! Raw group means mix a factor with how sore the region arrived: clients ask for focus on their
+//! sorest regions, and a region that arrives at 8 has more to relieve than one at 3. So for each
+//! factor (focus, pressure, minutes band, technique) and each region, and pooled over regions,
+//! relief fits
+//!
+//! ```text
+//! change = a + b·before + Σ_l c_l·[level = l] + u          (one region)
+//! change = Σ_r a_r·[region = r] + b·before + Σ_l c_l·[level = l] + u   (pooled, "all")
+//! ```
+//!
+//! by ordinary least squares ([`super::ols`]), with one indicator per non-reference level that
+//! has rows in the model. c_l is the level's difference from the reference at equal arrival
+//! soreness; its 95 % CI is c_l ± t(0.975, G − 1)·SE with SE from the client-clustered CR1
+//! covariance (G clients), because one client's sessions are not independent. It is an
+//! association in the clinic's records, not proof that the factor caused the relief.
+//!
+//! The factor-specific part is only which levels exist and which is the reference; the
+//! [`FactorLevel`] trait carries both, so one function serves every factor.
+
+use super::ols::{self, Fit, NoFit};
+use super::{mean, t975};
+use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
+use relief_core::{MinutesBand, Pressure, Region};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Models with fewer clients than this give estimates but no CI: a t interval on G − 1 degrees
+/// of freedom with a handful of clusters is not to be trusted (SPEC §3.2).
+pub const MIN_CLIENTS_FOR_CI: usize = 10;
+
+/// How a factor's reference level is chosen among the levels present (SPEC §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceRule {
+    /// The lowest level present in the natural order: focus `false`, the lightest pressure,
+    /// the lowest minutes band.
+    Lowest,
+    /// The level with the most rows; ties go to the first in the natural order.
+    MostRows,
+}
+
+/// A level of a personalisation factor. `Ord` is the natural order entries are listed in.
+pub trait FactorLevel: Ord + Clone {
+    /// The factor these levels belong to.
+    const FACTOR: Factor;
+    /// How the reference level is chosen.
+    const REFERENCE: ReferenceRule;
+    /// The level as written in JSON and the workbook: `"true"`, `"firm"`, `"16-30"`, a
+    /// technique's name.
+    fn text(&self) -> String;
+}
+
+/// Focus: `true` against `false`.
+impl FactorLevel for bool {
+    const FACTOR: Factor = Factor::Focus;
+    const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
+    fn text(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Pressure: each level against the lightest present.
+impl FactorLevel for Pressure {
+    const FACTOR: Factor = Factor::Pressure;
+    const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
+    fn text(&self) -> String {
+        self.key().to_string()
+    }
+}
+
+/// Minutes band: each band against the lowest present.
+impl FactorLevel for MinutesBand {
+    const FACTOR: Factor = Factor::Minutes;
+    const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
+    fn text(&self) -> String {
+        self.key().to_string()
+    }
+}
+
+/// A technique as the export names it, ordered alphabetically ignoring case, ties by the
+/// exact text (so `Swedish` and `swedish` stay two techniques, in a fixed order).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Technique {
+    folded: Box<str>,
+    text: Arc<str>,
+}
+
+impl Technique {
+    /// The technique named `text`.
+    pub fn new(text: impl Into<Arc<str>>) -> Technique {
+        let text = text.into();
+        Technique {
+            folded: text.to_lowercase().into(),
+            text,
+        }
+    }
+
+    /// The name as the export wrote it.
+    pub fn name(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Technique: each against the technique with the most rows.
+impl FactorLevel for Technique {
+    const FACTOR: Factor = Factor::Technique;
+    const REFERENCE: ReferenceRule = ReferenceRule::MostRows;
+    fn text(&self) -> String {
+        self.text.to_string()
+    }
+}
+
+/// One session × region whose factor is known: what a model needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelRow<L> {
+    pub region: Region,
+    /// Soreness on arrival, 0–10.
+    pub before: f64,
+    /// before − after; positive means relief.
+    pub change: f64,
+    /// Any id that is the same for all of one client's rows and differs between clients.
+    pub client: u32,
+    pub level: L,
+}
+
+/// The adjusted effects of one factor over one report period (SPEC §3.2), in report order:
+/// by level in its natural order, then region with `all` (the pooled model) first.
+///
+/// `rows` are the period's rows where the factor is known (scores are always known: records
+/// only exist with both). The reference level is chosen once over all of them
+/// ([`FactorLevel::REFERENCE`]) and used for every region. An entry exists for every level with
+/// rows in a model whose reference level also has rows there: a region with focus rows only has
+/// no focus entry. `small_sample` (and no CI) when the level or the reference has fewer than
+/// `min_group_size` rows or fewer than 2 clients, or the model has fewer than
+/// [`MIN_CLIENTS_FOR_CI`] clients. `adjusted_difference` and `ci95` are `None` for every level of
+/// a model that cannot be fitted ([`NoFit`]: N ≤ K, or X rank-deficient).
+///
+/// The rows are put in a canonical order before anything is summed, so the input's row order
+/// does not change a bit of the result.
+pub fn adjusted_effects<L: FactorLevel>(
+    rows: &[LevelRow<L>],
+    min_group_size: u64,
+) -> Vec<AdjustedEntry> {
+    let Some(reference) = reference_level(rows) else {
+        return Vec::new();
+    };
+    let mut sorted: Vec<&LevelRow<L>> = rows.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.region
+            .cmp(&b.region)
+            .then_with(|| a.level.cmp(&b.level))
+            .then_with(|| a.before.total_cmp(&b.before))
+            .then_with(|| a.change.total_cmp(&b.change))
+            .then_with(|| a.client.cmp(&b.client))
+    });
+    let mut entries = model_entries(&sorted, RegionOrAll::All, &reference, min_group_size);
+    for region_rows in sorted.chunk_by(|a, b| a.region == b.region) {
+        let scope = RegionOrAll::Region(region_rows[0].region);
+        entries.extend(model_entries(
+            region_rows,
+            scope,
+            &reference,
+            min_group_size,
+        ));
+    }
+    entries.sort_by(|(la, a), (lb, b)| la.cmp(lb).then_with(|| a.region.cmp(&b.region)));
+    entries.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The reference level among the levels of `rows`, by the factor's rule.
+fn reference_level<L: FactorLevel>(rows: &[LevelRow<L>]) -> Option<L> {
+    let mut counts: BTreeMap<&L, u64> = BTreeMap::new();
+    for r in rows {
+        *counts.entry(&r.level).or_default() += 1;
+    }
+    let chosen = match L::REFERENCE {
+        ReferenceRule::Lowest => counts.keys().next().copied(),
+        // max_by_key keeps the last maximum; iterate in reverse so ties go to the first level.
+        ReferenceRule::MostRows => counts
+            .iter()
+            .rev()
+            .max_by_key(|(_, n)| **n)
+            .map(|(l, _)| *l),
+    };
+    chosen.cloned()
+}
+
+/// Rows, clients and mean change of one level in one model.
+struct LevelStats {
+    rows: u64,
+    clients: u64,
+    mean_change: f64,
+}
+
+impl LevelStats {
+    fn of<L>(rows: &[&LevelRow<L>]) -> LevelStats {
+        let changes: Vec<f64> = rows.iter().map(|r| r.change).collect();
+        LevelStats {
+            rows: rows.len() as u64,
+            clients: distinct(rows.iter().map(|r| r.client)) as u64,
+            mean_change: mean(&changes).unwrap_or(0.0),
+        }
+    }
+}
+
+fn distinct(ids: impl Iterator<Item = u32>) -> usize {
+    let mut v: Vec<u32> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
+
+/// Fits one model (one region, or pooled) and writes an entry per non-reference level.
+/// `rows` are sorted by region, then level.
+fn model_entries<L: FactorLevel>(
+    rows: &[&LevelRow<L>],
+    scope: RegionOrAll,
+    reference: &L,
+    min_group_size: u64,
+) -> Vec<(L, AdjustedEntry)> {
+    let mut by_level: BTreeMap<&L, Vec<&LevelRow<L>>> = BTreeMap::new();
+    for r in rows {
+        by_level.entry(&r.level).or_default().push(r);
+    }
+    let Some(reference_rows) = by_level.get(reference) else {
+        return Vec::new();
+    };
+    let reference_stats = LevelStats::of(reference_rows);
+    let others: Vec<&L> = by_level
+        .keys()
+        .copied()
+        .filter(|l| *l != reference)
+        .collect();
+    if others.is_empty() {
+        return Vec::new();
+    }
+    let (fitted, first_level_column) = fit_model(rows, scope, &others);
+    let clients = distinct(rows.iter().map(|r| r.client));
+    let t = t975(clients.saturating_sub(1) as u64);
+    others
+        .iter()
+        .enumerate()
+        .map(|(i, level)| {
+            let stats = LevelStats::of(&by_level[level]);
+            let small_sample = stats.rows < min_group_size
+                || reference_stats.rows < min_group_size
+                || stats.clients < 2
+                || reference_stats.clients < 2
+                || clients < MIN_CLIENTS_FOR_CI;
+            let column = first_level_column + i;
+            let coefficient = fitted.as_ref().ok().map(|f| f.coefficients[column]);
+            let ci95 = match (&fitted, t) {
+                (Ok(f), Some(t)) if !small_sample => f.std_error(column).and_then(|se| {
+                    let b = f.coefficients[column];
+                    let ci = [b - t * se, b + t * se];
+                    ci.iter().all(|v| v.is_finite()).then_some(ci)
+                }),
+                _ => None,
+            };
+            let entry = AdjustedEntry {
+                factor: L::FACTOR,
+                level: level.text(),
+                reference: reference.text(),
+                region: scope,
+                rows: stats.rows,
+                clients: stats.clients,
+                reference_rows: reference_stats.rows,
+                raw_difference: stats.mean_change - reference_stats.mean_change,
+                adjusted_difference: coefficient.filter(|c| c.is_finite()),
+                ci95,
+                small_sample,
+            };
+            ((*level).clone(), entry)
+        })
+        .collect()
+}
+
+/// Builds X and fits it. Columns: an intercept (one region) or one indicator per region with
+/// rows (pooled), then `before`, then one indicator per level of `others`, in that order.
+/// Returns the fit and the column of the first level indicator.
+fn fit_model<L: FactorLevel>(
+    rows: &[&LevelRow<L>],
+    scope: RegionOrAll,
+    others: &[&L],
+) -> (Result<Fit, NoFit>, usize) {
+    let regions: Vec<Region> = match scope {
+        RegionOrAll::All => {
+            let mut r: Vec<Region> = rows.iter().map(|r| r.region).collect();
+            r.dedup(); // sorted by region already
+            r
+        }
+        RegionOrAll::Region(_) => Vec::new(),
+    };
+    let head = regions.len().max(1);
+    let k = head + 1 + others.len();
+    let mut x = Vec::with_capacity(rows.len() * k);
+    for r in rows {
+        if regions.is_empty() {
+            x.push(1.0);
+        } else {
+            x.extend(regions.iter().map(|g| f64::from(u8::from(*g == r.region))));
+        }
+        x.push(r.before);
+        x.extend(others.iter().map(|l| f64::from(u8::from(**l == r.level))));
+    }
+    let y: Vec<f64> = rows.iter().map(|r| r.change).collect();
+    let clusters: Vec<u32> = rows.iter().map(|r| r.client).collect();
+    (ols::fit(&x, k, &y, &clusters), head + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<L>(region: Region, before: f64, change: f64, client: u32, level: L) -> LevelRow<L> {
+        LevelRow {
+            region,
+            before,
+            change,
+            client,
+            level,
+        }
+    }
+
+    /// The rows of the paper example in `ols::tests::hand_worked_cr1_with_two_clients`.
+    fn paper_rows() -> Vec<LevelRow<bool>> {
+        let lb = Region::LowerBack;
+        vec![
+            row(lb, 4.0, 1.5, 1, false),
+            row(lb, 8.0, 4.0, 1, true),
+            row(lb, 4.0, 0.5, 2, false),
+            row(lb, 6.0, 3.0, 2, true),
+        ]
+    }
+
+    /// `n` clients, each with a focus and a non-focus row in `region`, arrival soreness varying.
+    fn many_clients(region: Region, n: u32) -> Vec<LevelRow<bool>> {
+        (0..n)
+            .flat_map(|c| {
+                let b = 3.0 + f64::from(c % 5);
+                [
+                    row(region, b, 0.4 * b + 0.1 * f64::from(c % 3), c, false),
+                    row(
+                        region,
+                        b + 2.0,
+                        0.4 * b + 1.5 - 0.1 * f64::from(c % 4),
+                        c,
+                        true,
+                    ),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn paper_example_raw_against_adjusted() {
+        let got = adjusted_effects(&paper_rows(), 2);
+        assert_eq!(got.len(), 2, "pooled and lower back: {got:?}");
+        for (e, region) in got
+            .iter()
+            .zip([RegionOrAll::All, RegionOrAll::Region(Region::LowerBack)])
+        {
+            assert_eq!(e.region, region);
+            assert_eq!(
+                (e.factor, e.level.as_str(), e.reference.as_str()),
+                (Factor::Focus, "true", "false")
+            );
+            assert_eq!((e.rows, e.clients, e.reference_rows), (2, 2, 2));
+            assert!((e.raw_difference - 2.5).abs() < 1e-12);
+            assert!((e.adjusted_difference.unwrap() - 1.0).abs() < 1e-12);
+            // Two clients: G < 10, so an estimate without a CI.
+            assert!(e.small_sample && e.ci95.is_none());
+        }
+    }
+
+    #[test]
+    fn ci_is_the_coefficient_plus_minus_t_times_the_cr1_se() {
+        let rows = many_clients(Region::Neck, 12);
+        let got = adjusted_effects(&rows, 5);
+        let e = &got[0];
+        assert!(!e.small_sample, "{e:?}");
+        // The same model by hand: intercept, before, focus.
+        let x: Vec<f64> = rows
+            .iter()
+            .flat_map(|r| [1.0, r.before, f64::from(u8::from(r.level))])
+            .collect();
+        let y: Vec<f64> = rows.iter().map(|r| r.change).collect();
+        let c: Vec<u32> = rows.iter().map(|r| r.client).collect();
+        let f = ols::fit(&x, 3, &y, &c).unwrap();
+        let (b, se) = (f.coefficients[2], f.std_error(2).unwrap());
+        // t(0.975, 11) from a printed table.
+        let [lo, hi] = e.ci95.unwrap();
+        assert!(
+            (lo - (b - 2.200_985 * se)).abs() < 1e-5 && (hi - (b + 2.200_985 * se)).abs() < 1e-5
+        );
+        assert!((e.adjusted_difference.unwrap() - b).abs() < 1e-12);
+    }
+
+    #[test]
+    fn region_with_focus_rows_only_has_no_focus_entry() {
+        let mut rows = many_clients(Region::Neck, 12);
+        rows.extend((0..6).map(|c| row(Region::Hips, 5.0 + f64::from(c % 3), 2.0, c, true)));
+        let got = adjusted_effects(&rows, 5);
+        let regions: Vec<RegionOrAll> = got.iter().map(|e| e.region).collect();
+        assert_eq!(
+            regions,
+            [RegionOrAll::All, RegionOrAll::Region(Region::Neck)]
+        );
+        // The pooled model counts the hips rows as focus rows.
+        assert_eq!(got[0].rows, 18);
+        // Nothing but focus rows anywhere: no reference, no entry at all.
+        let only: Vec<_> = rows.iter().filter(|r| r.level).cloned().collect();
+        assert!(adjusted_effects(&only, 5).is_empty());
+        assert!(adjusted_effects::<bool>(&[], 5).is_empty());
+    }
+
+    #[test]
+    fn one_client_gives_an_estimate_without_ci() {
+        let rows: Vec<LevelRow<bool>> = many_clients(Region::Feet, 12)
+            .into_iter()
+            .map(|r| LevelRow { client: 7, ..r })
+            .collect();
+        for e in adjusted_effects(&rows, 5) {
+            assert!(e.adjusted_difference.is_some_and(f64::is_finite), "{e:?}");
+            assert!(e.small_sample && e.ci95.is_none());
+            assert_eq!(e.clients, 1);
+        }
+    }
+
+    #[test]
+    fn a_level_from_one_client_gives_an_estimate_without_ci() {
+        let mut rows: Vec<LevelRow<Pressure>> = many_clients(Region::Legs, 12)
+            .into_iter()
+            .map(|r| LevelRow {
+                level: if r.level {
+                    Pressure::Medium
+                } else {
+                    Pressure::Light
+                },
+                region: r.region,
+                before: r.before,
+                change: r.change,
+                client: r.client,
+            })
+            .collect();
+        rows.extend((0..6).map(|i| row(Region::Legs, 4.0 + f64::from(i), 3.0, 3, Pressure::Deep)));
+        let got = adjusted_effects(&rows, 5);
+        let deep: Vec<&AdjustedEntry> = got.iter().filter(|e| e.level == "deep").collect();
+        assert_eq!(deep.len(), 2);
+        for e in deep {
+            assert_eq!((e.rows, e.clients), (6, 1));
+            assert!(e.adjusted_difference.is_some() && e.small_sample && e.ci95.is_none());
+        }
+        let medium = got.iter().find(|e| e.level == "medium").unwrap();
+        assert!(!medium.small_sample && medium.ci95.is_some(), "{medium:?}");
+    }
+
+    #[test]
+    fn same_arrival_soreness_everywhere_or_too_few_rows_gives_no_estimate() {
+        let rows: Vec<LevelRow<bool>> = many_clients(Region::Head, 12)
+            .into_iter()
+            .map(|r| LevelRow { before: 6.0, ..r })
+            .collect();
+        let got = adjusted_effects(&rows, 5);
+        assert_eq!(got.len(), 2);
+        for e in &got {
+            assert_eq!((e.adjusted_difference, e.ci95), (None, None));
+            assert!(e.raw_difference.is_finite());
+        }
+        // Three rows, four columns (intercept, before, medium, firm): N ≤ K.
+        let rows = vec![
+            row(Region::Head, 3.0, 1.0, 1, Pressure::Light),
+            row(Region::Head, 5.0, 2.0, 2, Pressure::Medium),
+            row(Region::Head, 7.0, 1.0, 3, Pressure::Firm),
+        ];
+        let got = adjusted_effects(&rows, 5);
+        assert_eq!(got.len(), 4, "medium and firm, pooled and head");
+        assert!(
+            got.iter()
+                .all(|e| e.adjusted_difference.is_none() && e.ci95.is_none())
+        );
+        assert!(got.iter().all(|e| e.small_sample));
+    }
+
+    #[test]
+    fn references_follow_each_factors_rule_and_hold_for_every_region() {
+        // Technique: most rows overall ("Swedish", 3 rows) even where another leads locally;
+        // a tie between "deep tissue" and "Cupping" goes to "Cupping" (alphabetical, any case).
+        let t = |name: &str| Technique::new(name);
+        let rows = vec![
+            row(Region::Neck, 5.0, 1.0, 1, t("Swedish")),
+            row(Region::Neck, 6.0, 2.0, 2, t("Swedish")),
+            row(Region::Hips, 4.0, 1.0, 3, t("Swedish")),
+            row(Region::Hips, 5.0, 2.0, 4, t("deep tissue")),
+            row(Region::Hips, 6.0, 2.0, 5, t("deep tissue")),
+        ];
+        let got = adjusted_effects(&rows, 2);
+        assert!(got.iter().all(|e| e.reference == "Swedish"), "{got:?}");
+        let tie = vec![
+            row(Region::Neck, 5.0, 1.0, 1, t("deep tissue")),
+            row(Region::Neck, 6.0, 2.0, 2, t("Cupping")),
+        ];
+        assert_eq!(
+            reference_level(&tie).map(|l| l.text()),
+            Some("Cupping".into())
+        );
+        // Pressure: the lowest level present, not the commonest.
+        let p = vec![
+            row(Region::Neck, 5.0, 1.0, 1, Pressure::Firm),
+            row(Region::Neck, 6.0, 2.0, 2, Pressure::Firm),
+            row(Region::Neck, 6.0, 2.0, 2, Pressure::Medium),
+        ];
+        assert_eq!(reference_level(&p), Some(Pressure::Medium));
+        assert_eq!(MinutesBand::of(5.5).key(), "6-15");
+        assert!(MinutesBand::of(0.0) < MinutesBand::of(40.0));
+    }
+
+    #[test]
+    fn entries_are_ordered_by_level_then_region_with_all_first() {
+        let mut rows = Vec::new();
+        for (i, region) in [Region::Feet, Region::Neck].into_iter().enumerate() {
+            for c in 0..4u32 {
+                for (j, p) in [Pressure::Deep, Pressure::Light, Pressure::Firm]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let b = 3.0 + f64::from(c) + j as f64;
+                    rows.push(row(
+                        region,
+                        b,
+                        1.0 + 0.1 * (i + j) as f64 + f64::from(c % 2),
+                        c,
+                        p,
+                    ));
+                }
+            }
+        }
+        let got: Vec<(String, String)> = adjusted_effects(&rows, 2)
+            .into_iter()
+            .map(|e| (e.level, e.region.key().to_string()))
+            .collect();
+        let want = [
+            ("firm", "all"),
+            ("firm", "neck"),
+            ("firm", "feet"),
+            ("deep", "all"),
+            ("deep", "neck"),
+            ("deep", "feet"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(l, r)| (l.to_string(), r.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+}
