@@ -3,16 +3,19 @@
 
 mod batch;
 mod common;
+mod completions;
+mod findings;
 mod init;
 mod output;
 mod pipeline;
 mod privacy;
 mod report;
 mod sample;
+mod serve;
 mod timings;
 mod validate;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Turns massage session spreadsheets into per-body-region soreness reports.
@@ -25,6 +28,7 @@ use std::process::ExitCode;
 ///   relief sample --out my-first-try      # make some realistic example exports
 ///   relief validate my-first-try          # check them: what is read, what is rejected and why
 ///   relief report my-first-try --by-month # write reports/<month>/ for every month
+///   relief serve --open                   # or do it all on a page in your browser
 ///
 /// Exit status: 0 all good; 1 done, but some rows or files were rejected (or nothing to
 /// report); 2 could not run.
@@ -44,6 +48,9 @@ enum Command {
     Batch(batch::Args),
     Init(init::Args),
     Sample(sample::Args),
+    Serve(serve::Args),
+    Completions(completions::Args),
+    Man(completions::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +73,9 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch::run(args, &cli.globals),
         Command::Init(args) => init::run(args, &cli.globals),
         Command::Sample(args) => sample::run(args, &cli.globals),
+        Command::Serve(args) => serve::run(args, &cli.globals),
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man(args) => completions::run_man(args, Cli::command()),
     };
     match result {
         Ok(code) => code,

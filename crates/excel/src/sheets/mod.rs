@@ -13,7 +13,7 @@ mod overview;
 pub use about::write_about;
 pub use groups::write_group;
 pub use lists::{write_conflicts, write_rejects, write_sources};
-pub use overview::write_overview;
+pub use overview::{headline, write_overview};
 
 use crate::style::{Kind, Styles, note};
 use crate::text::{SheetNames, fit_cell, looks_like_formula};

@@ -1,0 +1,309 @@
+//! The routes and their handlers. Handlers are thin: they check what was asked against the
+//! current job and hand the work to [`super::report`], which calls the same code as the
+//! command line, so the page and `relief report` cannot disagree.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /`, `/app.js`, `/style.css` | the page, embedded in the binary |
+//! | `GET /api/info` | limits, and whether the page is reachable from the network |
+//! | `POST /api/check` | "may I send these?" — names and sizes in, a verdict out |
+//! | `POST /api/jobs` | the upload (multipart); answers `202 {"job": id}` |
+//! | `GET /api/jobs/{id}` | the job's stage, and its result once done |
+//! | `GET /api/jobs/{id}/charts/{period}/{file}` | a chart, inline |
+//! | `GET /api/jobs/{id}/files/{period}/{kind}` | a download |
+//!
+//! A period, chart or download is looked up in the finished job's own list; nothing in a URL
+//! ever becomes part of a path.
+
+use super::guard::{self, Access};
+use super::job::{Jobs, Stage};
+use super::limits::{Limits, Planned, Refusal};
+use super::report::{self, Download, JobResult};
+use crate::pipeline::Setup;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::io::Write;
+use std::sync::Arc;
+
+const INDEX_HTML: &str = include_str!("page/index.html");
+const APP_JS: &str = include_str!("page/app.js");
+const STYLE_CSS: &str = include_str!("page/style.css");
+
+/// What every handler shares.
+pub struct App {
+    pub access: Access,
+    pub jobs: Arc<Jobs>,
+    pub limits: Limits,
+    pub setup: Arc<Setup>,
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(|| async { html(INDEX_HTML) }))
+        .route("/app.js", get(|| async { asset("text/javascript", APP_JS) }))
+        .route("/style.css", get(|| async { asset("text/css", STYLE_CSS) }))
+        .route("/api/info", get(info))
+        .route("/api/check", post(check))
+        .route(
+            "/api/jobs",
+            post(upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/jobs/{id}", get(status))
+        .route("/api/jobs/{id}/charts/{period}/{file}", get(chart))
+        .route("/api/jobs/{id}/files/{period}/{kind}", get(download))
+        .fallback(|req: Request| async move {
+            let api = req.uri().path().starts_with("/api/");
+            guard::refuse(StatusCode::NOT_FOUND, api, "There is nothing here.")
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard::check,
+        ))
+        .with_state(app)
+}
+
+fn html(body: &'static str) -> Response {
+    asset("text/html; charset=utf-8", body)
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    match serde_json::to_string(value) {
+        Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => api_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+fn api_error(status: StatusCode, message: &str) -> Response {
+    guard::refuse(status, true, message)
+}
+
+fn refused(r: &Refusal) -> Response {
+    let status = StatusCode::from_u16(r.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    api_error(status, &r.to_string())
+}
+
+async fn info(State(app): State<Arc<App>>) -> Response {
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "network": app.access.token().is_some(),
+            "limits": app.limits,
+            "limits_text": app.limits.summary(),
+            "busy": app.jobs.busy(),
+        }),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct CheckBody {
+    files: Vec<Planned>,
+}
+
+async fn check(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let Ok(plan) = serde_json::from_slice::<CheckBody>(&body) else {
+        return refused(&Refusal::Malformed("not a list of files".into()));
+    };
+    let mut verdict = app.limits.check(&plan.files);
+    if verdict.refusal.is_none() && app.jobs.busy() {
+        verdict.refusal = Some(Refusal::Busy.to_string());
+    }
+    json(StatusCode::OK, &verdict)
+}
+
+async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
+    let length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    if let Err(r) = super::upload::check_length(&app.limits, length) {
+        return refused(&r);
+    }
+    let ticket = match app.jobs.begin() {
+        Ok(t) => t,
+        Err(Ok(r)) => return refused(&r),
+        Err(Err(e)) => return refused(&Refusal::Storage(e.to_string())),
+    };
+    let multipart = match Multipart::from_request(req, &()).await {
+        Ok(m) => m,
+        Err(e) => return refused(&Refusal::Malformed(e.body_text())),
+    };
+    // A refusal drops the ticket, which removes everything stored so far.
+    let files = match super::upload::receive(&app.limits, &ticket, multipart).await {
+        Ok(files) => files,
+        Err(r) => return refused(&r),
+    };
+    let out = ticket.output_dir();
+    let input = ticket.input_dir();
+    let (jobs, id) = ticket.hand_over();
+    let setup = Arc::clone(&app.setup);
+    jobs.set_stage(
+        id,
+        Stage::Running {
+            step: "Starting".into(),
+        },
+    );
+    let worker = Arc::clone(&jobs);
+    let spawned = std::thread::Builder::new()
+        .name("relief-job".into())
+        .spawn(move || run_job(&worker, id, &setup, &files, &input, &out));
+    if let Err(e) = spawned {
+        jobs.set_stage(id, Stage::Failed(format!("relief could not start the job: {e}")));
+    }
+    json(StatusCode::ACCEPTED, &serde_json::json!({ "job": id }))
+}
+
+/// Runs one job to its end, whatever happens: the uploads are removed as soon as the reports
+/// are written, and a failed job leaves nothing behind.
+fn run_job(
+    jobs: &Jobs,
+    id: u64,
+    setup: &Setup,
+    files: &[report::Uploaded],
+    input: &std::path::Path,
+    out: &std::path::Path,
+) {
+    let step = |s: String| jobs.set_stage(id, Stage::Running { step: s });
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        report::run(setup, files, out, &step)
+    }));
+    let _ = std::fs::remove_dir_all(input);
+    let stage = match outcome {
+        Ok(Ok(result)) => Stage::Done(Arc::new(result)),
+        Ok(Err(e)) => Stage::Failed(format!(
+            "relief could not finish the report: {e:#}. Nothing was kept; try again, and if it \
+             happens again run `relief report` on the same files in a terminal."
+        )),
+        Err(_) => Stage::Failed(
+            "relief stopped unexpectedly while writing the report. Nothing was kept; please \
+             report this, with the files if you can share them."
+                .to_string(),
+        ),
+    };
+    if matches!(stage, Stage::Failed(_)) {
+        let _ = std::fs::remove_dir_all(out);
+    }
+    jobs.set_stage(id, stage);
+}
+
+const GONE: &str = "These results are gone: a newer upload replaced them, or relief was \
+                    restarted. Drop your files again.";
+
+async fn status(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+    let body = match app.jobs.status() {
+        Some((current, stage)) if current == id => match stage {
+            Stage::Uploading => serde_json::json!({ "state": "uploading" }),
+            Stage::Running { step } => serde_json::json!({ "state": "running", "step": step }),
+            Stage::Done(result) => serde_json::json!({ "state": "done", "result": &*result }),
+            Stage::Failed(error) => serde_json::json!({ "state": "failed", "error": error }),
+        },
+        _ => return api_error(StatusCode::NOT_FOUND, GONE),
+    };
+    json(StatusCode::OK, &body)
+}
+
+/// The finished job `id` and the folder of its period `period`, if both exist.
+fn period_dir(app: &App, id: u64, period: &str) -> Option<(Arc<JobResult>, std::path::PathBuf)> {
+    let (result, out) = app.jobs.finished(id)?;
+    let known = result.periods.iter().find(|p| p.id == period)?;
+    let dir = out.join(&known.id);
+    Some((result, dir))
+}
+
+async fn chart(
+    State(app): State<Arc<App>>,
+    Path((id, period, file)): Path<(u64, String, String)>,
+) -> Response {
+    let Some((result, dir)) = period_dir(&app, id, &period) else {
+        return api_error(StatusCode::NOT_FOUND, GONE);
+    };
+    let listed = result
+        .periods
+        .iter()
+        .filter(|p| p.id == period)
+        .flat_map(|p| &p.charts)
+        .find(|c| c.file == file);
+    let Some(c) = listed else {
+        return api_error(StatusCode::NOT_FOUND, "There is no such chart.");
+    };
+    match tokio::fs::read(dir.join(crate::pipeline::CHARTS_DIR).join(c.file)).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
+        Err(_) => api_error(StatusCode::NOT_FOUND, GONE),
+    }
+}
+
+async fn download(
+    State(app): State<Arc<App>>,
+    Path((id, period, kind)): Path<(u64, String, String)>,
+) -> Response {
+    let (Some((result, dir)), Some(kind)) =
+        (period_dir(&app, id, &period), Download::from_slug(&kind))
+    else {
+        return api_error(StatusCode::NOT_FOUND, GONE);
+    };
+    let offered = result
+        .periods
+        .iter()
+        .filter(|p| p.id == period)
+        .flat_map(|p| &p.downloads)
+        .any(|d| d.kind == kind.slug());
+    if !offered {
+        return api_error(StatusCode::NOT_FOUND, "That download is not part of this report.");
+    }
+    let source = kind.source(&dir, &period);
+    let bytes = match kind {
+        Download::Charts => {
+            let charts: Vec<&'static str> = result
+                .periods
+                .iter()
+                .filter(|p| p.id == period)
+                .flat_map(|p| p.charts.iter().map(|c| c.file))
+                .collect();
+            tokio::task::spawn_blocking(move || zip_charts(&source, &charts))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        }
+        _ => tokio::fs::read(&source).await,
+    };
+    let Ok(bytes) = bytes else {
+        return api_error(StatusCode::NOT_FOUND, GONE);
+    };
+    let content_type = match kind {
+        Download::Workbook => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Download::Charts => "application/zip",
+        Download::Summary => "application/json",
+        Download::Csv => "text/csv; charset=utf-8",
+        Download::Parquet => "application/vnd.apache.parquet",
+    };
+    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(&period));
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The period's charts as one zip, stored uncompressed (PNGs are compressed already).
+fn zip_charts(dir: &std::path::Path, files: &[&str]) -> std::io::Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored);
+    for name in files {
+        let bytes = std::fs::read(dir.join(name))?;
+        zip.start_file(*name, options).map_err(std::io::Error::other)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+}

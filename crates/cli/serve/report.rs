@@ -1,0 +1,361 @@
+//! The one place the server calls the command line's pipeline, and what the page is told.
+//!
+//! [`run`] does exactly what `relief report … --by-month` does — the same `Setup`, the same
+//! reader, the same analysis and the same `write_period` — and then, when the data spans several
+//! months, writes one more report over all of them (as `relief report` without a period
+//! option does). So a workbook downloaded from the page equals the command line's for the same
+//! files. The crates below are being reshaped; every call into them is in this file, so a change
+//! there touches only this file.
+//!
+//! Uploaded files are stored under numbered names; before anything is computed, every place a
+//! file is named (the files read, rejects, copies, footers, each row's origin) gets back the
+//! name the file was uploaded with, so the reports say `north-clinic.xlsx`, never a temporary
+//! path. Files are read in the order of those names, as the command line reads a folder.
+
+use crate::common::{Globals, count, rows_line};
+use crate::findings::{self, FileProblems};
+use crate::pipeline::{self, Setup};
+use anyhow::Context;
+use relief_analysis::{Period, Prepared};
+use relief_ingest::Ingested;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// PARQUET — the one place that decides whether the server writes and offers
+/// `sessions.parquet`. Today Parquet is the build's opt-in `parquet` feature; once every build
+/// writes it, this becomes `true` (and goes when `write_period` always writes it).
+const PARQUET: bool = cfg!(feature = "parquet");
+const SESSIONS_PARQUET: &str = "sessions.parquet";
+
+/// One uploaded file: where it is stored, and the name it came with (shown, never opened).
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub stored: PathBuf,
+    pub name: String,
+}
+
+/// Everything the page shows about a finished job.
+#[derive(Debug, serde::Serialize)]
+pub struct JobResult {
+    /// `Read 1642 rows from 3 files: 1633 used, …`
+    pub rows_line: String,
+    /// What was found in each file, one line per sheet (as `relief validate` prints it).
+    pub files: Vec<FileView>,
+    pub problems: Vec<FileProblems>,
+    pub counted_once: Vec<String>,
+    /// Months in order, then all of them together when there are several.
+    pub periods: Vec<PeriodView>,
+    /// What to do next, in one or two sentences.
+    pub next: String,
+    /// `clean`, `problems` (a report, with rows or files left out) or `nothing` (no report).
+    pub outcome: &'static str,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct FileView {
+    pub name: String,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct PeriodView {
+    /// The folder name: `2026-10`, or `2026-05_2026-10` for all months.
+    pub id: String,
+    /// `October 2026`, or `All months: May 2026 to October 2026`.
+    pub label: String,
+    /// The period's figures in words, one sentence per region (as the workbook's Overview).
+    pub headline: Vec<String>,
+    pub rows_used: u64,
+    pub charts: Vec<ChartView>,
+    pub downloads: Vec<DownloadView>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ChartView {
+    pub file: &'static str,
+    pub title: &'static str,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DownloadView {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub file_name: String,
+}
+
+/// What can be downloaded for a period, and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    Workbook,
+    Charts,
+    Summary,
+    Csv,
+    Parquet,
+}
+
+impl Download {
+    pub const ALL: [Download; 5] = [
+        Download::Workbook,
+        Download::Charts,
+        Download::Summary,
+        Download::Csv,
+        Download::Parquet,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Download::Workbook => "workbook",
+            Download::Charts => "charts",
+            Download::Summary => "summary",
+            Download::Csv => "csv",
+            Download::Parquet => "parquet",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Download> {
+        Download::ALL.into_iter().find(|d| d.slug() == slug)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Download::Workbook => "Workbook (Excel)",
+            Download::Charts => "Charts (PNG, zip)",
+            Download::Summary => "Figures (summary.json)",
+            Download::Csv => "Clean data (CSV)",
+            Download::Parquet => "Clean data (Parquet)",
+        }
+    }
+
+    /// The name the browser saves it under; prefixed with the period, so downloads of
+    /// several months do not overwrite each other.
+    pub fn file_name(self, period: &str) -> String {
+        match self {
+            Download::Workbook => pipeline::workbook_name(period),
+            Download::Charts => format!("relief-{period}-charts.zip"),
+            Download::Summary => format!("relief-{period}-{}", pipeline::SUMMARY_JSON),
+            Download::Csv => format!("relief-{period}-{}", pipeline::SESSIONS_CSV),
+            Download::Parquet => format!("relief-{period}-{SESSIONS_PARQUET}"),
+        }
+    }
+
+    /// The file in the period folder (for charts, the folder of PNGs).
+    pub fn source(self, period_dir: &Path, period: &str) -> PathBuf {
+        match self {
+            Download::Workbook => period_dir.join(pipeline::workbook_name(period)),
+            Download::Charts => period_dir.join(pipeline::CHARTS_DIR),
+            Download::Summary => period_dir.join(pipeline::SUMMARY_JSON),
+            Download::Csv => period_dir.join(pipeline::SESSIONS_CSV),
+            Download::Parquet => period_dir.join(SESSIONS_PARQUET),
+        }
+    }
+}
+
+/// The PNG charts a period folder holds, in the order they are drawn, with their titles.
+pub fn chart_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    relief_charts::FILES.into_iter().map(|f| {
+        let title = match f {
+            "before-after.png" => "Soreness before and after each session, by region",
+            "trend.png" => "Relief by region, month by month",
+            "responders.png" => "Share of sessions with real relief, by region",
+            "personalisation.png" => "Does personalisation help? Focus regions and pressure",
+            "visits.png" => "Regular clients, visit after visit",
+            "body-map.png" => "Body map: relief by region",
+            _ => "Chart",
+        };
+        (f, title)
+    })
+}
+
+/// Reads `files`, analyses them and writes every report into `out`, telling `step` what it is
+/// doing in words the page shows.
+///
+/// # Errors
+/// The analysis or an output failing; problems in the files are part of the result, not errors.
+pub fn run(
+    setup: &Setup,
+    files: &[Uploaded],
+    out: &Path,
+    step: &dyn Fn(String),
+) -> anyhow::Result<JobResult> {
+    let mut files = files.to_vec();
+    files.sort_by(|a, b| Path::new(&a.name).cmp(Path::new(&b.name)));
+    step(format!(
+        "Reading {}",
+        count(files.len() as u64, "file", "files")
+    ));
+    let stored: Vec<PathBuf> = files.iter().map(|f| f.stored.clone()).collect();
+    // The server's own terminal gets no progress bar; the page shows the steps.
+    let quiet = Globals {
+        config: None,
+        quiet: true,
+        verbose: false,
+    };
+    let mut ingested = setup.read(&stored, None, &quiet);
+    rename_sources(&mut ingested, &files);
+
+    step("Working out the figures".to_string());
+    let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
+    let trend = prepared.trend(&setup.settings)?;
+    let mut periods: Vec<Period> = prepared
+        .months()
+        .iter()
+        .map(|m| Period::parse_month(m).expect("months come from dates"))
+        .collect();
+    if let (true, Some(first), Some(last)) = (
+        periods.len() > 1,
+        prepared.months().first(),
+        prepared.months().last(),
+    ) {
+        periods.push(Period::months_between(first, last).expect("months come from dates"));
+    }
+
+    let mut views = Vec::with_capacity(periods.len());
+    for (i, period) in periods.iter().enumerate() {
+        step(format!(
+            "Writing the report for {} ({} of {})",
+            relief_excel::period_words(&period.name()),
+            i + 1,
+            periods.len()
+        ));
+        let written = pipeline::write_period(
+            setup, &prepared, &ingested, &trend, period, out, PARQUET,
+        )?;
+        views.push(period_view(&written, periods.len() > 1));
+    }
+    Ok(result(&ingested, views))
+}
+
+/// Puts the uploaded names back wherever the reader named a file by its stored path.
+fn rename_sources(ing: &mut Ingested, files: &[Uploaded]) {
+    let names: HashMap<String, Arc<str>> = files
+        .iter()
+        .map(|f| (f.stored.display().to_string(), Arc::from(f.name.as_str())))
+        .collect();
+    let rename = |s: &mut String| {
+        if let Some(n) = names.get(s.as_str()) {
+            *s = n.to_string();
+        }
+    };
+    for f in &mut ing.files {
+        rename(&mut f.path);
+    }
+    for r in &mut ing.rejects {
+        rename(&mut r.file);
+    }
+    for d in &mut ing.duplicates {
+        rename(&mut d.file);
+        rename(&mut d.kept_file);
+    }
+    for f in &mut ing.footers {
+        rename(&mut f.file);
+    }
+    for r in &mut ing.records {
+        if let Some(n) = names.get(&*r.origin.file) {
+            r.origin.file = Arc::clone(n);
+        }
+    }
+}
+
+fn period_view(written: &pipeline::PeriodOutputs, several: bool) -> PeriodView {
+    let summary = &written.summary;
+    let words = relief_excel::period_words(&summary.period);
+    let mut headline: Vec<String> = summary
+        .regions
+        .iter()
+        .map(|r| relief_excel::headline(r.region.label(), &r.figures, &summary.settings))
+        .collect();
+    if headline.is_empty() {
+        headline.push("No session had both scores in this period.".to_string());
+    }
+    let charts = chart_files()
+        .filter(|(f, _)| written.dir.join(pipeline::CHARTS_DIR).join(f).is_file())
+        .map(|(file, title)| ChartView { file, title })
+        .collect();
+    let downloads = Download::ALL
+        .into_iter()
+        .filter(|d| d.source(&written.dir, &summary.period).exists())
+        .map(|d| DownloadView {
+            kind: d.slug(),
+            label: d.label(),
+            file_name: d.file_name(&summary.period),
+        })
+        .collect();
+    PeriodView {
+        id: summary.period.clone(),
+        label: if several && summary.period.contains('_') {
+            format!("All months: {words}")
+        } else {
+            words
+        },
+        headline,
+        rows_used: summary.rows.used,
+        charts,
+        downloads,
+    }
+}
+
+fn result(ing: &Ingested, periods: Vec<PeriodView>) -> JobResult {
+    let shown = |p: &str| p.to_string();
+    let files = ing
+        .files
+        .iter()
+        .map(|f| {
+            let mut lines: Vec<String> = f
+                .sheets
+                .iter()
+                .map(|sh| findings::sheet_line(ing, f, sh))
+                .collect();
+            if let Some(line) = findings::file_error_line(f) {
+                lines.push(format!("{line}: see Problems below"));
+            }
+            FileView {
+                name: f.path.clone(),
+                lines,
+            }
+        })
+        .collect();
+    let failed = ing.failed_files().count() as u64;
+    let rejected = ing.rows.rejected;
+    let left_out = match (rejected, failed) {
+        (0, 0) => None,
+        (r, 0) => Some(format!("{} could not be used", count(r, "row", "rows"))),
+        (0, f) => Some(format!("{} could not be read", count(f, "file", "files"))),
+        (r, f) => Some(format!(
+            "{} could not be used and {} could not be read",
+            count(r, "row", "rows"),
+            count(f, "file", "files")
+        )),
+    };
+    let (outcome, next) = match (periods.is_empty(), left_out) {
+        (true, _) => (
+            "nothing",
+            "No report could be made: not one row could be used. Problems below says what to \
+             fix; fix it in your software, export again and drop the new files here."
+                .to_string(),
+        ),
+        (false, Some(what)) => (
+            "problems",
+            format!(
+                "The report is ready, but {what}: Problems below lists each one with what to \
+                 fix. The figures leave them out. Fix them in your software, export again and \
+                 drop the new files here for a complete report."
+            ),
+        ),
+        (false, None) => (
+            "clean",
+            "The report is ready and every row was used. Read the figures below, then \
+             download the workbook or the charts."
+                .to_string(),
+        ),
+    };
+    JobResult {
+        rows_line: rows_line(&ing.rows, ing.files.len()),
+        files,
+        problems: findings::problems(ing, &shown),
+        counted_once: findings::counted_once(ing, &shown),
+        periods,
+        next,
+        outcome,
+    }
+}
