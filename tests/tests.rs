@@ -4,7 +4,9 @@
 mod batch;
 mod charts;
 mod common;
+mod completions;
 mod excel;
 mod report;
 mod sample;
+mod serve;
 mod validate;

@@ -76,7 +76,18 @@ fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
     top.render_synopsis_section(&mut out)?;
     top.render_description_section(&mut out)?;
     top.render_options_section(&mut out)?;
-    top.render_subcommands_section(&mut out)?;
+    // The commands are sections of this page, not pages of their own (clap_mangen's list
+    // would point at relief-report(1) and so on).
+    writeln!(out, ".SH COMMANDS")?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        writeln!(
+            out,
+            ".TP\n\\fBrelief {}\\fR\n{}",
+            escape(sub.get_name()),
+            escape(&about)
+        )?;
+    }
 
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("relief {}", sub.get_name());
@@ -97,7 +108,39 @@ fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
         }
     }
     top.render_version_section(&mut out)?;
-    Ok(out)
+    Ok(keep_examples_verbatim(&String::from_utf8_lossy(&out)).into_bytes())
+}
+
+/// Text for roff: backslashes and hyphens escaped, and a leading `.` or `'` made literal.
+fn escape(text: &str) -> String {
+    let s = text.replace('\\', "\\e").replace('-', "\\-");
+    if s.starts_with('.') || s.starts_with('\'') {
+        format!("\\&{s}")
+    } else {
+        s
+    }
+}
+
+/// The help texts' example lines (indented by two spaces) are set line by line, as written,
+/// instead of being filled into a paragraph.
+fn keep_examples_verbatim(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 256);
+    let mut inside = false;
+    for line in page.lines() {
+        let example = line.starts_with("  ") && !line.trim().is_empty();
+        if example && !inside {
+            out.push_str(".nf\n");
+        } else if !example && inside {
+            out.push_str(".fi\n");
+        }
+        inside = example;
+        out.push_str(line);
+        out.push('\n');
+    }
+    if inside {
+        out.push_str(".fi\n");
+    }
+    out
 }
 
 /// `OPTIONS` → `Options`.

@@ -91,6 +91,10 @@ fn refused(r: &Refusal) -> Response {
 }
 
 async fn info(State(app): State<Arc<App>>) -> Response {
+    let (job, state) = match app.jobs.status() {
+        Some((id, stage)) => (Some(id), Some(stage_name(&stage))),
+        None => (None, None),
+    };
     json(
         StatusCode::OK,
         &serde_json::json!({
@@ -98,9 +102,19 @@ async fn info(State(app): State<Arc<App>>) -> Response {
             "network": app.access.token().is_some(),
             "limits": app.limits,
             "limits_text": app.limits.summary(),
-            "busy": app.jobs.busy(),
+            "job": job,
+            "job_state": state,
         }),
     )
+}
+
+fn stage_name(stage: &Stage) -> &'static str {
+    match stage {
+        Stage::Uploading => "uploading",
+        Stage::Running { .. } => "running",
+        Stage::Done(_) => "done",
+        Stage::Failed(_) => "failed",
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -201,10 +215,16 @@ const GONE: &str = "These results are gone: a newer upload replaced them, or rel
 async fn status(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
     let body = match app.jobs.status() {
         Some((current, stage)) if current == id => match stage {
-            Stage::Uploading => serde_json::json!({ "state": "uploading" }),
-            Stage::Running { step } => serde_json::json!({ "state": "running", "step": step }),
-            Stage::Done(result) => serde_json::json!({ "state": "done", "result": &*result }),
-            Stage::Failed(error) => serde_json::json!({ "state": "failed", "error": error }),
+            Stage::Uploading => serde_json::json!({ "state": stage_name(&stage) }),
+            Stage::Running { ref step } => {
+                serde_json::json!({ "state": stage_name(&stage), "step": step })
+            }
+            Stage::Done(ref result) => {
+                serde_json::json!({ "state": stage_name(&stage), "result": &**result })
+            }
+            Stage::Failed(ref error) => {
+                serde_json::json!({ "state": stage_name(&stage), "error": error })
+            }
         },
         _ => return api_error(StatusCode::NOT_FOUND, GONE),
     };
@@ -245,10 +265,11 @@ async fn download(
     State(app): State<Arc<App>>,
     Path((id, period, kind)): Path<(u64, String, String)>,
 ) -> Response {
-    let (Some((result, dir)), Some(kind)) =
-        (period_dir(&app, id, &period), Download::from_slug(&kind))
-    else {
+    let Some((result, dir)) = period_dir(&app, id, &period) else {
         return api_error(StatusCode::NOT_FOUND, GONE);
+    };
+    let Some(kind) = Download::from_slug(&kind) else {
+        return api_error(StatusCode::NOT_FOUND, "There is no such download.");
     };
     let offered = result
         .periods

@@ -37,8 +37,15 @@ impl Workspace {
     /// The temporary folder cannot be written, or the new folder cannot be locked.
     pub fn create(temp: &Path) -> anyhow::Result<(Workspace, usize)> {
         let removed = remove_leftovers(temp);
-        let dir = tempfile::Builder::new()
-            .prefix(PREFIX)
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(PREFIX);
+        // Private to this user: other accounts on the machine cannot list or read the uploads.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = builder
             .tempdir_in(temp)
             .with_context(|| format!("creating a private folder in {}", temp.display()))?;
         let lock_path = dir.path().join(LOCK);
@@ -277,6 +284,12 @@ mod tests {
         std::fs::create_dir(temp.path().join("unrelated")).unwrap();
         let (live, removed) = Workspace::create(temp.path()).unwrap();
         assert_eq!(removed, 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(live.root()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "the folder is private");
+        }
         assert!(!dead.exists());
         let (other, removed) = Workspace::create(temp.path()).unwrap();
         assert_eq!(removed, 0, "a locked folder belongs to a running server");

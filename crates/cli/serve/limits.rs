@@ -221,17 +221,17 @@ impl Limits {
                 max: self.max_files,
             });
         }
-        if let Some(big) = files.iter().find(|p| p.size > self.max_file) {
-            return Err(Refusal::FileTooLarge {
-                name: big.name.clone(),
-                max: self.max_file,
-            });
-        }
         let total: u64 = files.iter().map(|p| p.size).sum();
         if total > self.max_total {
             return Err(Refusal::TooLarge {
                 sent: Some(total),
                 max: self.max_total,
+            });
+        }
+        if let Some(big) = files.iter().find(|p| p.size > self.max_file) {
+            return Err(Refusal::FileTooLarge {
+                name: big.name.clone(),
+                max: self.max_file,
             });
         }
         Ok(())

@@ -10,8 +10,9 @@ use axum::extract::Multipart;
 use std::collections::HashSet;
 use tokio::io::AsyncWriteExt;
 
-/// Room for the multipart framing around the files, when judging a request by its length.
-const FRAMING: u64 = 1 << 20;
+/// Room for the multipart framing around the files (a few hundred bytes per file), when
+/// judging a request by its length.
+const FRAMING: u64 = 64 << 10;
 
 /// Refuses a request whose declared length is already over the limit, before reading it.
 pub fn check_length(limits: &Limits, content_length: Option<u64>) -> Result<(), Refusal> {
@@ -61,16 +62,17 @@ pub async fn receive(
         while let Some(chunk) = field.chunk().await.map_err(malformed)? {
             size += chunk.len() as u64;
             total += chunk.len() as u64;
-            if size > limits.max_file {
-                return Err(Refusal::FileTooLarge {
-                    name,
-                    max: limits.max_file,
-                });
-            }
+            // The total first: when it is the smaller limit, it is the one to name.
             if total > limits.max_total {
                 return Err(Refusal::TooLarge {
                     sent: None,
                     max: limits.max_total,
+                });
+            }
+            if size > limits.max_file {
+                return Err(Refusal::FileTooLarge {
+                    name,
+                    max: limits.max_file,
                 });
             }
             out.write_all(&chunk).await.map_err(storage)?;
@@ -126,11 +128,14 @@ mod tests {
             max_file: 10 << 20,
         };
         assert!(check_length(&limits, None).is_ok());
-        assert!(check_length(&limits, Some(11 << 20)).is_ok(), "framing allowed");
+        assert!(
+            check_length(&limits, Some((10 << 20) + 1000)).is_ok(),
+            "framing allowed"
+        );
         assert_eq!(
-            check_length(&limits, Some(12 << 20)),
+            check_length(&limits, Some(11 << 20)),
             Err(Refusal::TooLarge {
-                sent: Some(12 << 20),
+                sent: Some(11 << 20),
                 max: 10 << 20
             })
         );
