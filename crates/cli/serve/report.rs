@@ -151,9 +151,16 @@ impl Download {
     }
 }
 
-/// The PNG charts a period folder holds, in the order they are drawn, with their titles.
+/// The PNG charts a period folder holds, with their titles: the body map first (the one a
+/// therapist reads at a glance), then in the order they are drawn.
 pub fn chart_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    relief_charts::FILES.into_iter().map(|f| {
+    let body_map = relief_charts::FILES.iter().position(|f| *f == "body-map.png");
+    let mut files = relief_charts::FILES.to_vec();
+    if let Some(i) = body_map {
+        let map = files.remove(i);
+        files.insert(0, map);
+    }
+    files.into_iter().map(|f| {
         let title = match f {
             "before-after.png" => "Soreness before and after each session, by region",
             "trend.png" => "Relief by region, month by month",
@@ -295,6 +302,15 @@ fn period_view(written: &pipeline::PeriodOutputs, several: bool) -> PeriodView {
     }
 }
 
+/// `4 rows could not be used` → `4 rows could not be used.`, capitalised.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => format!("{}{}.", c.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
 fn result(ing: &Ingested, periods: Vec<PeriodView>) -> JobResult {
     let shown = |p: &str| p.to_string();
     let files = ing
@@ -330,22 +346,24 @@ fn result(ing: &Ingested, periods: Vec<PeriodView>) -> JobResult {
     let (outcome, next) = match (periods.is_empty(), left_out) {
         (true, _) => (
             "nothing",
-            "No report could be made: not one row could be used. Problems below says what to \
-             fix; fix it in your software, export again and drop the new files here."
+            "Not one row could be used, so there are no figures. Problems below says what is \
+             wrong in each file: fix it in your practice software, export again and drop the new \
+             files here."
                 .to_string(),
         ),
         (false, Some(what)) => (
             "problems",
             format!(
-                "The report is ready, but {what}: Problems below lists each one with what to \
-                 fix. The figures leave them out. Fix them in your software, export again and \
-                 drop the new files here for a complete report."
+                "{} The figures below leave them out; Problems lists each one with what to fix. \
+                 Fix them in your practice software, export again and drop the new files here \
+                 for a complete report.",
+                sentence(&what)
             ),
         ),
         (false, None) => (
             "clean",
-            "The report is ready and every row was used. Read the figures below, then \
-             download the workbook or the charts."
+            "Every row was used. Pick a month to see its figures and charts, and download the \
+             workbook to keep."
                 .to_string(),
         ),
     };

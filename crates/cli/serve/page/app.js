@@ -99,17 +99,26 @@
 
   // ---- sending and following ---------------------------------------------------------------
 
-  function setStep(text, percent) {
+  // The bar runs once across all four steps: sending takes the first fifth, reading and the
+  // figures the next two fifths, writing the reports (one per period) the rest.
+  const SPANS = [
+    [0, 20],
+    [20, 35],
+    [35, 45],
+    [45, 100],
+  ];
+
+  function setStep(text, fraction) {
     $('step-text').textContent = text;
-    const index = STEPS.findIndex(([, word]) => text.startsWith(word));
+    const index = Math.max(0, STEPS.findIndex(([, word]) => text.startsWith(word)));
     $('steps').querySelectorAll('li').forEach((li, i) => {
       li.className = i < index ? 'done' : i === index ? 'now' : '';
     });
-    const bar = $('bar');
-    if (percent === undefined) bar.removeAttribute('value');
-    else bar.value = percent;
     const writing = /\((\d+) of (\d+)\)/.exec(text);
-    if (writing) bar.value = (100 * (Number(writing[1]) - 1)) / Number(writing[2]);
+    let part = fraction;
+    if (writing) part = (Number(writing[1]) - 1) / Number(writing[2]);
+    const [from, to] = SPANS[index];
+    $('bar').value = from + (to - from) * (part === undefined ? 0.5 : part);
   }
 
   function upload(files) {
@@ -121,7 +130,7 @@
       xhr.responseType = 'json';
       xhr.upload.onprogress = (e) => {
         if (e.lengthComputable) {
-          setStep(`Sending the files: ${mb(e.loaded)} of ${mb(e.total)}`, (100 * e.loaded) / e.total);
+          setStep(`Sending the files: ${mb(e.loaded)} of ${mb(e.total)}`, e.loaded / e.total);
         }
       };
       xhr.onload = () => {
@@ -196,7 +205,7 @@
 
   function showResults(job, r) {
     const next = $('next');
-    next.className = `banner ${r.outcome}`;
+    next.className = `banner outcome-${r.outcome}`;
     $('next-title').textContent =
       r.outcome === 'nothing' ? 'No report could be made' : r.outcome === 'problems' ? 'The report is ready — with problems to fix' : 'The report is ready';
     $('next-text').textContent = r.next;
@@ -270,7 +279,16 @@
     const base = `/api/jobs/${job}`;
     const rows = p.rows_used === 1 ? '1 row' : `${p.rows_used} rows`;
     $('period-title').textContent = `${p.label} — ${rows} used`;
-    $('headline').replaceChildren(...p.headline.map((h) => el('li', h)));
+    // "Lower back (56 rows): soreness fell …" — the region in bold, to scan down the list.
+    $('headline').replaceChildren(
+      ...p.headline.map((h) => {
+        const li = el('li');
+        const cut = h.indexOf(': ');
+        if (cut > 0) li.append(el('strong', h.slice(0, cut + 1)), ` ${h.slice(cut + 2)}`);
+        else li.textContent = h;
+        return li;
+      }),
+    );
 
     const downloads = $('downloads');
     downloads.replaceChildren();
@@ -290,16 +308,18 @@
     for (const c of p.charts) {
       const src = `${base}/charts/${encodeURIComponent(p.id)}/${c.file}`;
       const figure = el('figure');
-      const link = el('a');
-      link.href = src;
-      link.target = '_blank';
-      link.rel = 'noopener';
       const img = el('img');
       img.src = src;
       img.alt = `${c.title}, ${p.label}`;
       img.dataset.chart = c.file;
-      link.append(img);
-      figure.append(link, el('figcaption', `${c.title} (opens full size)`));
+      const caption = el('figcaption');
+      const link = el('a', 'Open full size');
+      link.href = src;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.setAttribute('aria-label', `${c.title}: open full size`);
+      caption.append(link);
+      figure.append(img, caption);
       charts.append(figure);
     }
   }
