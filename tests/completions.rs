@@ -22,7 +22,12 @@ fn bash_loads_the_completions_and_completes_commands() {
     let words = String::from_utf8_lossy(&bash.stdout);
     let mut words: Vec<&str> = words.lines().collect();
     words.sort();
-    assert_eq!(words, ["serve"], "{}", String::from_utf8_lossy(&bash.stderr));
+    assert_eq!(
+        words,
+        ["serve"],
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
 }
 
 #[test]
@@ -38,7 +43,14 @@ fn every_shell_gets_completions_for_every_command() {
         assert_eq!(out.status.code(), Some(0), "{shell}: {}", show(&out));
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(marker), "{shell} lacks {marker}");
-        for command in ["report", "validate", "batch", "serve", "completions", "--by-month"] {
+        for command in [
+            "report",
+            "validate",
+            "batch",
+            "serve",
+            "completions",
+            "--by-month",
+        ] {
             assert!(text.contains(command), "{shell} lacks {command}");
         }
     }
@@ -53,7 +65,12 @@ fn the_committed_man_page_is_current() {
     let out = wd.relief(&["man"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let page = String::from_utf8(out.stdout).unwrap();
-    for part in [".TH relief 1", ".SH NAME", ".SH \"RELIEF SERVE\"", "\\-\\-max\\-upload\\-mb"] {
+    for part in [
+        ".TH relief 1",
+        ".SH NAME",
+        ".SH \"RELIEF SERVE\"",
+        "\\-\\-max\\-upload\\-mb",
+    ] {
         assert!(page.contains(part), "the man page lacks {part}");
     }
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/relief.1");

@@ -14,7 +14,11 @@ use harness::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SAMPLES: [&str; 3] = ["harbour-spa.xlsx", "north-clinic.xlsx", "riverside-studio.csv"];
+const SAMPLES: [&str; 3] = [
+    "harbour-spa.xlsx",
+    "north-clinic.xlsx",
+    "riverside-studio.csv",
+];
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -94,12 +98,17 @@ fn cells(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
 /// the files as each run was given them); every other cell must be equal.
 fn assert_same_workbook(page: &Path, cli: &Path) {
     let (a, b) = (cells(page), cells(cli));
-    let names = |w: &[(String, Vec<Vec<String>>)]| w.iter().map(|s| s.0.clone()).collect::<Vec<_>>();
+    let names =
+        |w: &[(String, Vec<Vec<String>>)]| w.iter().map(|s| s.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b), "the same sheets");
     for ((sheet, rows_a), (_, rows_b)) in a.iter().zip(&b) {
         assert_eq!(rows_a.len(), rows_b.len(), "rows of sheet {sheet}");
         let file_col = (sheet == "Sources")
-            .then(|| rows_b.iter().find_map(|r| r.iter().position(|c| c == "File")))
+            .then(|| {
+                rows_b
+                    .iter()
+                    .find_map(|r| r.iter().position(|c| c == "File"))
+            })
             .flatten();
         for (r, (ra, rb)) in rows_a.iter().zip(rows_b).enumerate() {
             for (c, (ca, cb)) in ra.iter().zip(rb).enumerate() {
@@ -131,19 +140,30 @@ fn page_turns_the_sample_exports_into_the_command_lines_report() {
     run(async {
         let b = Browser::start(1280, 900).await;
         b.client.goto(&server.link).await.unwrap();
-        b.wait_until("return document.body.dataset.ready === 'yes'", 30, "the page")
-            .await;
+        b.wait_until(
+            "return document.body.dataset.ready === 'yes'",
+            30,
+            "the page",
+        )
+        .await;
         assert_eq!(b.section().await, "start");
         let start_text = b.js("return document.body.innerText").await;
         assert!(
-            start_text.as_str().unwrap().contains("Up to 100 files, 200 MB together."),
+            start_text
+                .as_str()
+                .unwrap()
+                .contains("Up to 100 files, 200 MB together."),
             "{start_text}"
         );
         b.screenshot("1-empty").await;
 
         // The keyboard: the skip link, then the first button.
         let tab = fantoccini::key::Key::Tab.to_string();
-        let body = b.client.find(fantoccini::Locator::Css("body")).await.unwrap();
+        let body = b
+            .client
+            .find(fantoccini::Locator::Css("body"))
+            .await
+            .unwrap();
         body.send_keys(&format!("{tab}{tab}")).await.unwrap();
         assert_eq!(b.js("return document.activeElement.id").await, "pick-files");
 
@@ -157,31 +177,44 @@ fn page_turns_the_sample_exports_into_the_command_lines_report() {
         )
         .await;
         b.screenshot("2-working").await;
-        b.wait_until("return !document.getElementById('results').hidden", 600, "the results")
-            .await;
+        b.wait_until(
+            "return !document.getElementById('results').hidden",
+            600,
+            "the results",
+        )
+        .await;
         assert_eq!(b.js("return document.activeElement.id").await, "next-title");
         b.screenshot("3-results-top").await;
 
         // What was read, and every problem in validate's words.
-        let read = b.js("return document.getElementById('rows-line').textContent").await;
+        let read = b
+            .js("return document.getElementById('rows-line').textContent")
+            .await;
         assert_eq!(
             read,
             "Read 1642 rows from 3 files: 1633 used, 4 rejected, 5 duplicates (1 conflicting), \
              1 footer row skipped."
         );
         let shown: Vec<(String, Vec<String>)> = serde_json::from_value(
-            b.js("return [...document.querySelectorAll('#problems .problem')].map(p => \
+            b.js(
+                "return [...document.querySelectorAll('#problems .problem')].map(p => \
                   [p.querySelector('.problem-file').textContent, \
-                   [...p.querySelectorAll('li')].map(l => l.textContent)])")
-                .await,
+                   [...p.querySelectorAll('li')].map(l => l.textContent)])",
+            )
+            .await,
         )
         .unwrap();
         assert_eq!(shown, validate_problems(&wd));
         assert_eq!(shown.iter().map(|g| g.1.len()).sum::<usize>(), 4);
 
         // The figures: October is shown first, its headline as the workbook's Overview says it.
-        let title = b.js("return document.getElementById('period-title').textContent").await;
-        assert!(title.as_str().unwrap().starts_with("October 2026 — "), "{title}");
+        let title = b
+            .js("return document.getElementById('period-title').textContent")
+            .await;
+        assert!(
+            title.as_str().unwrap().starts_with("October 2026 — "),
+            "{title}"
+        );
         let headline: Vec<String> = serde_json::from_value(
             b.js("return [...document.querySelectorAll('#headline li')].map(l => l.textContent)")
                 .await,
@@ -218,8 +251,10 @@ fn page_turns_the_sample_exports_into_the_command_lines_report() {
 
         // No request left this computer.
         let foreign = b
-            .js("return performance.getEntriesByType('resource').map(e => e.name)\
-                 .filter(n => !n.startsWith(location.origin))")
+            .js(
+                "return performance.getEntriesByType('resource').map(e => e.name)\
+                 .filter(n => !n.startsWith(location.origin))",
+            )
             .await;
         assert_eq!(foreign, serde_json::json!([]));
 
@@ -251,7 +286,9 @@ fn page_turns_the_sample_exports_into_the_command_lines_report() {
             "September",
         )
         .await;
-        let src = b.js("return document.querySelector('#charts img').getAttribute('src')").await;
+        let src = b
+            .js("return document.querySelector('#charts img').getAttribute('src')")
+            .await;
         assert!(src.as_str().unwrap().contains("/2026-09/"), "{src}");
         b.js("document.getElementById('figures-section').scrollIntoView(); return 0")
             .await;
@@ -298,11 +335,18 @@ fn page_turns_the_sample_exports_into_the_command_lines_report() {
     // The uploads went when the report was written; the reports stay until Ctrl-C.
     let kept = server.kept();
     assert!(!kept.iter().any(|p| p.ends_with("/in")), "{kept:?}");
-    assert!(kept.iter().any(|p| p.ends_with("relief-2026-10.xlsx")), "{kept:?}");
+    assert!(
+        kept.iter().any(|p| p.ends_with("relief-2026-10.xlsx")),
+        "{kept:?}"
+    );
     let tmp = server.tmp.clone();
     let status = server.stop();
     assert!(status.success(), "{status:?}");
-    assert_eq!(std::fs::read_dir(tmp).unwrap().count(), 0, "Ctrl-C removes everything");
+    assert_eq!(
+        std::fs::read_dir(tmp).unwrap().count(),
+        0,
+        "Ctrl-C removes everything"
+    );
 }
 
 /// A small long-layout CSV export with three good rows.
@@ -331,20 +375,33 @@ fn page_says_what_went_wrong_and_what_to_do() {
     run(async {
         let b = Browser::start(1280, 900).await;
         b.client.goto(&server.link).await.unwrap();
-        b.wait_until("return document.body.dataset.ready === 'yes'", 30, "the page")
-            .await;
+        b.wait_until(
+            "return document.body.dataset.ready === 'yes'",
+            30,
+            "the page",
+        )
+        .await;
         let error_text = "return document.getElementById('error-text').textContent";
 
         // Not a spreadsheet: refused before anything is sent.
         b.choose(&[&notes]).await;
-        b.wait_until("return !document.getElementById('error').hidden", 30, "the refusal")
-            .await;
+        b.wait_until(
+            "return !document.getElementById('error').hidden",
+            30,
+            "the refusal",
+        )
+        .await;
         let text = b.js(error_text).await;
         assert!(
-            text.as_str().unwrap().starts_with("notes.txt is not a spreadsheet export"),
+            text.as_str()
+                .unwrap()
+                .starts_with("notes.txt is not a spreadsheet export"),
             "{text}"
         );
-        assert_eq!(b.js("return document.activeElement.id").await, "error-title");
+        assert_eq!(
+            b.js("return document.activeElement.id").await,
+            "error-title"
+        );
         b.screenshot("6-error-not-a-spreadsheet").await;
         server.assert_empty();
 
@@ -384,19 +441,36 @@ fn page_says_what_went_wrong_and_what_to_do() {
             .await
             .unwrap();
         b.choose(&[&broken, &good]).await;
-        b.wait_until("return !document.getElementById('results').hidden", 300, "the results")
+        b.wait_until(
+            "return !document.getElementById('results').hidden",
+            300,
+            "the results",
+        )
+        .await;
+        let title = b
+            .js("return document.getElementById('next-title').textContent")
             .await;
-        let title = b.js("return document.getElementById('next-title').textContent").await;
         assert_eq!(title, "The report is ready — with problems to fix");
-        let problems = b.js("return document.getElementById('problems').innerText").await;
+        let problems = b
+            .js("return document.getElementById('problems').innerText")
+            .await;
         let problems = problems.as_str().unwrap();
         assert!(problems.contains("broken.xlsx"), "{problems}");
         assert!(
-            problems.contains("this is not a spreadsheet: the name ends in .xlsx but the content is plain text"),
+            problems.contains(
+                "this is not a spreadsheet: the name ends in .xlsx but the content is plain text"
+            ),
             "{problems}"
         );
-        let read = b.js("return document.getElementById('files-read').innerText").await;
-        assert!(read.as_str().unwrap().contains("cannot be read: see Problems below"), "{read}");
+        let read = b
+            .js("return document.getElementById('files-read').innerText")
+            .await;
+        assert!(
+            read.as_str()
+                .unwrap()
+                .contains("cannot be read: see Problems below"),
+            "{read}"
+        );
         b.screenshot("8-results-with-problems").await;
 
         // Nothing usable: no report, and the page says why and what to do.
@@ -408,17 +482,29 @@ fn page_says_what_went_wrong_and_what_to_do() {
             .await
             .unwrap();
         b.choose(&[&bad]).await;
-        b.wait_until("return !document.getElementById('results').hidden", 300, "the results")
+        b.wait_until(
+            "return !document.getElementById('results').hidden",
+            300,
+            "the results",
+        )
+        .await;
+        let title = b
+            .js("return document.getElementById('next-title').textContent")
             .await;
-        let title = b.js("return document.getElementById('next-title').textContent").await;
         assert_eq!(title, "No report could be made");
         assert_eq!(
-            b.js("return document.getElementById('figures-section').hidden").await,
+            b.js("return document.getElementById('figures-section').hidden")
+                .await,
             true
         );
-        let problems = b.js("return document.getElementById('problems').innerText").await;
+        let problems = b
+            .js("return document.getElementById('problems').innerText")
+            .await;
         assert!(
-            problems.as_str().unwrap().contains("unknown region 'elbow pit'"),
+            problems
+                .as_str()
+                .unwrap()
+                .contains("unknown region 'elbow pit'"),
             "{problems}"
         );
         b.screenshot("9-nothing-to-report").await;
@@ -438,7 +524,8 @@ fn too_large_uploads_are_refused_and_leave_nothing() {
     let r = upload(&server, &[("big.csv", big.as_bytes())], &[]);
     assert_eq!(r.status, 413, "{}", r.text());
     assert!(
-        r.error().starts_with("These files are 2.1 MB together; relief takes at most 1 MB"),
+        r.error()
+            .starts_with("These files are 2.1 MB together; relief takes at most 1 MB"),
         "{}",
         r.error()
     );
@@ -455,7 +542,12 @@ fn too_large_uploads_are_refused_and_leave_nothing() {
     chunked.extend_from_slice(b"0\r\n\r\n");
     let r = raw_chunked(&server, &kind, &chunked);
     assert_eq!(r.status, 413, "{}", r.text());
-    assert!(r.error().starts_with("These files are more than 1 MB together"), "{}", r.error());
+    assert!(
+        r.error()
+            .starts_with("These files are more than 1 MB together"),
+        "{}",
+        r.error()
+    );
     server.assert_empty();
 
     // The page asks first, and gets the same words.
@@ -464,11 +556,17 @@ fn too_large_uploads_are_refused_and_leave_nothing() {
         server.addr,
         "POST",
         "/api/check",
-        &[("Content-Type", "application/json"), ("Origin", &server.origin())],
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", &server.origin()),
+        ],
         check.to_string().as_bytes(),
     );
     assert!(
-        r.json()["refusal"].as_str().unwrap().starts_with("These files are 2.1 MB together"),
+        r.json()["refusal"]
+            .as_str()
+            .unwrap()
+            .starts_with("These files are 2.1 MB together"),
         "{}",
         r.text()
     );
@@ -503,7 +601,11 @@ fn too_many_files_are_refused_and_leave_nothing() {
     let wd = Workdir::new();
     let server = Server::start(&wd, &["--max-files", "2"]);
     let csv = GOOD_CSV.as_bytes();
-    let r = upload(&server, &[("a.csv", csv), ("b.csv", csv), ("c.csv", csv)], &[]);
+    let r = upload(
+        &server,
+        &[("a.csv", csv), ("b.csv", csv), ("c.csv", csv)],
+        &[],
+    );
     assert_eq!(r.status, 413, "{}", r.text());
     assert_eq!(
         r.error(),
@@ -520,7 +622,10 @@ fn files_that_are_not_spreadsheets_are_refused() {
     let server = Server::start(&wd, &[]);
     let r = upload(
         &server,
-        &[("ok.csv", GOOD_CSV.as_bytes()), ("notes.txt", b"call the accountant")],
+        &[
+            ("ok.csv", GOOD_CSV.as_bytes()),
+            ("notes.txt", b"call the accountant"),
+        ],
         &[],
     );
     assert_eq!(r.status, 415, "{}", r.text());
@@ -539,7 +644,11 @@ fn files_that_are_not_spreadsheets_are_refused() {
         b"hello",
     );
     assert_eq!(r.status, 400, "{}", r.text());
-    assert!(r.error().starts_with("The upload could not be read"), "{}", r.error());
+    assert!(
+        r.error().starts_with("The upload could not be read"),
+        "{}",
+        r.error()
+    );
     server.assert_empty();
     assert!(server.stop().success());
 }
@@ -552,7 +661,11 @@ fn a_second_job_while_busy_gets_busy() {
     wait_until_busy(&server);
     let r = upload(&server, &[("ok.csv", GOOD_CSV.as_bytes())], &[]);
     assert_eq!(r.status, 409, "{}", r.text());
-    assert!(r.error().starts_with("relief is busy with another upload"), "{}", r.error());
+    assert!(
+        r.error().starts_with("relief is busy with another upload"),
+        "{}",
+        r.error()
+    );
     // The first upload is abandoned (the browser went away): its files go, the slot frees.
     drop(held);
     server.assert_empty();
@@ -579,12 +692,20 @@ fn foreign_origins_and_hosts_are_refused() {
     let wd = Workdir::new();
     let server = Server::start(&wd, &[]);
     let csv = GOOD_CSV.as_bytes();
-    let r = upload(&server, &[("ok.csv", csv)], &[("Origin", "http://evil.example")]);
+    let r = upload(
+        &server,
+        &[("ok.csv", csv)],
+        &[("Origin", "http://evil.example")],
+    );
     assert_eq!(r.status, 403, "{}", r.text());
     assert!(r.error().contains("http://evil.example"), "{}", r.error());
     server.assert_empty();
 
-    let r = upload(&server, &[("ok.csv", csv)], &[("Sec-Fetch-Site", "cross-site")]);
+    let r = upload(
+        &server,
+        &[("ok.csv", csv)],
+        &[("Sec-Fetch-Site", "cross-site")],
+    );
     assert_eq!(r.status, 403, "{}", r.text());
     server.assert_empty();
 
@@ -595,14 +716,22 @@ fn foreign_origins_and_hosts_are_refused() {
     assert_eq!(r.status, 403, "{}", r.text());
     let r = request(server.addr, "GET", "/", &[("Host", &host)], b"");
     assert_eq!(r.status, 403);
-    assert!(r.text().contains("answers only to its own address"), "{}", r.text());
+    assert!(
+        r.text().contains("answers only to its own address"),
+        "{}",
+        r.text()
+    );
 
     // The page's own names pass.
     for own in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
         let r = request(server.addr, "GET", "/api/info", &[("Host", &own)], b"");
         assert_eq!(r.status, 200, "{own}");
         assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
-        assert!(r.header("content-security-policy").unwrap().contains("default-src 'none'"));
+        assert!(
+            r.header("content-security-policy")
+                .unwrap()
+                .contains("default-src 'none'")
+        );
     }
     assert!(server.stop().success());
 }
@@ -640,7 +769,11 @@ fn beyond_localhost_the_token_is_required() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["network"], true, "the page shows its warning");
     let auth = format!("Token {token}");
-    let r = upload(&server, &[("ok.csv", GOOD_CSV.as_bytes())], &[("Authorization", &auth)]);
+    let r = upload(
+        &server,
+        &[("ok.csv", GOOD_CSV.as_bytes())],
+        &[("Authorization", &auth)],
+    );
     assert_eq!(r.status, 202, "{}", r.text());
     let job = r.json()["job"].as_u64().unwrap();
     let status = request(
@@ -694,7 +827,11 @@ fn leftovers_are_removed_at_start_and_ctrl_c_removes_everything() {
 fn file_names_never_become_paths() {
     let wd = Workdir::new();
     let server = Server::start(&wd, &[]);
-    let names = ["../../escaped.csv", "/etc/cron.d/x.csv", "C:\\Windows\\y.csv"];
+    let names = [
+        "../../escaped.csv",
+        "/etc/cron.d/x.csv",
+        "C:\\Windows\\y.csv",
+    ];
     let files: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, GOOD_CSV.as_bytes())).collect();
     let r = upload(&server, &files, &[]);
     assert_eq!(r.status, 202, "{}", r.text());
@@ -706,7 +843,10 @@ fn file_names_never_become_paths() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(shown, ["../../escaped.csv", "C:/Windows/y.csv", "etc/cron.d/x.csv"]);
+    assert_eq!(
+        shown,
+        ["../../escaped.csv", "C:/Windows/y.csv", "etc/cron.d/x.csv"]
+    );
     assert!(!wd.join("escaped.csv").exists() && !wd.join("tmp/escaped.csv").exists());
     let kept = server.kept();
     let job_dir = format!("job-{job}");
@@ -724,6 +864,9 @@ fn file_names_never_become_paths() {
     ] {
         assert_eq!(get(&server, &bad).status, 404, "{bad}");
     }
-    assert_eq!(get(&server, &format!("/api/jobs/{job}/files/2026-10/workbook")).status, 200);
+    assert_eq!(
+        get(&server, &format!("/api/jobs/{job}/files/2026-10/workbook")).status,
+        200
+    );
     assert!(server.stop().success());
 }

@@ -140,9 +140,12 @@ impl Browser {
         let path = self.downloads.join(name);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let partial = std::fs::read_dir(&self.downloads)
-                .unwrap()
-                .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".crdownload"));
+            let partial = std::fs::read_dir(&self.downloads).unwrap().any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".crdownload")
+            });
             if path.is_file() && !partial {
                 return path;
             }

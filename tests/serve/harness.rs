@@ -75,7 +75,10 @@ impl Server {
             if out.contains(text) {
                 return out;
             }
-            assert!(Instant::now() < deadline, "never printed {text:?}; printed:\n{out}");
+            assert!(
+                Instant::now() < deadline,
+                "never printed {text:?}; printed:\n{out}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -90,7 +93,12 @@ impl Server {
         let found: Vec<PathBuf> = std::fs::read_dir(&self.tmp)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("relief-serve-"))
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("relief-serve-")
+            })
             .collect();
         assert_eq!(found.len(), 1, "one private folder: {found:?}");
         found[0].clone()
@@ -115,7 +123,10 @@ impl Server {
             if kept.is_empty() {
                 return;
             }
-            assert!(Instant::now() < deadline, "left in the temporary folder: {kept:?}");
+            assert!(
+                Instant::now() < deadline,
+                "left in the temporary folder: {kept:?}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -208,7 +219,10 @@ impl Reply {
 
     /// The error message of a refusal.
     pub fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -239,7 +253,10 @@ pub fn request(
     for (k, v) in headers {
         head += &format!("{k}: {v}\r\n");
     }
-    head += &format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    head += &format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     stream.write_all(head.as_bytes()).unwrap();
     // A server that refuses early may stop reading; its answer is what counts.
     let _ = stream.write_all(body);
@@ -256,7 +273,10 @@ fn parse_reply(raw: &[u8]) -> Reply {
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let mut body = raw[split + 4..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body);
     }
     Reply { status, head, body }
@@ -268,7 +288,8 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
             return out;
         };
-        let size = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
         if size == 0 {
             return out;
         }

@@ -82,7 +82,13 @@ impl Access {
     }
 
     /// Checks the token, from the cookie, an `Authorization: Token …` header, or `/?token=…`.
-    pub fn pass(&self, method: &Method, path: &str, query: Option<&str>, headers: &HeaderMap) -> Pass {
+    pub fn pass(
+        &self,
+        method: &Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Pass {
         let Some(token) = &self.token else {
             return Pass::Allowed;
         };
@@ -97,7 +103,10 @@ impl Access {
         let from_header = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Token ").or_else(|| v.strip_prefix("Bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Token ")
+                    .or_else(|| v.strip_prefix("Bearer "))
+            })
             .is_some_and(|v| same(v.trim(), token));
         if from_cookie || from_header {
             return Pass::Allowed;
@@ -144,7 +153,11 @@ fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
 
 /// Compares secrets in time that does not depend on where they differ.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A new token: 24 random bytes, hex.
@@ -156,11 +169,19 @@ pub fn new_token() -> anyhow::Result<String> {
 
 /// The middleware: checks Host, Origin, Sec-Fetch-Site and the token, then adds the headers
 /// that keep the page and its data out of caches, frames and other sites' reach.
-pub async fn check(State(app): State<Arc<super::handlers::App>>, req: Request, next: Next) -> Response {
+pub async fn check(
+    State(app): State<Arc<super::handlers::App>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let access = &app.access;
     let api = req.uri().path().starts_with("/api/");
     let headers = req.headers();
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let host = text(header::HOST).unwrap_or_default().to_string();
     if !access.host_allowed(&host) {
         let why = format!(
@@ -216,7 +237,12 @@ pub fn refuse(status: StatusCode, api: bool, message: &str) -> Response {
              <p style=\"font:1.2rem system-ui,sans-serif;max-width:40rem;margin:3rem auto\">{}</p></html>",
             escape_html(message)
         );
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -274,7 +300,12 @@ mod tests {
     #[test]
     fn localhost_answers_only_to_its_own_names_and_port() {
         let a = local();
-        for ok in ["127.0.0.1:8470", "localhost:8470", "LOCALHOST:8470", "[::1]:8470"] {
+        for ok in [
+            "127.0.0.1:8470",
+            "localhost:8470",
+            "LOCALHOST:8470",
+            "[::1]:8470",
+        ] {
             assert!(a.host_allowed(ok), "{ok}");
         }
         for bad in [
@@ -320,14 +351,20 @@ mod tests {
             a.pass(&Method::POST, "/api/jobs", Some("token=abc123"), &h),
             Pass::NoToken
         );
-        h.insert(header::COOKIE, "x=1; relief-token-8470=abc123".parse().unwrap());
+        h.insert(
+            header::COOKIE,
+            "x=1; relief-token-8470=abc123".parse().unwrap(),
+        );
         assert_eq!(a.pass(&get, "/api/info", None, &h), Pass::Allowed);
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, "relief-token-8471=abc123".parse().unwrap());
         assert_eq!(a.pass(&get, "/api/info", None, &h), Pass::NoToken);
         h.insert(header::AUTHORIZATION, "Token abc123".parse().unwrap());
         assert_eq!(a.pass(&get, "/api/info", None, &h), Pass::Allowed);
-        assert_eq!(local().pass(&get, "/", None, &HeaderMap::new()), Pass::Allowed);
+        assert_eq!(
+            local().pass(&get, "/", None, &HeaderMap::new()),
+            Pass::Allowed
+        );
     }
 
     #[test]

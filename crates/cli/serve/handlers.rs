@@ -44,14 +44,14 @@ pub struct App {
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(|| async { html(INDEX_HTML) }))
-        .route("/app.js", get(|| async { asset("text/javascript", APP_JS) }))
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript", APP_JS) }),
+        )
         .route("/style.css", get(|| async { asset("text/css", STYLE_CSS) }))
         .route("/api/info", get(info))
         .route("/api/check", post(check))
-        .route(
-            "/api/jobs",
-            post(upload).layer(DefaultBodyLimit::disable()),
-        )
+        .route("/api/jobs", post(upload).layer(DefaultBodyLimit::disable()))
         .route("/api/jobs/{id}", get(status))
         .route("/api/jobs/{id}/charts/{period}/{file}", get(chart))
         .route("/api/jobs/{id}/files/{period}/{kind}", get(download))
@@ -171,7 +171,10 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
         .name("relief-job".into())
         .spawn(move || run_job(&worker, id, &setup, &files, &input, &out));
     if let Err(e) = spawned {
-        jobs.set_stage(id, Stage::Failed(format!("relief could not start the job: {e}")));
+        jobs.set_stage(
+            id,
+            Stage::Failed(format!("relief could not start the job: {e}")),
+        );
     }
     json(StatusCode::ACCEPTED, &serde_json::json!({ "job": id }))
 }
@@ -278,7 +281,10 @@ async fn download(
         .flat_map(|p| &p.downloads)
         .any(|d| d.kind == kind.slug());
     if !offered {
-        return api_error(StatusCode::NOT_FOUND, "That download is not part of this report.");
+        return api_error(
+            StatusCode::NOT_FOUND,
+            "That download is not part of this report.",
+        );
     }
     let source = kind.source(&dir, &period);
     let bytes = match kind {
@@ -319,11 +325,12 @@ async fn download(
 /// The period's charts as one zip, stored uncompressed (PNGs are compressed already).
 fn zip_charts(dir: &std::path::Path, files: &[&str]) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for name in files {
         let bytes = std::fs::read(dir.join(name))?;
-        zip.start_file(*name, options).map_err(std::io::Error::other)?;
+        zip.start_file(*name, options)
+            .map_err(std::io::Error::other)?;
         zip.write_all(&bytes)?;
     }
     Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())

@@ -28,12 +28,23 @@ pub enum Refusal {
     /// Another upload is being received or analysed.
     Busy,
     /// `sent` is unknown while files are still arriving.
-    TooManyFiles { sent: Option<usize>, max: usize },
+    TooManyFiles {
+        sent: Option<usize>,
+        max: usize,
+    },
     /// `sent` is unknown while files are still arriving.
-    TooLarge { sent: Option<u64>, max: u64 },
-    FileTooLarge { name: String, max: u64 },
+    TooLarge {
+        sent: Option<u64>,
+        max: u64,
+    },
+    FileTooLarge {
+        name: String,
+        max: u64,
+    },
     /// Named files whose ending is not a spreadsheet's.
-    NotSpreadsheet { names: Vec<String> },
+    NotSpreadsheet {
+        names: Vec<String>,
+    },
     NoFiles,
     /// The request was not a file upload the page sends.
     Malformed(String),
@@ -299,9 +310,17 @@ mod tests {
         let l = limits();
         let many: Vec<Planned> = (0..4).map(|i| planned(&format!("{i}.csv"), 1)).collect();
         let v = l.check(&many);
-        assert!(v.refusal.unwrap().starts_with("That is 4 files; relief takes at most 3"));
+        assert!(
+            v.refusal
+                .unwrap()
+                .starts_with("That is 4 files; relief takes at most 3")
+        );
         let v = l.check(&[planned("big.xlsx", 5 << 20)]);
-        assert!(v.refusal.unwrap().starts_with("big.xlsx is larger than 4 MB"));
+        assert!(
+            v.refusal
+                .unwrap()
+                .starts_with("big.xlsx is larger than 4 MB")
+        );
         let v = l.check(&[
             planned("a.xlsx", 4 << 20),
             planned("b.xlsx", 4 << 20),
@@ -319,7 +338,12 @@ mod tests {
              and .csv files. Leave them out and try again."
         );
         assert_eq!(v.left_out_note, None);
-        assert!(l.check(&[]).refusal.unwrap().starts_with("No files arrived"));
+        assert!(
+            l.check(&[])
+                .refusal
+                .unwrap()
+                .starts_with("No files arrived")
+        );
     }
 
     #[test]

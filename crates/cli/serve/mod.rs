@@ -90,7 +90,9 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(addr))
         .map_err(|e| bind_error(e, addr))?;
-    let addr = listener.local_addr().context("reading the server's address")?;
+    let addr = listener
+        .local_addr()
+        .context("reading the server's address")?;
     let access = guard::Access::new(addr, token);
     let jobs = Arc::new(job::Jobs::new(workspace));
     let app = Arc::new(handlers::App {
@@ -101,10 +103,8 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     });
 
     let links = announce(addr, access.token(), leftovers, globals.quiet);
-    if args.open {
-        if let Err(e) = open_browser(&links[0]) {
-            eprintln!("relief: could not open a browser ({e}); open the link above by hand.");
-        }
+    if let Some(Err(e)) = args.open.then(|| open_browser(&links[0])) {
+        eprintln!("relief: could not open a browser ({e}); open the link above by hand.");
     }
 
     runtime.block_on(async {
@@ -129,9 +129,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
 
     if jobs.busy() {
         if !globals.quiet {
-            eprintln!(
-                "relief: finishing the report being written (Ctrl-C again stops at once)…"
-            );
+            eprintln!("relief: finishing the report being written (Ctrl-C again stops at once)…");
         }
         runtime.block_on(async {
             tokio::select! {

@@ -154,7 +154,9 @@ impl Download {
 /// The PNG charts a period folder holds, with their titles: the body map first (the one a
 /// therapist reads at a glance), then in the order they are drawn.
 pub fn chart_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    let body_map = relief_charts::FILES.iter().position(|f| *f == "body-map.png");
+    let body_map = relief_charts::FILES
+        .iter()
+        .position(|f| *f == "body-map.png");
     let mut files = relief_charts::FILES.to_vec();
     if let Some(i) = body_map {
         let map = files.remove(i);
@@ -225,41 +227,66 @@ pub fn run(
             i + 1,
             periods.len()
         ));
-        let written = pipeline::write_period(
-            setup, &prepared, &ingested, &trend, period, out, PARQUET,
-        )?;
+        let written =
+            pipeline::write_period(setup, &prepared, &ingested, &trend, period, out, PARQUET)?;
         views.push(period_view(&written, periods.len() > 1));
     }
     Ok(result(&ingested, views))
 }
 
-/// Puts the uploaded names back wherever the reader named a file by its stored path.
+/// Puts the uploaded names back wherever the reader named a file by its stored path — and, for
+/// a CSV file, whose one "sheet" is named after the file, the sheet too.
 fn rename_sources(ing: &mut Ingested, files: &[Uploaded]) {
-    let names: HashMap<String, Arc<str>> = files
+    let base = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    // Stored path → (uploaded name, stored file name, uploaded file name).
+    let names: HashMap<String, (Arc<str>, String, Arc<str>)> = files
         .iter()
-        .map(|f| (f.stored.display().to_string(), Arc::from(f.name.as_str())))
+        .map(|f| {
+            let shown = Arc::from(f.name.as_str());
+            let shown_base = Arc::from(base(Path::new(&f.name)).as_str());
+            (
+                f.stored.display().to_string(),
+                (shown, base(&f.stored), shown_base),
+            )
+        })
         .collect();
-    let rename = |s: &mut String| {
-        if let Some(n) = names.get(s.as_str()) {
-            *s = n.to_string();
+    let rename = |file: &mut String, sheet: &mut String| {
+        if let Some((shown, stored_base, shown_base)) = names.get(file.as_str()) {
+            if sheet == stored_base {
+                *sheet = shown_base.to_string();
+            }
+            *file = shown.to_string();
         }
     };
     for f in &mut ing.files {
-        rename(&mut f.path);
+        if let Some((_, stored_base, shown_base)) = names.get(f.path.as_str()) {
+            for sh in f.sheets.iter_mut().filter(|sh| &sh.name == stored_base) {
+                sh.name = shown_base.to_string();
+            }
+        }
+        let mut no_sheet = String::new();
+        rename(&mut f.path, &mut no_sheet);
     }
     for r in &mut ing.rejects {
-        rename(&mut r.file);
+        rename(&mut r.file, &mut r.sheet);
     }
     for d in &mut ing.duplicates {
-        rename(&mut d.file);
-        rename(&mut d.kept_file);
+        rename(&mut d.file, &mut d.sheet);
+        rename(&mut d.kept_file, &mut d.kept_sheet);
     }
     for f in &mut ing.footers {
-        rename(&mut f.file);
+        rename(&mut f.file, &mut f.sheet);
     }
     for r in &mut ing.records {
-        if let Some(n) = names.get(&*r.origin.file) {
-            r.origin.file = Arc::clone(n);
+        if let Some((shown, stored_base, shown_base)) = names.get(&*r.origin.file) {
+            if *r.origin.sheet == **stored_base {
+                r.origin.sheet = Arc::clone(shown_base);
+            }
+            r.origin.file = Arc::clone(shown);
         }
     }
 }
