@@ -18,7 +18,7 @@
 use super::guard::{self, Access};
 use super::job::{Jobs, Stage};
 use super::limits::{Limits, Planned, Refusal};
-use super::report::{self, Download, JobResult};
+use super::report::{self, Download, JobResult, Period};
 use crate::pipeline::Setup;
 use axum::Router;
 use axum::body::Bytes;
@@ -27,6 +27,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 const INDEX_HTML: &str = include_str!("page/index.html");
@@ -234,19 +235,19 @@ async fn status(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
     json(StatusCode::OK, &body)
 }
 
-/// The finished job `id` and the folder of its period `period`, if both exist.
-fn period_dir(app: &App, id: u64, period: &str) -> Option<(Arc<JobResult>, std::path::PathBuf)> {
+/// The finished job `id`, the folder of its period `period` and the period, if both exist.
+fn period_dir(app: &App, id: u64, period: &str) -> Option<(Arc<JobResult>, PathBuf, Period)> {
     let (result, out) = app.jobs.finished(id)?;
     let known = result.periods.iter().find(|p| p.id == period)?;
-    let dir = out.join(&known.id);
-    Some((result, dir))
+    let (dir, typed) = (out.join(&known.id), known.period.clone());
+    Some((result, dir, typed))
 }
 
 async fn chart(
     State(app): State<Arc<App>>,
     Path((id, period, file)): Path<(u64, String, String)>,
 ) -> Response {
-    let Some((result, dir)) = period_dir(&app, id, &period) else {
+    let Some((result, dir, _)) = period_dir(&app, id, &period) else {
         return api_error(StatusCode::NOT_FOUND, GONE);
     };
     let listed = result
@@ -268,7 +269,7 @@ async fn download(
     State(app): State<Arc<App>>,
     Path((id, period, kind)): Path<(u64, String, String)>,
 ) -> Response {
-    let Some((result, dir)) = period_dir(&app, id, &period) else {
+    let Some((result, dir, typed)) = period_dir(&app, id, &period) else {
         return api_error(StatusCode::NOT_FOUND, GONE);
     };
     let Some(kind) = Download::from_slug(&kind) else {
@@ -286,7 +287,7 @@ async fn download(
             "That download is not part of this report.",
         );
     }
-    let source = kind.source(&dir, &period);
+    let source = kind.source(&dir, &typed);
     let bytes = match kind {
         Download::Charts => {
             let charts: Vec<&'static str> = result
@@ -311,7 +312,7 @@ async fn download(
         Download::Csv => "text/csv; charset=utf-8",
         Download::Parquet => "application/vnd.apache.parquet",
     };
-    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(&period));
+    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(&typed));
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),

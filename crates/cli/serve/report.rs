@@ -16,7 +16,8 @@ use crate::common::{Globals, count, rows_line};
 use crate::findings::{self, FileProblems};
 use crate::pipeline::{self, Setup};
 use anyhow::Context;
-use relief_analysis::{Period, Prepared};
+pub use relief_analysis::Period;
+use relief_analysis::Prepared;
 use relief_ingest::Ingested;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,8 @@ pub struct FileView {
 pub struct PeriodView {
     /// The folder name: `2026-10`, or `2026-05_2026-10` for all months.
     pub id: String,
+    #[serde(skip)]
+    pub period: Period,
     /// `October 2026`, or `All months: May 2026 to October 2026`.
     pub label: String,
     /// The period's figures in words, one sentence per region (as the workbook's Overview).
@@ -129,7 +132,7 @@ impl Download {
 
     /// The name the browser saves it under; prefixed with the period, so downloads of
     /// several months do not overwrite each other.
-    pub fn file_name(self, period: &str) -> String {
+    pub fn file_name(self, period: &Period) -> String {
         match self {
             Download::Workbook => pipeline::workbook_name(period),
             Download::Charts => format!("relief-{period}-charts.zip"),
@@ -140,7 +143,7 @@ impl Download {
     }
 
     /// The file in the period folder (for charts, the folder of PNGs).
-    pub fn source(self, period_dir: &Path, period: &str) -> PathBuf {
+    pub fn source(self, period_dir: &Path, period: &Period) -> PathBuf {
         match self {
             Download::Workbook => period_dir.join(pipeline::workbook_name(period)),
             Download::Charts => period_dir.join(pipeline::CHARTS_DIR),
@@ -206,24 +209,20 @@ pub fn run(
     step("Working out the figures".to_string());
     let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
     let trend = prepared.trend(&setup.settings)?;
-    let mut periods: Vec<Period> = prepared
-        .months()
-        .iter()
-        .map(|m| Period::parse_month(m).expect("months come from dates"))
-        .collect();
+    let mut periods: Vec<Period> = prepared.months().to_vec();
     if let (true, Some(first), Some(last)) = (
         periods.len() > 1,
         prepared.months().first(),
         prepared.months().last(),
     ) {
-        periods.push(Period::months_between(first, last).expect("months come from dates"));
+        periods.push(Period::months_between(first, last));
     }
 
     let mut views = Vec::with_capacity(periods.len());
     for (i, period) in periods.iter().enumerate() {
         step(format!(
             "Writing the report for {} ({} of {})",
-            relief_excel::period_words(&period.name()),
+            period.words(),
             i + 1,
             periods.len()
         ));
@@ -293,7 +292,8 @@ fn rename_sources(ing: &mut Ingested, files: &[Uploaded]) {
 
 fn period_view(written: &pipeline::PeriodOutputs, several: bool) -> PeriodView {
     let summary = &written.summary;
-    let words = relief_excel::period_words(&summary.period);
+    let period = &summary.period;
+    let words = period.words();
     let mut headline: Vec<String> = summary
         .regions
         .iter()
@@ -308,16 +308,17 @@ fn period_view(written: &pipeline::PeriodOutputs, several: bool) -> PeriodView {
         .collect();
     let downloads = Download::ALL
         .into_iter()
-        .filter(|d| d.source(&written.dir, &summary.period).exists())
+        .filter(|d| d.source(&written.dir, period).exists())
         .map(|d| DownloadView {
             kind: d.slug(),
             label: d.label(),
-            file_name: d.file_name(&summary.period),
+            file_name: d.file_name(period),
         })
         .collect();
     PeriodView {
-        id: summary.period.clone(),
-        label: if several && summary.period.contains('_') {
+        id: period.name(),
+        period: period.clone(),
+        label: if several && matches!(period, Period::Range { .. }) {
             format!("All months: {words}")
         } else {
             words

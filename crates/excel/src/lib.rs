@@ -24,13 +24,14 @@ mod sheets;
 mod style;
 pub mod text;
 
-/// The Overview's sentence for one region, also shown by `relief serve`'s page.
-pub use sheets::headline;
 use relief_core::Period;
 use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The Overview's sentence for one region, also shown by `relief serve`'s page.
+pub use sheets::headline;
 
 /// Why a workbook could not be written.
 #[derive(Debug, thiserror::Error)]
