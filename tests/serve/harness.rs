@@ -199,6 +199,17 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// A small long-layout CSV export with three good rows.
+pub const GOOD_CSV: &str = "Date,Client,Therapist,Region,Before,After\n\
+                            2026-10-01,C1,Ann,neck,6,3\n\
+                            2026-10-01,C1,Ann,lower back,7,4\n\
+                            2026-10-08,C2,Bo,neck,5,2\n";
+
+/// `GET path`, with nothing else.
+pub fn get(server: &Server, path: &str) -> Reply {
+    request(server.addr, "GET", path, &[], b"")
+}
+
 /// An HTTP answer.
 #[derive(Debug)]
 pub struct Reply {
