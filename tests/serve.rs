@@ -369,3 +369,50 @@ fn file_names_never_become_paths() {
     );
     assert!(server.stop().success());
 }
+
+#[test]
+fn ctrl_c_during_a_job_lets_it_finish_then_removes_everything() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &[]);
+    let files: Vec<(&str, Vec<u8>)> = [
+        "harbour-spa.xlsx",
+        "north-clinic.xlsx",
+        "riverside-studio.csv",
+    ]
+    .into_iter()
+    .map(|n| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-data")
+            .join(n);
+        (n, std::fs::read(path).unwrap())
+    })
+    .collect();
+    let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let r = upload(&server, &parts, &[]);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let job = r.json()["job"].as_u64().unwrap();
+    // Seven reports to write (six months and all of them): Ctrl-C comes while the first is.
+    loop {
+        let v = get(&server, &format!("/api/jobs/{job}")).json();
+        let step = v["step"].as_str().unwrap_or_default().to_string();
+        if step.starts_with("Writing the report") {
+            break;
+        }
+        assert_eq!(v["state"], "running", "{v}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let stderr = std::sync::Arc::clone(&server.stderr);
+    let tmp = server.tmp.clone();
+    let status = server.stop_within(std::time::Duration::from_secs(600));
+    assert!(status.success(), "{status:?}");
+    let said = stderr.lock().unwrap().clone();
+    assert!(
+        said.contains("finishing the report being written"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp).unwrap().count(),
+        0,
+        "nothing is left behind"
+    );
+}

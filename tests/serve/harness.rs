@@ -132,10 +132,15 @@ impl Server {
     }
 
     /// Stops the server as a person does, with Ctrl-C; returns its exit status.
-    pub fn stop(mut self) -> ExitStatus {
+    pub fn stop(self) -> ExitStatus {
+        self.stop_within(Duration::from_secs(30))
+    }
+
+    /// Ctrl-C, and up to `limit` for the server to end (a job it finishes first takes time).
+    pub fn stop_within(mut self, limit: Duration) -> ExitStatus {
         let mut child = self.child.take().unwrap();
         interrupt(&child);
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = child.try_wait().unwrap() {
                 return status;
