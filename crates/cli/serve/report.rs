@@ -379,15 +379,22 @@ fn result(ing: &Ingested, periods: Vec<PeriodView>) -> JobResult {
              files here."
                 .to_string(),
         ),
-        (false, Some(what)) => (
-            "problems",
-            format!(
-                "{} The figures below leave them out; Problems lists each one with what to fix. \
-                 Fix them in your practice software, export again and drop the new files here \
-                 for a complete report.",
-                sentence(&what)
-            ),
-        ),
+        (false, Some(what)) => {
+            let (it, each) = if rejected + failed == 1 {
+                ("it", "it")
+            } else {
+                ("them", "each one")
+            };
+            (
+                "problems",
+                format!(
+                    "{} The figures below leave {it} out; Problems lists {each} with what to \
+                     fix. Fix {it} in your practice software, export again and drop the new \
+                     files here for a complete report.",
+                    sentence(&what)
+                ),
+            )
+        }
         (false, None) => (
             "clean",
             "Every row was used. Pick a month to see its figures and charts, and download the \
