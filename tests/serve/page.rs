@@ -150,7 +150,8 @@ async fn open_page(b: &Browser, server: &Server) {
 
 /// Chooses the files and waits through the progress steps for the results.
 async fn upload_and_wait(b: &Browser, files: &[PathBuf]) {
-    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    // In reverse: the report must not depend on the order the browser sends the files in.
+    let paths: Vec<&Path> = files.iter().rev().map(PathBuf::as_path).collect();
     b.choose(&paths).await;
     b.wait_until(
         "return !document.getElementById('progress').hidden && \

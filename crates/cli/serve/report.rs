@@ -190,8 +190,7 @@ pub fn run(
     out: &Path,
     step: &dyn Fn(String),
 ) -> anyhow::Result<JobResult> {
-    let mut files = files.to_vec();
-    files.sort_by(|a, b| Path::new(&a.name).cmp(Path::new(&b.name)));
+    let files = in_reading_order(files.to_vec()).context("sorting the uploaded files")?;
     step(format!(
         "Reading {}",
         count(files.len() as u64, "file", "files")
@@ -207,7 +206,8 @@ pub fn run(
     rename_sources(&mut ingested, &files);
 
     step("Working out the figures".to_string());
-    let prepared = Prepared::new(&ingested.records).context("preparing the analysis")?;
+    let records = std::mem::take(&mut ingested.records);
+    let prepared = Prepared::new(records).context("preparing the analysis")?;
     let trend = prepared.trend(&setup.settings)?;
     let mut periods: Vec<Period> = prepared.months().to_vec();
     if let (true, Some(first), Some(last)) = (
@@ -280,14 +280,44 @@ fn rename_sources(ing: &mut Ingested, files: &[Uploaded]) {
     for f in &mut ing.footers {
         rename(&mut f.file, &mut f.sheet);
     }
-    for r in &mut ing.records {
-        if let Some((shown, stored_base, shown_base)) = names.get(&*r.origin.file) {
-            if *r.origin.sheet == **stored_base {
-                r.origin.sheet = Arc::clone(shown_base);
+    // The records keep each text once in a table of their own; rebuilt with the names.
+    ing.records = ing
+        .records
+        .iter()
+        .map(|mut r| {
+            if let Some((shown, stored_base, shown_base)) = names.get(&*r.origin.file) {
+                if *r.origin.sheet == **stored_base {
+                    r.origin.sheet = Arc::clone(shown_base);
+                }
+                r.origin.file = Arc::clone(shown);
             }
-            r.origin.file = Arc::clone(shown);
-        }
+            r
+        })
+        .collect();
+}
+
+/// Sorts the uploads by their names and renames the stored files so that their paths sort the
+/// same way. The reader's order — the order of the sources, and which copy of a duplicate is
+/// kept — then follows the names, as when the command line reads a folder, whatever order the
+/// browser sent the files in.
+fn in_reading_order(mut files: Vec<Uploaded>) -> std::io::Result<Vec<Uploaded>> {
+    files.sort_by(|a, b| Path::new(&a.name).cmp(Path::new(&b.name)));
+    let Some(dir) = files.first().and_then(|f| f.stored.parent()) else {
+        return Ok(files);
+    };
+    let sorted = dir.join("sorted");
+    std::fs::create_dir_all(&sorted)?;
+    for (i, f) in files.iter_mut().enumerate() {
+        let ext = f
+            .stored
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let to = sorted.join(format!("{:06}.{ext}", i + 1));
+        std::fs::rename(&f.stored, &to)?;
+        f.stored = to;
     }
+    Ok(files)
 }
 
 fn period_view(written: &pipeline::PeriodOutputs, several: bool) -> PeriodView {
@@ -410,5 +440,38 @@ fn result(ing: &Ingested, periods: Vec<PeriodView>) -> JobResult {
         periods,
         next,
         outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_files_sort_as_their_names_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let upload = |stored: &str, name: &str| {
+            let path = dir.path().join(stored);
+            std::fs::write(&path, name).unwrap();
+            Uploaded {
+                stored: path,
+                name: name.to_string(),
+            }
+        };
+        // Sent in another order than their names sort in.
+        let files = vec![
+            upload("0001.csv", "riverside.csv"),
+            upload("0002.xlsx", "exports/b.xlsx"),
+            upload("0003.xlsx", "Harbour.xlsx"),
+        ];
+        let sorted = in_reading_order(files).unwrap();
+        let names: Vec<&str> = sorted.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Harbour.xlsx", "exports/b.xlsx", "riverside.csv"]);
+        let mut stored: Vec<&PathBuf> = sorted.iter().map(|f| &f.stored).collect();
+        stored.sort();
+        for (f, path) in sorted.iter().zip(stored) {
+            assert_eq!(&f.stored, path, "stored paths sort as the names do");
+            assert_eq!(std::fs::read_to_string(path).unwrap(), f.name);
+        }
     }
 }
