@@ -414,7 +414,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2026, 10, 3).unwrap(),
             client: Arc::from(client),
             therapist: Arc::from("Ana"),
-            session_id: (row % 2 == 0).then(|| Arc::from("S1")),
+            session_id: row.is_multiple_of(2).then(|| Arc::from("S1")),
             region: Region::ALL[row as usize % 9],
             side: [None, Some(Side::Left)][row as usize % 2],
             before: 7.5,
