@@ -31,7 +31,10 @@ fn main() {
         pseudonymizer: &pseudonymizer,
         header_row: None,
     };
-    let records = read_inputs(&files, &opts, &|_| {}).records;
+    let records: Vec<Record> = read_inputs(&files, &opts, &|_| {})
+        .records
+        .into_iter()
+        .collect();
     let period = match &month {
         Some(m) => Period::parse_month(m).expect("a month as YYYY-MM"),
         None => {
