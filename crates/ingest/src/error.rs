@@ -76,6 +76,28 @@ pub enum IngestError {
         rows: u64,
         columns: u64,
     },
+    /// An ods row holding data repeated (`table:number-rows-repeated`) past the rows a sheet can
+    /// have or past `input.max_rows`: reading on would lose the rows below it.
+    #[error(
+        "sheet '{sheet}' repeats row {row} {repeats} times (table:number-rows-repeated), past {limit}; the rows below it would be lost, so the file is not read: open it, delete the repeated rows and save it again"
+    )]
+    RepeatedRow {
+        sheet: String,
+        row: u64,
+        repeats: u64,
+        limit: String,
+    },
+    /// An ods sheet with data below the last row a sheet can have, which would be lost.
+    #[error(
+        "sheet '{sheet}' has data below row {limit}, the last row a sheet can have; that data would be lost, so the file is not read: open it, move the data up and save it again"
+    )]
+    DataBelowLastRow { sheet: String, limit: u64 },
+    /// An ods sheet whose repeated rows and cells (or blank gaps between rows) would take far
+    /// more memory than the file's size, because the spreadsheet library expands them.
+    #[error(
+        "sheet '{sheet}' repeats rows or cells (table:number-rows-repeated, table:number-columns-repeated) so often that reading it would take about {memory_mb} MB of memory; open the file and save it as .xlsx, which relief reads cell by cell"
+    )]
+    RepetitiveOds { sheet: String, memory_mb: u64 },
     /// The spreadsheet library failed on a malformed file.
     #[error(
         "the spreadsheet reader failed on this file ({0}); it is probably damaged: open it and save it again"

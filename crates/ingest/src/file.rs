@@ -39,7 +39,7 @@ pub(crate) fn read_file_inner(
         .unwrap_or_default();
     let kind = guard::sniff(ext, &bytes)?;
     if matches!(kind, Kind::Xlsx | Kind::Ods) {
-        guard::check_zip(&bytes, kind, input.max_unzipped_mb, input.max_cells)?;
+        guard::check_zip(&bytes, kind, input)?;
     }
     if kind == Kind::Xls {
         biff::check_xls(&bytes, input.max_rows, input.max_cells)?;
