@@ -20,6 +20,10 @@ pub enum IngestError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Not an ordinary file: a pipe, socket or device, a link that leads nowhere or round in a
+    /// circle, or a folder link back into itself. The text says which.
+    #[error("{0}")]
+    NotAFile(String),
     /// The file has no bytes at all.
     #[error("the file is empty")]
     Empty,
@@ -65,6 +69,11 @@ pub enum IngestError {
         "sheet '{sheet}' has more than {limit} rows, the limit (input.max_rows in relief.toml)"
     )]
     TooManyRows { sheet: String, limit: u64 },
+    /// A CSV line with more cells than a spreadsheet has columns.
+    #[error(
+        "line {line} has more than {limit} columns, more than a spreadsheet can have; it is not a table relief can read"
+    )]
+    TooManyColumns { line: u64, limit: u64 },
     /// An old-style `.xls` sheet whose few cells span a huge grid: calamine would build the
     /// whole grid in memory (gigabytes), so such a file is refused before it is opened.
     #[error(

@@ -11,6 +11,7 @@
 //! (`guard/ods.rs`) for what calamine would expand it into.
 
 mod ods;
+mod xlsb;
 
 use crate::IngestError;
 use relief_core::config::InputConfig;
@@ -21,6 +22,8 @@ use zip::ZipArchive;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Xlsx,
+    /// Excel's binary workbook: a zip package like xlsx, with binary parts.
+    Xlsb,
     Xls,
     Ods,
     Csv,
@@ -47,18 +50,23 @@ pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
     }
-    if ext == "xlsb" {
-        return Err(IngestError::Unsupported("Excel binary (.xlsb)".into()));
-    }
+    let unsupported = || {
+        IngestError::Unsupported(
+            crate::paths::not_read_kind(&ext).map_or_else(|| format!("'.{ext}'"), str::to_string),
+        )
+    };
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
         return match ext.as_str() {
             "ods" => Ok(Kind::Ods),
-            // An xlsx saved under another name still reads as one.
-            "xlsx" | "xlsm" | "xls" => Ok(Kind::Xlsx),
-            "csv" => Err(IngestError::NotASpreadsheet(
-                "the file is named .csv but is a zip package (perhaps an .xlsx renamed)".into(),
-            )),
-            _ => Err(IngestError::Unsupported(format!("'.{ext}'"))),
+            // An xlsx saved under another name still reads as one; the parts say which it is.
+            "xlsx" | "xlsm" | "xlsb" | "xls" if has_part(bytes, "xl/workbook.bin") => {
+                Ok(Kind::Xlsb)
+            }
+            "xlsx" | "xlsm" | "xlsb" | "xls" => Ok(Kind::Xlsx),
+            "csv" | "tsv" => Err(IngestError::NotASpreadsheet(format!(
+                "the file is named .{ext} but is a zip package (perhaps an .xlsx renamed)"
+            ))),
+            _ => Err(unsupported()),
         };
     }
     if bytes.starts_with(CFB_MAGIC) {
@@ -66,15 +74,16 @@ pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
             return Err(IngestError::PasswordProtected);
         }
         return match ext.as_str() {
-            "xls" | "xlsx" | "xlsm" => Ok(Kind::Xls),
+            "xls" | "xlsx" | "xlsm" | "xlsb" => Ok(Kind::Xls),
+            _ if crate::paths::not_read_kind(&ext).is_some() => Err(unsupported()),
             _ => Err(IngestError::NotASpreadsheet(
                 "it is an old-style Office file but not an Excel workbook".into(),
             )),
         };
     }
     match ext.as_str() {
-        "csv" => Ok(Kind::Csv),
-        "xlsx" | "xlsm" | "xls" | "ods" => Err(IngestError::NotASpreadsheet(format!(
+        "csv" | "tsv" => Ok(Kind::Csv),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Err(IngestError::NotASpreadsheet(format!(
             "the name ends in .{ext} but the content is {}; if it is a CSV export, name it .csv",
             if looks_like_text(bytes) {
                 "plain text"
@@ -82,8 +91,13 @@ pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
                 "not a spreadsheet"
             }
         ))),
-        _ => Err(IngestError::Unsupported(format!("'.{ext}'"))),
+        _ => Err(unsupported()),
     }
+}
+
+/// Whether a zip package's central directory lists `name` (nothing is unpacked).
+fn has_part(bytes: &[u8], name: &str) -> bool {
+    ZipArchive::new(Cursor::new(bytes)).is_ok_and(|z| z.index_for_name(name).is_some())
 }
 
 /// An encrypted OOXML workbook is a CFB container with an `EncryptedPackage` stream; its name
@@ -148,10 +162,13 @@ pub(crate) fn check_zip(bytes: &[u8], kind: Kind, input: &InputConfig) -> Result
     if kind == Kind::Ods {
         check_ods(&mut zip, input)?;
     }
+    if kind == Kind::Xlsb {
+        xlsb::check_records(&mut zip)?;
+    }
     Ok(())
 }
 
-fn zip_error(e: zip::result::ZipError) -> IngestError {
+pub(crate) fn zip_error(e: zip::result::ZipError) -> IngestError {
     IngestError::Corrupt(format!("not a valid zip package: {e}"))
 }
 
@@ -225,6 +242,12 @@ mod tests {
         assert_eq!(sniff("XLS", b"PK\x03\x04rest").unwrap(), Kind::Xlsx);
         assert_eq!(sniff("ods", b"PK\x03\x04rest").unwrap(), Kind::Ods);
         assert_eq!(sniff("csv", b"date;client").unwrap(), Kind::Csv);
+        assert_eq!(sniff("TSV", b"date\tclient").unwrap(), Kind::Csv);
+        let numbers = sniff("numbers", b"PK\x03\x04rest").unwrap_err().to_string();
+        assert_eq!(
+            numbers,
+            "Apple Numbers (.numbers) files are not read; save the file as .xlsx or .csv"
+        );
         let mut cfb = CFB_MAGIC.to_vec();
         cfb.extend_from_slice(&[0; 600]);
         assert_eq!(sniff("xls", &cfb).unwrap(), Kind::Xls);
