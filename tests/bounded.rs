@@ -100,6 +100,8 @@ pub fn relief(dir: &Path, args: &[&str], limit: Duration) -> Watched {
 }
 
 /// Runs `cmd` under the watch described in the module docs.
+// The child is reaped with `wait4` (for its `rusage`), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 pub fn watch(mut cmd: Command, limit: Duration) -> Watched {
     let started = Instant::now();
     let mut child = cmd.spawn().expect("the command starts");

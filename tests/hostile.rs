@@ -226,7 +226,7 @@ fn an_ods_whose_table_never_ends_is_refused_without_hanging() {
     good_files(&dir);
     // About 10 MB of rows, then the file simply stops: no </table:table>, nothing after.
     let row = ods_row(5, "C9", 6.0, 2.0, None);
-    let rows = row.repeat(10 << 20 / row.len());
+    let rows = row.repeat((10 << 20) / row.len());
     std::fs::write(dir.join("cut.ods"), ods(&rows, false)).unwrap();
     let (run, json) = validate(w.path(), &["in"]);
     run.assert_bounded(1);

@@ -184,6 +184,9 @@ fn cp1252(b: u8) -> char {
     }
 }
 
+/// A record: the line it starts on, and its cells.
+type Record<'a> = (u64, Vec<Cow<'a, str>>);
+
 /// Records one at a time, each with the line it starts on (counting from 1; a line ends at
 /// `\n`, `\r\n` or a lone `\r`, as old Mac exports write). Blank lines are skipped.
 struct Records<'a> {
@@ -210,7 +213,7 @@ impl<'a> Records<'a> {
     ///
     /// # Errors
     /// [`IngestError::TooManyColumns`] for a record wider than a spreadsheet.
-    fn next_record(&mut self) -> Result<Option<(u64, Vec<Cow<'a, str>>)>, IngestError> {
+    fn next_record(&mut self) -> Result<Option<Record<'a>>, IngestError> {
         let bytes = self.text.bytes;
         let start = self.pos;
         while self.pos < bytes.len() && matches!(bytes[self.pos], b'\r' | b'\n') {
@@ -222,10 +225,7 @@ impl<'a> Records<'a> {
         }
         let (line, record_start, counted) = (self.line, self.pos, self.reader.line());
         let mut cells = Vec::new();
-        loop {
-            let Some((cell, record_end)) = self.next_field() else {
-                break;
-            };
+        while let Some((cell, record_end)) = self.next_field() {
             if cells.len() == MAX_COLUMNS {
                 return Err(IngestError::TooManyColumns {
                     line,

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod xlsb;
+#[allow(unused_imports)]
 pub use xlsb::{write_xlsb, xlsb_parts, zip_parts};
 
 use relief_core::{Config, Vocabulary};

@@ -82,7 +82,7 @@ fn sheet_part(rows: &[Vec<C>], strings: &mut Vec<String>) -> Vec<u8> {
             let c = c as u32;
             match value {
                 C::E | C::F(..) => {}
-                C::S(t) if c % 2 == 0 => {
+                C::S(t) if c.is_multiple_of(2) => {
                     // Even columns through the shared strings, odd ones inline, as Excel mixes.
                     let i = strings.iter().position(|s| s == t).unwrap_or_else(|| {
                         strings.push(t.clone());
