@@ -264,6 +264,48 @@ fn a_100_mb_csv_of_one_line_without_a_header_is_refused_in_bounded_memory() {
 }
 
 #[test]
+fn an_xls_of_sparse_sheets_that_add_up_is_refused_in_bounded_memory() {
+    // Found by fuzzing the xls reader: calamine builds every sheet of an .xls as a full grid
+    // when it opens the file, so sheets each just inside the one-sheet limit added up to
+    // gigabytes. Five sheets of three cells each, spread over 15,000 rows × 256 columns.
+    let w = tempfile::tempdir().unwrap();
+    let dir = w.path().join("in");
+    good_files(&dir);
+    let mut wb = Workbook::new();
+    for i in 0..5 {
+        let ws = wb.add_worksheet();
+        ws.set_name(format!("S{i}")).unwrap();
+        ws.write_number(0, 0, 1.0).unwrap();
+        ws.write_number(14_999, 0, 2.0).unwrap();
+        ws.write_number(0, 255, 3.0).unwrap();
+    }
+    let xlsx = w.path().join("sparse.xlsx");
+    wb.save(&xlsx).unwrap();
+    let out = std::process::Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xls",
+            "--outdir",
+        ])
+        .arg(&dir)
+        .arg(&xlsx)
+        .env("HOME", w.path())
+        .output()
+        .expect("LibreOffice (soffice) is installed: .ci/run installs it");
+    assert!(out.status.success(), "{out:?}");
+    assert!(std::fs::metadata(dir.join("sparse.xls")).unwrap().len() < 64 << 10);
+    let (run, json) = validate(w.path(), &["in"]);
+    run.assert_bounded(1);
+    assert_eq!(
+        error_of(&json, "sparse.xls"),
+        "the first 2 sheets spread 6 filled cells over grids of 7680000 cells; an .xls this sparse would take gigabytes to read: open it and save it as .xlsx"
+    );
+    assert_good_files_read(&json);
+}
+
+#[test]
 fn a_folder_that_links_back_to_itself_is_read_once_and_its_loops_are_named() {
     use std::os::unix::fs::symlink;
     let w = tempfile::tempdir().unwrap();

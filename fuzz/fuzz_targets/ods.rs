@@ -15,6 +15,11 @@ const MANIFEST: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><manifest:mani
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // The mimetype comes first and is always right: calamine refuses anything else at once.
     let mut parts = vec![(PARTS[0], MIMETYPE)];
-    parts.extend(relief_fuzz::parts(data, b"\0", &PARTS[1..], &[b"", MANIFEST, b""]));
+    parts.extend(relief_fuzz::parts(
+        data,
+        b"\0",
+        &PARTS[1..],
+        &[b"", MANIFEST, b""],
+    ));
     relief_fuzz::read("fuzz.ods", &relief_fuzz::zip(&parts));
 });

@@ -45,11 +45,22 @@ pub fn read(name: &str, bytes: &[u8]) -> FileRead {
 /// What must hold for every file read, whatever its bytes.
 fn check(read: &FileRead) {
     let counted: u64 = read.report.sheets.iter().map(|s| s.rows_used).sum();
-    assert_eq!(counted, read.records.len() as u64, "rows used match the records");
+    assert_eq!(
+        counted,
+        read.records.len() as u64,
+        "rows used match the records"
+    );
     let rejected: u64 = read.report.sheets.iter().map(|s| s.rows_rejected).sum();
-    assert_eq!(rejected, read.rejects.len() as u64, "rows rejected match the rejects");
+    assert_eq!(
+        rejected,
+        read.rejects.len() as u64,
+        "rows rejected match the rejects"
+    );
     if read.report.sheets.is_empty() {
-        assert!(read.report.error.is_some(), "a file with no sheet read says why");
+        assert!(
+            read.report.error.is_some(),
+            "a file with no sheet read says why"
+        );
     }
 }
 

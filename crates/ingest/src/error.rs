@@ -107,6 +107,16 @@ pub enum IngestError {
         "sheet '{sheet}' repeats rows or cells (table:number-rows-repeated, table:number-columns-repeated) so often that reading it would take about {memory_mb} MB of memory; open the file and save it as .xlsx, which relief reads cell by cell"
     )]
     RepetitiveOds { sheet: String, memory_mb: u64 },
+    /// An old-style `.xls` whose sheets together spread few cells over huge grids: calamine
+    /// builds every sheet's grid when it opens the file.
+    #[error(
+        "the first {sheets} sheets spread {filled} filled cells over grids of {cells} cells; an .xls this sparse would take gigabytes to read: open it and save it as .xlsx"
+    )]
+    SparseXlsWorkbook {
+        sheets: usize,
+        filled: u64,
+        cells: u64,
+    },
     /// The spreadsheet library failed on a malformed file.
     #[error(
         "the spreadsheet reader failed on this file ({0}); it is probably damaged: open it and save it again"
