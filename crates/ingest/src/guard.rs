@@ -224,7 +224,6 @@ fn check_ods(zip: &mut ZipArchive<Cursor<&[u8]>>, input: &InputConfig) -> Result
     let limits = ods::OdsLimits {
         max_rows: input.max_rows,
         max_cells: input.max_cells,
-        content_bytes: content.size(),
     };
     ods::check_content(
         std::io::BufReader::with_capacity(64 << 10, content),

@@ -40,16 +40,15 @@ const GRID_CELL_BYTES: u64 = 40;
 const TEXT_OVERHEAD: u64 = 32;
 /// Repeats may always cost this much memory...
 const MEMORY_FLOOR: u64 = 192 << 20;
-/// ...and beyond it, at most this many times the XML's own size. Sheets written out cell by
-/// cell cost 2–8 times their XML; only repeats go further.
+/// ...and beyond it, at most this many times the XML of the sheets' rows and cells. Sheets
+/// written out cell by cell cost 2–8 times that XML; only repeats go further. Bytes outside
+/// the rows (comments, padding, styles) do not count, so padding cannot raise the allowance.
 const MEMORY_PER_XML_BYTE: u64 = 16;
 
 /// What the pass checks against.
 pub(crate) struct OdsLimits {
     pub max_rows: u64,
     pub max_cells: u64,
-    /// The unpacked size of `content.xml`.
-    pub content_bytes: u64,
 }
 
 /// Checks `content.xml` (see the module docs).
@@ -65,7 +64,8 @@ pub(crate) fn check_content(content: impl BufRead, limits: &OdsLimits) -> Result
     config.expand_empty_elements = true;
     let mut scan = Scan {
         limits,
-        budget: MEMORY_FLOOR.max(limits.content_bytes.saturating_mul(MEMORY_PER_XML_BYTE)),
+        table_bytes: 0,
+        worst: None,
         depth: 0,
         table: None,
         row: None,
@@ -79,19 +79,31 @@ pub(crate) fn check_content(content: impl BufRead, limits: &OdsLimits) -> Result
         let event = reader.read_event_into(&mut buf).map_err(|e| {
             IngestError::Corrupt(format!("its content is not well-formed XML: {e}"))
         })?;
-        match event {
+        let in_table = scan.table.is_some();
+        let bytes = match event {
             Event::Start(e) => {
                 scan.depth += 1;
                 scan.start(&e)?;
+                e.len() + 2
             }
             Event::End(e) => {
                 scan.end(e.name().0)?;
                 scan.depth = scan.depth.saturating_sub(1);
+                e.len() + 3
             }
-            Event::Text(t) => scan.text(t.len() as u64),
-            Event::GeneralRef(_) => scan.text(4),
+            Event::Text(t) => {
+                scan.text(t.len() as u64);
+                t.len()
+            }
+            Event::GeneralRef(r) => {
+                scan.text(4);
+                r.len() + 2
+            }
             Event::Eof => break,
-            _ => {}
+            _ => 0,
+        };
+        if in_table {
+            scan.table_bytes = scan.table_bytes.saturating_add(bytes as u64);
         }
         buf.clear();
     }
@@ -104,7 +116,16 @@ pub(crate) fn check_content(content: impl BufRead, limits: &OdsLimits) -> Result
             "its content ends{which} before the XML is closed; the file was cut short"
         )));
     }
-    Ok(())
+    // Checked at the end, against the XML of every sheet: a big gap early in a file that goes
+    // on to hold much data is as proportionate as the same data without the gap.
+    let budget = MEMORY_FLOOR.max(scan.table_bytes.saturating_mul(MEMORY_PER_XML_BYTE));
+    match scan.worst {
+        Some((sheet, _)) if scan.memory > budget => Err(IngestError::RepetitiveOds {
+            sheet,
+            memory_mb: scan.memory >> 20,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The named table calamine is reading (its `read_table`).
@@ -171,7 +192,10 @@ struct TextCell {
 
 struct Scan<'l> {
     limits: &'l OdsLimits,
-    budget: u64,
+    /// Bytes of XML inside the sheets' tables.
+    table_bytes: u64,
+    /// The sheet that would cost the most memory, and how much.
+    worst: Option<(String, u64)>,
     depth: usize,
     table: Option<Table>,
     row: Option<Row>,
@@ -284,8 +308,11 @@ impl Scan<'_> {
         if name == "table:table"
             && let Some(table) = self.table.take()
         {
-            self.memory = self.memory.saturating_add(table.memory());
-            self.check_memory(&table.name, 0)?;
+            let memory = table.memory();
+            self.memory = self.memory.saturating_add(memory);
+            if self.worst.as_ref().is_none_or(|w| memory > w.1) {
+                self.worst = Some((table.name, memory));
+            }
         }
         Ok(())
     }
@@ -417,19 +444,6 @@ impl Scan<'_> {
                 limit: self.limits.max_cells,
             });
         }
-        let name = table.name.clone();
-        let so_far = table.memory();
-        self.check_memory(&name, so_far)
-    }
-
-    fn check_memory(&self, sheet: &str, current: u64) -> Result<(), IngestError> {
-        let total = self.memory.saturating_add(current);
-        if total > self.budget {
-            return Err(IngestError::RepetitiveOds {
-                sheet: sheet.to_string(),
-                memory_mb: total >> 20,
-            });
-        }
         Ok(())
     }
 }
@@ -468,7 +482,6 @@ mod tests {
         let limits = OdsLimits {
             max_rows,
             max_cells,
-            content_bytes: xml.len() as u64,
         };
         check_content(xml.as_bytes(), &limits)
     }
@@ -529,6 +542,21 @@ mod tests {
             matches!(err, IngestError::RepetitiveOds { ref sheet, memory_mb } if sheet == "S" && memory_mb > 400),
             "{err}"
         );
+    }
+
+    #[test]
+    fn padding_outside_the_rows_does_not_raise_the_allowance() {
+        // 1,000,000 blank rows of 6 cells between two data rows: about 500 MB in calamine.
+        // 40 MB of comment would have allowed 640 MB if every byte of XML counted.
+        let wide = DATA.repeat(3);
+        let rows = format!(
+            r#"<table:table-row>{wide}</table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row><table:table-row>{wide}</table:table-row>"#
+        );
+        let padded = format!("<!--{}-->{}", " ".repeat(40 << 20), doc(&rows))
+            .replacen("<!--", "<office:document-content><!--", 1)
+            .replacen("--><office:document-content>", "-->", 1);
+        let err = check(&padded, 2_000_000, 50_000_000).unwrap_err();
+        assert!(matches!(err, IngestError::RepetitiveOds { .. }), "{err}");
     }
 
     #[test]
