@@ -167,6 +167,29 @@ fn a_record_claiming_more_than_its_part_is_refused_before_calamine_opens_it() {
 }
 
 #[test]
+fn a_styles_part_calamine_misreads_is_refused_before_it_reserves_memory() {
+    // Found by fuzzing the xlsb reader: a 761-byte workbook made calamine reserve 136 MB. The
+    // styles part is sound as records, but calamine reads its types without skipping bodies
+    // and takes bytes inside a body for a record and its length.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("styles.xlsb");
+    let mut parts = xlsb_parts(&[("Sessions", sessions())]);
+    let styles = parts
+        .iter_mut()
+        .find(|(n, _)| n == "xl/styles.bin")
+        .unwrap();
+    let mut bad = vec![0x16, 0x08, 0x00, 0xE7, 0x04, 0xFF, 0xFF, 0xFF, 0x40, 0x00];
+    bad.extend_from_slice(&styles.1);
+    styles.1 = bad;
+    std::fs::write(&path, zip_parts(&parts)).unwrap();
+    let err = Env::new().read(&path).report.error.unwrap();
+    assert_eq!(
+        err,
+        "the file is damaged and cannot be read (the part xl/styles.bin has a record of 136314879 bytes, longer than the part itself (100 bytes)); open it and save it again"
+    );
+}
+
+#[test]
 fn a_row_past_the_last_row_is_refused_instead_of_ending_the_sheet_silently() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("far.xlsb");
