@@ -2,10 +2,14 @@
 //! built `relief` binary on them, and checks what it printed and wrote.
 
 mod batch;
+#[cfg(unix)]
+mod bounded;
 mod charts;
 mod common;
 mod completions;
 mod excel;
+#[cfg(unix)]
+mod hostile;
 mod report;
 mod sample;
 mod serve;

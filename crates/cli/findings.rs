@@ -29,8 +29,10 @@ pub fn row_word(file: &str, n: usize) -> &'static str {
     }
 }
 
+/// CSV and TSV files have lines, not rows, and no sheets.
 fn is_csv(file: &str) -> bool {
-    file.to_ascii_lowercase().ends_with(".csv")
+    let file = file.to_ascii_lowercase();
+    file.ends_with(".csv") || file.ends_with(".tsv")
 }
 
 /// `3, 7–9, 12`: row numbers, consecutive ones as ranges.

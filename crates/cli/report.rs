@@ -27,7 +27,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Export files (.xlsx, .xlsm, .xls, .ods, .csv) or folders to read; folders are read
+    /// Export files (.xlsx, .xlsm, .xlsb, .xls, .ods, .csv, .tsv) or folders to read; folders are read
     /// recursively.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,

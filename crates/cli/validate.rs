@@ -14,7 +14,7 @@ use std::process::ExitCode;
 /// Check exports without writing anything: what is read, what is rejected and why.
 ///
 /// Examples:
-///   relief validate exports/               # every .xlsx/.xls/.ods/.csv below the folder
+///   relief validate exports/               # every spreadsheet and CSV file below the folder
 ///   relief validate october.xlsx --json    # the same, as data for another program
 ///   relief validate odd.xlsx --header-row 5
 ///
@@ -38,7 +38,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let files = relief_ingest::expand_paths(&args.paths)?;
     if files.is_empty() {
         anyhow::bail!(
-            "no .xlsx, .xlsm, .xls, .ods or .csv files found in {}",
+            "no .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or .tsv files found in {}",
             args.paths
                 .iter()
                 .map(|p| p.display().to_string())

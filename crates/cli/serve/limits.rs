@@ -10,7 +10,8 @@ use crate::common::count;
 use std::fmt;
 
 /// File endings the page accepts, lower-case; the same as the command line reads in a folder.
-pub const SPREADSHEET_EXTENSIONS: [&str; 5] = relief_ingest::EXTENSIONS;
+pub const SPREADSHEET_EXTENSIONS: [&str; relief_ingest::EXTENSIONS.len()] =
+    relief_ingest::EXTENSIONS;
 
 /// How much one upload may hold.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
@@ -334,8 +335,8 @@ mod tests {
         let v = l.check(&[planned("a.pdf", 1), planned("b.txt", 1)]);
         assert_eq!(
             v.refusal.unwrap(),
-            "a.pdf, b.txt are not spreadsheet exports: relief reads .xlsx, .xlsm, .xls, .ods \
-             and .csv files. Leave them out and try again."
+            "a.pdf, b.txt are not spreadsheet exports: relief reads .xlsx, .xlsm, .xlsb, .xls, \
+             .ods, .csv and .tsv files. Leave them out and try again."
         );
         assert_eq!(v.left_out_note, None);
         assert!(

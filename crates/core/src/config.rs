@@ -255,6 +255,9 @@ pub enum ConfigError {
     /// A value is of the right kind but makes no sense.
     #[error("{key}: {problem}")]
     OutOfRange { key: &'static str, problem: String },
+    /// A region synonym, pressure word or column name that would name two things.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl Config {
@@ -262,11 +265,13 @@ impl Config {
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] names the unknown key or the bad value with its line;
-    /// [`ConfigError::OutOfRange`] names a threshold or limit that makes no sense.
+    /// [`ConfigError::OutOfRange`] names a threshold or limit that makes no sense;
+    /// [`ConfigError::Conflict`] names a word given to two regions, levels or fields.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         let config: Config =
             toml::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         config.check()?;
+        crate::vocabulary::conflicts::check(&config)?;
         Ok(config)
     }
 

@@ -325,5 +325,6 @@ fn side_word(w: &str) -> Option<Side> {
     }
 }
 
+pub(crate) mod conflicts;
 #[cfg(test)]
 mod tests;

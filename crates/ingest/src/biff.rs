@@ -24,8 +24,8 @@ const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;
 const MINI_CUTOFF: u64 = 4096;
 const MINI_SECTOR: usize = 64;
 
-/// A dense grid larger than this many cells (about 130 MB in calamine) is suspicious when
-/// it is mostly empty.
+/// A dense grid larger than this many cells (about 130 MB in calamine, twice that while a
+/// sheet is handed over) is suspicious when it is mostly empty; so are sheets that add up to it.
 pub(crate) const SPARSE_FLOOR: u64 = 4_000_000;
 /// How many times more grid cells than filled cells makes such a grid "mostly empty".
 pub(crate) const SPARSE_RATIO: u64 = 64;
@@ -366,19 +366,28 @@ fn check_records(stream: &[u8], max_rows: u64, max_cells: u64) -> Result<(), Ing
     // Real sheets are disjoint runs of records; crafted entries pointing at the same records
     // again would multiply calamine's (and this scan's) work.
     let mut budget = stream.len().saturating_mul(2);
-    let mut file_cells: u64 = 0;
-    for s in &sheets {
+    let (mut file_cells, mut file_filled): (u64, u64) = (0, 0);
+    for (i, s) in sheets.iter().enumerate() {
         if s.at >= stream.len() {
             return Err(damaged(
                 "a sheet of the workbook points past the end of its data",
             ));
         }
-        let grid = check_sheet(stream, s, max_rows, max_cells, &mut budget)?;
+        let (grid, filled) = check_sheet(stream, s, max_rows, max_cells, &mut budget)?;
         file_cells = file_cells.saturating_add(grid);
+        file_filled = file_filled.saturating_add(filled);
         if file_cells > max_cells {
             return Err(IngestError::TooManyCells {
                 where_: "the file".into(),
                 limit: max_cells,
+            });
+        }
+        // calamine holds every sheet's grid at once: sparse sheets add up (found by fuzzing).
+        if file_cells > SPARSE_FLOOR && file_cells > file_filled.saturating_mul(SPARSE_RATIO) {
+            return Err(IngestError::SparseXlsWorkbook {
+                sheets: i + 1,
+                filled: file_filled,
+                cells: file_cells,
             });
         }
     }
@@ -445,14 +454,14 @@ fn too_many_cells(sheet: &str, limit: u64) -> IngestError {
 }
 
 /// Walks one sheet's records (skipping embedded charts, as calamine does) and returns the
-/// number of cells of the grid calamine will build for it.
+/// number of cells of the grid calamine will build for it, and how many of them are filled.
 fn check_sheet(
     stream: &[u8],
     sheet: &SheetEntry,
     max_rows: u64,
     max_cells: u64,
     budget: &mut usize,
-) -> Result<u64, IngestError> {
+) -> Result<(u64, u64), IngestError> {
     let name = sheet.name.as_str();
     let mut span = Span::default();
     let mut seen_bof = false;
@@ -515,7 +524,7 @@ fn check_sheet(
             columns: cols,
         });
     }
-    Ok(grid)
+    Ok((grid, span.filled))
 }
 
 /// DIMENSIONS (0x0200), read as calamine reads it: BIFF8 has 32-bit rows, BIFF5 16-bit ones.
@@ -678,6 +687,55 @@ mod tests {
         many.extend_from_slice(sheet_part);
         let err = check_records(&many, 100, 100).unwrap_err();
         assert!(err.to_string().contains("more than once"), "{err}");
+    }
+
+    /// A globals substream listing every sheet, then each sheet's records.
+    fn workbook(sheets: &[Vec<Vec<u8>>]) -> Vec<u8> {
+        let entry = |at: u32| {
+            let mut d = at.to_le_bytes().to_vec();
+            d.extend_from_slice(&[0, 0, 1, 0, b'S']);
+            rec(BOUNDSHEET, &d)
+        };
+        let mut bodies = Vec::new();
+        for sheet in sheets {
+            let mut b = rec(BOF, &[0; 16]);
+            for r in sheet {
+                b.extend_from_slice(r);
+            }
+            b.extend(rec(EOF, &[]));
+            bodies.push(b);
+        }
+        let mut at =
+            (rec(BOF, &[0; 16]).len() + sheets.len() * entry(0).len() + rec(EOF, &[]).len()) as u32;
+        let mut s = rec(BOF, &[0; 16]);
+        for b in &bodies {
+            s.extend(entry(at));
+            at += b.len() as u32;
+        }
+        s.extend(rec(EOF, &[]));
+        for b in bodies {
+            s.extend(b);
+        }
+        s
+    }
+
+    #[test]
+    fn sparse_sheets_that_add_up_past_the_floor_are_refused_together() {
+        // Fuzzing found a 10 KB .xls that one sparse sheet took to 250 MB, inside the one-sheet
+        // floor; calamine holds every sheet's grid at once, so three such sheets took 750 MB.
+        let sparse = vec![
+            cell(0x0203, 0, 0),
+            cell(0x0203, 7_999, 0),
+            cell(0x0203, 0, 199),
+        ];
+        let one = workbook(std::slice::from_ref(&sparse));
+        assert!(check_records(&one, 2_000_000, 50_000_000).is_ok());
+        let three = workbook(&[sparse.clone(), sparse.clone(), sparse]);
+        let err = check_records(&three, 2_000_000, 50_000_000).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the first 3 sheets spread 9 filled cells over grids of 4800000 cells; an .xls this sparse would take gigabytes to read: open it and save it as .xlsx"
+        );
     }
 
     #[test]

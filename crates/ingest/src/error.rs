@@ -20,6 +20,10 @@ pub enum IngestError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Not an ordinary file: a pipe, socket or device, a link that leads nowhere or round in a
+    /// circle, or a folder link back into itself. The text says which.
+    #[error("{0}")]
+    NotAFile(String),
     /// The file has no bytes at all.
     #[error("the file is empty")]
     Empty,
@@ -65,6 +69,11 @@ pub enum IngestError {
         "sheet '{sheet}' has more than {limit} rows, the limit (input.max_rows in relief.toml)"
     )]
     TooManyRows { sheet: String, limit: u64 },
+    /// A CSV line with more cells than a spreadsheet has columns.
+    #[error(
+        "line {line} has more than {limit} columns, more than a spreadsheet can have; it is not a table relief can read"
+    )]
+    TooManyColumns { line: u64, limit: u64 },
     /// An old-style `.xls` sheet whose few cells span a huge grid: calamine would build the
     /// whole grid in memory (gigabytes), so such a file is refused before it is opened.
     #[error(
@@ -75,6 +84,38 @@ pub enum IngestError {
         filled: u64,
         rows: u64,
         columns: u64,
+    },
+    /// An ods row holding data repeated (`table:number-rows-repeated`) past the rows a sheet can
+    /// have or past `input.max_rows`: reading on would lose the rows below it.
+    #[error(
+        "sheet '{sheet}' repeats row {row} {repeats} times (table:number-rows-repeated), past {limit}; the rows below it would be lost, so the file is not read: open it, delete the repeated rows and save it again"
+    )]
+    RepeatedRow {
+        sheet: String,
+        row: u64,
+        repeats: u64,
+        limit: String,
+    },
+    /// An ods sheet with data below the last row a sheet can have, which would be lost.
+    #[error(
+        "sheet '{sheet}' has data below row {limit}, the last row a sheet can have; that data would be lost, so the file is not read: open it, move the data up and save it again"
+    )]
+    DataBelowLastRow { sheet: String, limit: u64 },
+    /// An ods sheet whose repeated rows and cells (or blank gaps between rows) would take far
+    /// more memory than the file's size, because the spreadsheet library expands them.
+    #[error(
+        "sheet '{sheet}' repeats rows or cells (table:number-rows-repeated, table:number-columns-repeated) so often that reading it would take about {memory_mb} MB of memory; open the file and save it as .xlsx, which relief reads cell by cell"
+    )]
+    RepetitiveOds { sheet: String, memory_mb: u64 },
+    /// An old-style `.xls` whose sheets together spread few cells over huge grids: calamine
+    /// builds every sheet's grid when it opens the file.
+    #[error(
+        "the first {sheets} sheets spread {filled} filled cells over grids of {cells} cells; an .xls this sparse would take gigabytes to read: open it and save it as .xlsx"
+    )]
+    SparseXlsWorkbook {
+        sheets: usize,
+        filled: u64,
+        cells: u64,
     },
     /// The spreadsheet library failed on a malformed file.
     #[error(

@@ -12,37 +12,64 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Reads the file into `out`; returns the sheet-level problems, or the error that stopped it.
-pub(crate) fn read_file_inner(
+/// Reads the file at `path` into `out`; returns the sheet-level problems, or the error that
+/// stopped it. Anything but an ordinary file is refused before it is opened: opening a named
+/// pipe would wait for a writer for ever.
+pub(crate) fn read_path(
     path: &Path,
     shown: &str,
     opts: &ReadOptions<'_>,
     out: &mut FileRead,
 ) -> Result<Vec<IngestError>, IngestError> {
-    let input = &opts.config.input;
+    if let Some(refusal) = crate::paths::refusal(path) {
+        return Err(refusal);
+    }
     let io = |e| IngestError::Io {
         path: path.to_path_buf(),
         source: e,
     };
     let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > input.max_file_mb.saturating_mul(1 << 20) {
+    check_size(size, opts)?;
+    let bytes = std::fs::read(path).map_err(io)?;
+    read_bytes(shown, &bytes, opts, out)
+}
+
+fn check_size(size: u64, opts: &ReadOptions<'_>) -> Result<(), IngestError> {
+    let limit_mb = opts.config.input.max_file_mb;
+    if size > limit_mb.saturating_mul(1 << 20) {
         return Err(IngestError::TooLarge {
             size_mb: size >> 20,
-            limit_mb: input.max_file_mb,
+            limit_mb,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    out.report.sha256 = hex::encode(Sha256::digest(&bytes));
-    let ext = path
+    Ok(())
+}
+
+/// Reads a file's bytes into `out`, named `shown` (its name's ending says what it should be).
+pub(crate) fn read_bytes(
+    shown: &str,
+    bytes: &[u8],
+    opts: &ReadOptions<'_>,
+    out: &mut FileRead,
+) -> Result<Vec<IngestError>, IngestError> {
+    let input = &opts.config.input;
+    check_size(bytes.len() as u64, opts)?;
+    out.report.sha256 = hex::encode(Sha256::digest(bytes));
+    let name = Path::new(shown)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = Path::new(&name)
         .extension()
         .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    let kind = guard::sniff(ext, &bytes)?;
-    if matches!(kind, Kind::Xlsx | Kind::Ods) {
-        guard::check_zip(&bytes, kind, input.max_unzipped_mb, input.max_cells)?;
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let kind = guard::sniff(&ext, bytes)?;
+    if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
+        guard::check_zip(bytes, kind, input)?;
     }
     if kind == Kind::Xls {
-        biff::check_xls(&bytes, input.max_rows, input.max_cells)?;
+        biff::check_xls(bytes, input.max_rows, input.max_cells)?;
     }
     let plan = SheetPlan::new(shown, opts);
     let mut ctx = FileContext {
@@ -53,10 +80,11 @@ pub(crate) fn read_file_inner(
         problems: Vec::new(),
     };
     match kind {
-        Kind::Xlsx => formats::read_xlsx(&bytes, &mut ctx)?,
-        Kind::Xls => formats::read_xls(&bytes, &mut ctx)?,
-        Kind::Ods => formats::read_ods(&bytes, &mut ctx)?,
-        Kind::Csv => formats::read_csv(&bytes, path, &mut ctx)?,
+        Kind::Xlsx => formats::read_xlsx(bytes, &mut ctx)?,
+        Kind::Xlsb => formats::read_xlsb(bytes, &mut ctx)?,
+        Kind::Xls => formats::read_xls(bytes, &mut ctx)?,
+        Kind::Ods => formats::read_ods(bytes, &mut ctx)?,
+        Kind::Csv => formats::read_csv(bytes, &name, ext == "tsv", &mut ctx)?,
     }
     let FileContext { problems, out, .. } = ctx;
     if out.report.sheets.is_empty() && problems.is_empty() {
@@ -70,7 +98,7 @@ pub(crate) struct SheetPlan {
     /// Only these sheets (from the config); empty means every sheet with a header.
     only: Vec<String>,
     /// The header's 0-based row, when the user named it.
-    header_row: Option<u32>,
+    pub(crate) header_row: Option<u32>,
 }
 
 impl SheetPlan {

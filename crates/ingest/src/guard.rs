@@ -6,10 +6,15 @@
 //! each file is first recognised by its bytes (not its name), and a zip package is checked from
 //! its central directory: the number of parts, the total unpacked size and the packing ratio of
 //! each part. The zip reader refuses to unpack a part past its declared size, so these declared
-//! sizes bound what can be unpacked later. The shared-string count of an xlsx and the repeated
-//! cells of an ods are checked against the cell limit the same way.
+//! sizes bound what can be unpacked later. The shared-string count of an xlsx is checked against
+//! the cell limit the same way, and an ods's content is checked in one streaming pass
+//! (`guard/ods.rs`) for what calamine would expand it into.
+
+mod ods;
+mod xlsb;
 
 use crate::IngestError;
+use relief_core::config::InputConfig;
 use std::io::{Cursor, Read};
 use zip::ZipArchive;
 
@@ -17,6 +22,8 @@ use zip::ZipArchive;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Xlsx,
+    /// Excel's binary workbook: a zip package like xlsx, with binary parts.
+    Xlsb,
     Xls,
     Ods,
     Csv,
@@ -43,18 +50,23 @@ pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
     }
-    if ext == "xlsb" {
-        return Err(IngestError::Unsupported("Excel binary (.xlsb)".into()));
-    }
+    let unsupported = || {
+        IngestError::Unsupported(
+            crate::paths::not_read_kind(&ext).map_or_else(|| format!("'.{ext}'"), str::to_string),
+        )
+    };
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
         return match ext.as_str() {
             "ods" => Ok(Kind::Ods),
-            // An xlsx saved under another name still reads as one.
-            "xlsx" | "xlsm" | "xls" => Ok(Kind::Xlsx),
-            "csv" => Err(IngestError::NotASpreadsheet(
-                "the file is named .csv but is a zip package (perhaps an .xlsx renamed)".into(),
-            )),
-            _ => Err(IngestError::Unsupported(format!("'.{ext}'"))),
+            // An xlsx saved under another name still reads as one; the parts say which it is.
+            "xlsx" | "xlsm" | "xlsb" | "xls" if has_part(bytes, "xl/workbook.bin") => {
+                Ok(Kind::Xlsb)
+            }
+            "xlsx" | "xlsm" | "xlsb" | "xls" => Ok(Kind::Xlsx),
+            "csv" | "tsv" => Err(IngestError::NotASpreadsheet(format!(
+                "the file is named .{ext} but is a zip package (perhaps an .xlsx renamed)"
+            ))),
+            _ => Err(unsupported()),
         };
     }
     if bytes.starts_with(CFB_MAGIC) {
@@ -62,15 +74,16 @@ pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
             return Err(IngestError::PasswordProtected);
         }
         return match ext.as_str() {
-            "xls" | "xlsx" | "xlsm" => Ok(Kind::Xls),
+            "xls" | "xlsx" | "xlsm" | "xlsb" => Ok(Kind::Xls),
+            _ if crate::paths::not_read_kind(&ext).is_some() => Err(unsupported()),
             _ => Err(IngestError::NotASpreadsheet(
                 "it is an old-style Office file but not an Excel workbook".into(),
             )),
         };
     }
     match ext.as_str() {
-        "csv" => Ok(Kind::Csv),
-        "xlsx" | "xlsm" | "xls" | "ods" => Err(IngestError::NotASpreadsheet(format!(
+        "csv" | "tsv" => Ok(Kind::Csv),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Err(IngestError::NotASpreadsheet(format!(
             "the name ends in .{ext} but the content is {}; if it is a CSV export, name it .csv",
             if looks_like_text(bytes) {
                 "plain text"
@@ -78,8 +91,13 @@ pub(crate) fn sniff(ext: &str, bytes: &[u8]) -> Result<Kind, IngestError> {
                 "not a spreadsheet"
             }
         ))),
-        _ => Err(IngestError::Unsupported(format!("'.{ext}'"))),
+        _ => Err(unsupported()),
     }
+}
+
+/// Whether a zip package's central directory lists `name` (nothing is unpacked).
+fn has_part(bytes: &[u8], name: &str) -> bool {
+    ZipArchive::new(Cursor::new(bytes)).is_ok_and(|z| z.index_for_name(name).is_some())
 }
 
 /// An encrypted OOXML workbook is a CFB container with an `EncryptedPackage` stream; its name
@@ -103,12 +121,8 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 /// # Errors
 /// Too many parts, too large unpacked, a suspicious ratio, a shared-string count or repeated
 /// cells beyond the cell limit, or a damaged zip.
-pub(crate) fn check_zip(
-    bytes: &[u8],
-    kind: Kind,
-    max_unzipped_mb: u64,
-    max_cells: u64,
-) -> Result<(), IngestError> {
+pub(crate) fn check_zip(bytes: &[u8], kind: Kind, input: &InputConfig) -> Result<(), IngestError> {
+    let (max_unzipped_mb, max_cells) = (input.max_unzipped_mb, input.max_cells);
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
     if zip.len() > MAX_ZIP_PARTS {
         return Err(IngestError::TooManyParts {
@@ -146,12 +160,15 @@ pub(crate) fn check_zip(
         check_shared_strings(&mut zip, i, size, max_cells)?;
     }
     if kind == Kind::Ods {
-        check_ods_cells(&mut zip, max_cells)?;
+        check_ods(&mut zip, input)?;
+    }
+    if kind == Kind::Xlsb {
+        xlsb::check_records(&mut zip)?;
     }
     Ok(())
 }
 
-fn zip_error(e: zip::result::ZipError) -> IngestError {
+pub(crate) fn zip_error(e: zip::result::ZipError) -> IngestError {
     IngestError::Corrupt(format!("not a valid zip package: {e}"))
 }
 
@@ -198,126 +215,20 @@ fn attr_number(text: &str, name: &str) -> Option<u64> {
     Some(digits.parse().unwrap_or(u64::MAX))
 }
 
-/// calamine expands an ods's repeated rows and cells (`number-rows-repeated`,
-/// `number-columns-repeated`) into memory. This pass counts what that expansion would hold,
-/// in constant memory, and refuses a file past the cell limit.
-fn check_ods_cells(zip: &mut ZipArchive<Cursor<&[u8]>>, max_cells: u64) -> Result<(), IngestError> {
+/// Hands an ods's `content.xml` to the streaming pre-check in [`ods`].
+fn check_ods(zip: &mut ZipArchive<Cursor<&[u8]>>, input: &InputConfig) -> Result<(), IngestError> {
     let Ok(content) = zip.by_name("content.xml") else {
         // calamine says the file is damaged in its own words.
         return Ok(());
     };
-    let mut scan = OdsScan::default();
-    let mut reader = std::io::BufReader::with_capacity(64 << 10, content);
-    let mut buf = [0u8; 64 << 10];
-    loop {
-        let n = reader
-            .read(&mut buf)
-            .map_err(|e| IngestError::Corrupt(format!("unreadable content: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        for &b in &buf[..n] {
-            scan.byte(b);
-        }
-        if scan.cells > max_cells {
-            return Err(IngestError::TooManyCells {
-                where_: "the file".into(),
-                limit: max_cells,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Most columns and rows a spreadsheet can have; calamine caps repeats at the same numbers.
-const MAX_COLUMNS: u64 = 16_384;
-const MAX_ROWS: u64 = 1_048_576;
-/// Longest tag kept for inspection; longer ones are skipped (no table tag is this long).
-const MAX_TAG: usize = 4096;
-
-#[derive(Default)]
-struct OdsScan {
-    in_tag: bool,
-    quote: Option<u8>,
-    tag: Vec<u8>,
-    overflow: bool,
-    row_repeat: u64,
-    row_cells: u64,
-    row_width: u64,
-    cells: u64,
-}
-
-impl OdsScan {
-    fn byte(&mut self, b: u8) {
-        if !self.in_tag {
-            if b == b'<' {
-                self.in_tag = true;
-                self.tag.clear();
-                self.overflow = false;
-            }
-            return;
-        }
-        match (self.quote, b) {
-            (Some(q), _) if b == q => self.quote = None,
-            (None, b'"' | b'\'') => self.quote = Some(b),
-            (None, b'>') => {
-                self.in_tag = false;
-                if !self.overflow {
-                    let tag = std::mem::take(&mut self.tag);
-                    self.tag_done(&tag);
-                    self.tag = tag;
-                }
-                return;
-            }
-            _ => {}
-        }
-        if self.tag.len() < MAX_TAG {
-            self.tag.push(b);
-        } else {
-            self.overflow = true;
-        }
-    }
-
-    fn tag_done(&mut self, tag: &[u8]) {
-        let text = String::from_utf8_lossy(tag);
-        let self_closing = text.ends_with('/');
-        let name = text
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or("");
-        let name = if text.starts_with('/') {
-            &text[..text.find(|c: char| c.is_whitespace()).unwrap_or(text.len())]
-        } else {
-            name
-        };
-        match name {
-            "table:table-row" => {
-                self.row_repeat = attr_number(&text, "table:number-rows-repeated=")
-                    .unwrap_or(1)
-                    .clamp(1, MAX_ROWS);
-                self.row_cells = 0;
-                self.row_width = 0;
-                if self_closing {
-                    self.row_repeat = 0;
-                }
-            }
-            "table:table-cell" | "table:covered-table-cell" => {
-                let repeat = attr_number(&text, "table:number-columns-repeated=")
-                    .unwrap_or(1)
-                    .clamp(1, MAX_COLUMNS);
-                self.row_cells = (self.row_cells + repeat).min(MAX_COLUMNS);
-                if !self_closing || text.contains("office:value-type") {
-                    self.row_width = self.row_cells;
-                }
-            }
-            "/table:table-row" => {
-                self.cells = self
-                    .cells
-                    .saturating_add(self.row_repeat.saturating_mul(self.row_width));
-            }
-            _ => {}
-        }
-    }
+    let limits = ods::OdsLimits {
+        max_rows: input.max_rows,
+        max_cells: input.max_cells,
+    };
+    ods::check_content(
+        std::io::BufReader::with_capacity(64 << 10, content),
+        &limits,
+    )
 }
 
 #[cfg(test)]
@@ -330,6 +241,12 @@ mod tests {
         assert_eq!(sniff("XLS", b"PK\x03\x04rest").unwrap(), Kind::Xlsx);
         assert_eq!(sniff("ods", b"PK\x03\x04rest").unwrap(), Kind::Ods);
         assert_eq!(sniff("csv", b"date;client").unwrap(), Kind::Csv);
+        assert_eq!(sniff("TSV", b"date\tclient").unwrap(), Kind::Csv);
+        let numbers = sniff("numbers", b"PK\x03\x04rest").unwrap_err().to_string();
+        assert_eq!(
+            numbers,
+            "Apple Numbers (.numbers) files are not read; save the file as .xlsx or .csv"
+        );
         let mut cfb = CFB_MAGIC.to_vec();
         cfb.extend_from_slice(&[0; 600]);
         assert_eq!(sniff("xls", &cfb).unwrap(), Kind::Xls);
@@ -353,17 +270,6 @@ mod tests {
         let err = sniff("xlsx", &cfb).unwrap_err();
         assert!(matches!(err, IngestError::PasswordProtected));
         assert!(err.to_string().contains("without one"));
-    }
-
-    #[test]
-    fn ods_scan_counts_what_calamine_would_expand() {
-        let mut s = OdsScan::default();
-        let xml = r#"<table:table><table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="50" office:value-type="float" office:value="1"/><table:table-cell table:number-columns-repeated="900"/></table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#;
-        for b in xml.bytes() {
-            s.byte(b);
-        }
-        // 1000 × 50 repeated values, trailing empty rows cost nothing, plus one text cell.
-        assert_eq!(s.cells, 50_001);
     }
 
     #[test]

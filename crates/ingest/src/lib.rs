@@ -2,20 +2,22 @@
 //!
 //! Everything downstream — every mean, rate and chart — is only as true as this crate's reading
 //! of real clinic files, so it is strict about what it accepts and says why about everything it
-//! does not. It reads `.xlsx`, `.xlsm`, `.xls`, `.ods` (with calamine) and `.csv` (`,` `;` or tab,
-//! UTF-8 with or without a byte-order mark; Windows-1252 is read too), finds each sheet's header
-//! row and layout (long or wide), turns every used row into records — one per session × region,
-//! each with its origin (file, sheet, row as Excel shows it) — or into rejects with a reason a
-//! therapist understands, and removes duplicates across files.
+//! does not. It reads `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods` (with calamine) and `.csv` /
+//! `.tsv` (`,` `;` or tab, UTF-8 with or without a byte-order mark; Windows-1252 is read too),
+//! finds each sheet's header row and layout (long or wide), turns every used row into records —
+//! one per session × region, each with its origin (file, sheet, row as Excel shows it) — or into
+//! rejects with a reason a therapist understands, and removes duplicates across files.
 //!
-//! Untrusted files are expected. Files are recognised by their bytes; zip packages are checked
-//! from their central directory before any part is unpacked; xlsx sheets are streamed cell by
-//! cell, never expanded to their claimed dimension; cell and row limits apply as cells arrive;
-//! and parsing runs under `catch_unwind`, so a file that trips the spreadsheet library is one
-//! clear error and the run goes on.
+//! Untrusted files are expected. Only ordinary files are opened; files are recognised by their
+//! bytes; zip packages are checked from their central directory before any part is unpacked;
+//! xlsx and xlsb sheets are streamed cell by cell, never expanded to their claimed dimension,
+//! and CSV is read record by record; cell and row limits apply as cells arrive; and parsing runs
+//! under `catch_unwind`, so a file that trips the spreadsheet library is one clear error and the
+//! run goes on.
 //!
-//! Where things live: [`read_inputs`] and [`read_file`] (this file) are the public entry points;
-//! `file` takes one file from its bytes to its sheets, `guard` and `biff` check hostile packages
+//! Where things live: [`read_inputs`], [`read_file`] and [`read_bytes`] (this file) are the
+//! public entry points; `paths` lists the files of folders; `file` takes one file from its bytes
+//! to its sheets, `guard` and `biff` check hostile packages
 //! before calamine sees them, `formats/` holds one reader per format, `grid` is a sheet's used
 //! cells, `header` finds the header row and layout, `sheet` turns rows into records and
 //! rejects (every reject's reason is a `relief_core::RejectReason`), `merge` and `dedup` put
@@ -119,8 +121,15 @@ impl Ingested {
 /// SHA-256 of a file's bytes, lower-case hex, read in blocks.
 ///
 /// # Errors
-/// Any error opening or reading the file.
+/// Any error opening or reading the file, and anything that is not an ordinary file (opening a
+/// named pipe would wait for a writer for ever).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not an ordinary file",
+        ));
+    }
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -154,13 +163,36 @@ pub fn read_inputs(
 }
 
 /// Reads one file. Never panics: a file that cannot be read comes back with its report's
-/// `error` set and no records, whatever is wrong with it.
+/// `error` set and no records, whatever is wrong with it (including not being a file at all:
+/// a pipe, a socket, a device or a link in a loop is refused with the reason).
 pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
     let shown = path.display().to_string();
+    let mut out = guarded(path, &shown, |out| file::read_path(path, &shown, opts, out));
+    if out.report.sha256.is_empty() {
+        out.report.sha256 = sha256_file(path).unwrap_or_default();
+    }
+    out
+}
+
+/// Reads a file's bytes as [`read_file`] reads the file: `name` is how reports name it, and its
+/// ending says what format it should be. For callers that hold the bytes already (and the
+/// fuzz targets, which must not touch the disk); never panics.
+pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions<'_>) -> FileRead {
+    guarded(Path::new(name), name, |out| {
+        file::read_bytes(name, bytes, opts, out)
+    })
+}
+
+/// Runs `read` under `catch_unwind` and turns what it returns into the file's report.
+fn guarded(
+    path: &Path,
+    shown: &str,
+    read: impl FnOnce(&mut FileRead) -> Result<Vec<IngestError>, IngestError>,
+) -> FileRead {
     let mut out = FileRead {
         path: path.to_path_buf(),
         report: FileReport {
-            path: shown.clone(),
+            path: shown.to_string(),
             sha256: String::new(),
             error: None,
             sheets: Vec::new(),
@@ -171,9 +203,7 @@ pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
     };
     let result = {
         let _guard = GuardedParse::enter();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            file::read_file_inner(path, &shown, opts, &mut out)
-        }))
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&mut out)))
     };
     let problems = match result {
         Ok(Ok(problems)) => problems,
@@ -196,9 +226,6 @@ pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
         }
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         out.report.error = Some(text.join("; "));
-    }
-    if out.report.sha256.is_empty() {
-        out.report.sha256 = sha256_file(path).unwrap_or_default();
     }
     out
 }

@@ -5,7 +5,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const EXTENSIONS = ['xlsx', 'xlsm', 'xls', 'ods', 'csv'];
+  const EXTENSIONS = ['xlsx', 'xlsm', 'xlsb', 'xls', 'ods', 'csv', 'tsv'];
   const NOT_ANSWERING =
     'relief is not answering. Is it still running? Start it again (relief serve), then reload this page.';
   const STEPS = [
@@ -145,7 +145,7 @@
 
   async function start(chosen) {
     if (!chosen.length) {
-      showError('That folder holds no spreadsheet exports (.xlsx, .xlsm, .xls, .ods or .csv). Choose another folder, or the files themselves.');
+      showError('That folder holds no spreadsheet exports (.xlsx, .xlsm, .xlsb, .xls, .ods, .csv or .tsv). Choose another folder, or the files themselves.');
       return;
     }
     following = null;

@@ -5,9 +5,11 @@
 mod csv;
 mod ods;
 mod xls;
+mod xlsb;
 mod xlsx;
 
 pub(crate) use csv::read_csv;
 pub(crate) use ods::read_ods;
 pub(crate) use xls::read_xls;
+pub(crate) use xlsb::read_xlsb;
 pub(crate) use xlsx::read_xlsx;

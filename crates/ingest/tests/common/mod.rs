@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+mod xlsb;
+#[allow(unused_imports)]
+pub use xlsb::{write_xlsb, xlsb_parts, zip_parts};
+
 use relief_core::{Config, Vocabulary};
 use relief_ingest::{FileRead, Ingested, Pseudonymizer, ReadOptions};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
