@@ -19,8 +19,8 @@
 //! ```
 
 mod clean;
+mod clinics;
 mod error;
-mod messy;
 mod model;
 mod readme;
 
@@ -93,7 +93,7 @@ pub fn generate_with_manifest(
     let mut manifest = if opts.clean {
         clean::write(out_dir, opts)?
     } else {
-        messy::write(out_dir, opts)?
+        clinics::write(out_dir, opts)?
     };
     manifest.files.sort();
     Ok(manifest)
