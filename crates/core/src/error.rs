@@ -32,6 +32,12 @@ pub enum ValueError {
     /// Minutes that are not a number of minutes from 0 up.
     #[error("minutes '{0}' is not a number of minutes from 0 up")]
     BadMinutes(String),
+    /// Minutes that read as more than eight hours on one region (SPEC §2.9): `15:00` is fifteen
+    /// hours. `reading` says how the value was read: `15 hours (900 minutes)`.
+    #[error(
+        "minutes '{value}' reads as {reading}: more than 480 minutes on one region is implausible (for a quarter of an hour write 15, 0:15 or 15 min)"
+    )]
+    ImplausibleMinutes { value: String, reading: String },
     /// A date that cannot be read in any accepted form.
     #[error("'{0}' is not a date: use a date cell, 2026-10-03, or 03/10/2026")]
     UnreadableDate(String),

@@ -5,15 +5,20 @@
 //! shared [`Vocabulary`], so a score, a region or a pressure word means the same in every file.
 //! The client identifier is pseudonymised the moment it is read and is never copied into a
 //! reject; free-text columns (notes) are never looked at.
+//!
+//! In a spreadsheet's long layout, a row with a region and scores but a blank date, client,
+//! therapist and session id is a ditto row (SPEC §2.9): it continues the session of the data row
+//! right above it (see `ditto`); it is neither a footer nor a row with a blank date.
 
 use crate::Pseudonymizer;
+use crate::ditto::{self, Above, Carried, DittoRuns};
 use crate::grid::{Grid, RowView, Value};
 use crate::header::{Columns, Header, Layout, LongColumns, WidePair};
 use chrono::NaiveDate;
 use relief_core::date::{ColumnOrder, TextDate};
 use relief_core::summary::SheetReport;
 use relief_core::{
-    DateOrder, Field, Origin, Pressure, Record, Records, Region, Reject, RejectReason, Side,
+    DateOrder, DittoBreak, Field, Origin, Pressure, Record, Records, Region, Reject, RejectReason, Side,
     ValueError, Vocabulary,
 };
 use std::collections::{HashMap, HashSet};
@@ -26,6 +31,9 @@ pub(crate) struct SheetContext<'o> {
     pub vocabulary: &'o Vocabulary,
     pub pseudonymizer: &'o Pseudonymizer,
     pub pseudonymise_therapists: bool,
+    /// Whether ditto rows continue the session above (spreadsheets; not CSV).
+    pub ditto: bool,
+    pub hidden: bool,
 }
 
 /// What one sheet gave.
@@ -36,6 +44,8 @@ pub(crate) struct SheetOutcome {
     pub rejects: Vec<Reject>,
     /// Excel row numbers of the rows skipped as footers.
     pub footers: Vec<u32>,
+    /// Runs of ditto rows: first and last Excel row, and the row whose session they continue.
+    pub ditto: Vec<(u32, u32, u32)>,
 }
 
 /// A refused value: the column, the value as shown, and the reason.
@@ -44,11 +54,6 @@ struct Problem {
     value: String,
     reason: RejectReason,
 }
-
-/// Words that mark a summary row written under the data.
-const FOOTER_WORDS: [&str; 8] = [
-    "total", "totals", "sum", "average", "mean", "avg", "count", "summary",
-];
 
 /// How slash dates of this sheet's date column are read.
 #[derive(Clone, Copy)]
@@ -198,11 +203,18 @@ impl<'c, 'o> Reader<'c, 'o> {
     }
 
     fn minutes(&self, v: Option<&Value<'_>>) -> Result<Option<f64>, Problem> {
+        use relief_core::duration::minutes_from_day_fraction;
         use relief_core::vocabulary::{minutes_from_number, minutes_from_text};
         let r = match v {
             None => Ok(None),
             Some(Value::Number(n)) => minutes_from_number(*n).map(Some),
             Some(Value::Text(t)) => minutes_from_text(t),
+            // A time or duration cell (`0:15`) is a fraction of a day; a date is no duration.
+            Some(d @ (Value::Duration(f) | Value::Serial(f)))
+                if *f < 1.0 || matches!(d, Value::Duration(_)) =>
+            {
+                minutes_from_day_fraction(*f, &d.shown(self.is_1904)).map(Some)
+            }
             Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
             Some(other) => Err(ValueError::BadMinutes(other.shown(self.is_1904))),
         };
@@ -274,7 +286,7 @@ fn ambiguous_date(text: &str, td: TextDate) -> Problem {
 struct Session {
     date: NaiveDate,
     client: Arc<str>,
-    therapist: Arc<str>,
+    therapist: Option<Arc<str>>,
     pressure: Option<Pressure>,
     technique: Option<Arc<str>>,
     session_id: Option<Arc<str>>,
@@ -315,27 +327,76 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
             rows_rejected: 0,
             rows_duplicate: 0,
             footer_skipped: 0,
+            hidden: ctx.hidden,
         },
         records: Records::default(),
         rejects: Vec::new(),
         footers: Vec::new(),
+        ditto: Vec::new(),
     };
+    let mut above = Above::Broken(DittoBreak::Header);
+    let mut runs = DittoRuns::default();
+    let mut last_row = header.row;
     for row in data_rows() {
+        if row.row != last_row + 1 {
+            above = Above::Broken(DittoBreak::BlankRow);
+        }
+        last_row = row.row;
         let origin = Origin {
             file: ctx.file.clone(),
             sheet: ctx.sheet.clone(),
             row: row.row + 1,
         };
+        if let Layout::Long(long) = &header.layout
+            && ctx.ditto
+            && ditto::is_ditto_row(&row, cols, long)
+        {
+            match &above {
+                Above::Session(carried) => {
+                    runs.push(origin.row, carried.row);
+                    let rows = (&row, cols, long);
+                    long_row(
+                        &mut reader,
+                        rows,
+                        Err(blank_date()),
+                        Some(carried),
+                        origin,
+                        &mut out,
+                    );
+                }
+                Above::Broken(why) => {
+                    let p = Problem {
+                        field: Some(Field::Date),
+                        value: String::new(),
+                        reason: RejectReason::DittoWithoutSession { above: *why },
+                    };
+                    out.rejects.push(reject(&origin, p, None));
+                }
+            }
+            continue;
+        }
         let date = reader.date(row.get(cols.date));
-        if is_footer(&row, cols, &date) {
+        if is_footer(&row, cols, &header.layout, &date) {
             out.footers.push(origin.row);
+            above = Above::Broken(DittoBreak::Footer);
             continue;
         }
         match &header.layout {
-            Layout::Long(long) => long_row(&mut reader, &row, cols, long, date, origin, &mut out),
+            Layout::Long(long) => {
+                let read = long_row(
+                    &mut reader,
+                    (&row, cols, long),
+                    date,
+                    None,
+                    origin,
+                    &mut out,
+                );
+                above = read.map_or(Above::Broken(DittoBreak::RejectedSession), Above::Session);
+            }
             Layout::Wide(pairs) => wide_row(&mut reader, &row, cols, pairs, date, origin, &mut out),
         }
     }
+    out.ditto = runs.0;
     let r = &mut out.report;
     r.rows_used = out.records.len() as u64;
     r.rows_rejected = out.rejects.len() as u64;
@@ -344,9 +405,28 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
     out
 }
 
-/// A footer: no readable date and no client (or a word such as "Total" where the client goes).
-fn is_footer(row: &RowView<'_, '_>, cols: &Columns, date: &Result<NaiveDate, Problem>) -> bool {
+fn blank_date() -> Problem {
+    Problem {
+        field: Some(Field::Date),
+        value: String::new(),
+        reason: ValueError::Blank(Field::Date).into(),
+    }
+}
+
+/// A footer: no readable date, no client (or a word such as "Total" where the client goes), and
+/// — in the long layout — no region with a score, which makes a row data (SPEC §2.2).
+fn is_footer(
+    row: &RowView<'_, '_>,
+    cols: &Columns,
+    layout: &Layout,
+    date: &Result<NaiveDate, Problem>,
+) -> bool {
     if date.is_ok() {
+        return false;
+    }
+    if let Layout::Long(long) = layout
+        && ditto::has_region_and_score(row, long)
+    {
         return false;
     }
     // An ambiguous slash date is still a date.
@@ -355,32 +435,42 @@ fn is_footer(row: &RowView<'_, '_>, cols: &Columns, date: &Result<NaiveDate, Pro
     {
         return false;
     }
-    match row.get(cols.client) {
-        None => true,
-        Some(Value::Text(t)) => {
-            let w = t.trim().trim_end_matches(':').to_lowercase();
-            FOOTER_WORDS.contains(&w.as_str())
-        }
-        Some(_) => false,
-    }
+    row.get(cols.client).is_none_or(ditto::is_footer_word)
 }
 
 fn reject(origin: &Origin, p: Problem, date: Option<NaiveDate>) -> Reject {
     Reject::new(origin, p.field, p.value, p.reason).in_month(date)
 }
 
+/// The session-level values of a row; a ditto row takes date, client, therapist and session
+/// id from the session it continues (`carried`) and reads the rest from its own cells.
 fn session(
     reader: &mut Reader<'_, '_>,
     row: &RowView<'_, '_>,
     cols: &Columns,
     date: Result<NaiveDate, Problem>,
+    carried: Option<&Carried>,
 ) -> Result<Session, Problem> {
-    let date = date?;
-    let client = reader.client(row.get(cols.client))?;
-    let therapist = reader.therapist(row.get(cols.therapist))?;
-    let session_id = match cols.session_id {
-        Some(c) => reader.label(Field::SessionId, row.get(c))?,
-        None => None,
+    let (date, client, therapist, session_id) = match carried {
+        Some(c) => (
+            c.date,
+            c.client.clone(),
+            c.therapist.clone(),
+            c.session_id.clone(),
+        ),
+        None => {
+            let date = date?;
+            let client = reader.client(row.get(cols.client))?;
+            let therapist = match cols.therapist {
+                Some(c) => Some(reader.therapist(row.get(c))?),
+                None => None,
+            };
+            let session_id = match cols.session_id {
+                Some(c) => reader.label(Field::SessionId, row.get(c))?,
+                None => None,
+            };
+            (date, client, therapist, session_id)
+        }
     };
     let pressure = match cols.pressure {
         Some(c) => reader.pressure(row.get(c))?,
@@ -400,18 +490,35 @@ fn session(
     })
 }
 
+/// Reads one long-layout row (a ditto row with the session it continues as `carried`).
+/// Returns what a ditto row below may continue: the session, when it could be read (even if
+/// this row's region or scores could not), and only where ditto rows apply.
 fn long_row(
     reader: &mut Reader<'_, '_>,
-    row: &RowView<'_, '_>,
-    cols: &Columns,
-    long: &LongColumns,
+    (row, cols, long): (&RowView<'_, '_>, &Columns, &LongColumns),
     date: Result<NaiveDate, Problem>,
+    carried: Option<&Carried>,
     origin: Origin,
     out: &mut SheetOutcome,
-) {
-    let month = date.as_ref().ok().copied();
+) -> Option<Carried> {
+    let month = carried
+        .map(|c| c.date)
+        .or_else(|| date.as_ref().ok().copied());
+    let s = match session(reader, row, cols, date, carried) {
+        Ok(s) => s,
+        Err(p) => {
+            out.rejects.push(reject(&origin, p, month));
+            return None;
+        }
+    };
+    let next = reader.ctx.ditto.then(|| Carried {
+        date: s.date,
+        client: s.client.clone(),
+        therapist: s.therapist.clone(),
+        session_id: s.session_id.clone(),
+        row: carried.map_or(origin.row, |c| c.row),
+    });
     let result = (|| {
-        let s = session(reader, row, cols, date)?;
         let (region, named_side) = reader.region(row.get(long.region))?;
         let side = match long.side {
             Some(c) => {
@@ -462,6 +569,7 @@ fn long_row(
         Ok(r) => out.records.push(r),
         Err(p) => out.rejects.push(reject(&origin, p, month)),
     }
+    next
 }
 
 fn wide_row(
@@ -474,7 +582,7 @@ fn wide_row(
     out: &mut SheetOutcome,
 ) {
     let month = date.as_ref().ok().copied();
-    let session = session(reader, row, cols, date).and_then(|s| {
+    let session = session(reader, row, cols, date, None).and_then(|s| {
         let focus = match cols.focus {
             Some(c) => Some(reader.focus_list(row.get(c))?),
             None => None,
