@@ -15,6 +15,13 @@ pub enum ValueError {
     /// A score that is not a number at all.
     #[error("'{0}' is not a score: write a number from 0 to 10, such as 7, 7.5 or 7/10")]
     ScoreNotANumber(String),
+    /// A date cell where a score goes: spreadsheets turn a typed `7/10` into a date. `guess`
+    /// is the score it probably was (`7`), when the date reads as one.
+    #[error("{}", score_is_date(.shown, .guess.as_deref()))]
+    ScoreIsDate {
+        shown: String,
+        guess: Option<String>,
+    },
     /// A region name no synonym matches.
     #[error("unknown region '{0}' — add it under [regions] in relief.toml")]
     UnknownRegion(String),
@@ -47,4 +54,15 @@ pub enum ValueError {
     /// A spreadsheet error cell such as `#DIV/0!`.
     #[error("the cell shows the spreadsheet error {0}; fix the formula or type the value")]
     ErrorCell(String),
+}
+
+fn score_is_date(shown: &str, guess: Option<&str>) -> String {
+    match guess {
+        Some(g) => format!(
+            "the cell holds the date {shown}, not a score: the spreadsheet turned {g}/10 into a date; type {g} (or format the column as text)"
+        ),
+        None => format!(
+            "the cell holds the date {shown}, not a score: type the score as a number from 0 to 10"
+        ),
+    }
 }

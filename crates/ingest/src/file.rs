@@ -217,6 +217,10 @@ impl FileContext<'_, '_> {
         if header.columns.therapist.is_none() {
             notes.notes.push(SheetNote::NoTherapistColumn);
         }
+        let not_read = columns_not_read(grid, &header);
+        if !not_read.is_empty() {
+            notes.notes.push(SheetNote::ColumnsNotRead(not_read));
+        }
         merged_notes(grid, &header, how.filled, &mut notes.notes);
         notes
             .notes
@@ -341,9 +345,52 @@ fn merged_notes(
     }
 }
 
-/// What a column is called in a note: its field (`date`), else its header text; `None` for a
-/// column without a header (nothing there is read).
-fn column_label(grid: &Grid<'_>, header: &Header, col: u32) -> Option<String> {
+/// The column letters Excel shows: 0 is `A`, 26 is `AA`.
+fn column_letter(col: u32) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        out.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Header cells (in either row of a two-row header) that name no column relief reads.
+fn columns_not_read(grid: &Grid<'_>, header: &Header) -> Vec<(String, String)> {
+    let used = |col: u32| {
+        known_columns(header).iter().any(|(c, _)| *c == Some(col))
+            || matches!(&header.layout, Layout::Wide(pairs) if pairs.iter().any(|p| {
+                [p.before.as_ref().map(|b| b.0), p.after.as_ref().map(|a| a.0), p.minutes]
+                    .contains(&Some(col))
+            }))
+    };
+    let mut out: Vec<(u32, String)> = Vec::new();
+    for row in header.upper.into_iter().chain([header.row]) {
+        let Some(view) = grid.rows().find(|r| r.row == row) else {
+            continue;
+        };
+        for (col, v) in view.cells() {
+            let crate::grid::Value::Text(t) = v else {
+                continue;
+            };
+            // In a two-row header a column is read or not as a whole: a region name stands
+            // above the score columns it names.
+            if !used(col) && !out.iter().any(|(c, _)| *c == col) {
+                out.push((col, t.trim().to_string()));
+            }
+        }
+    }
+    out.sort_by_key(|(c, _)| *c);
+    out.into_iter()
+        .map(|(c, name)| (name, column_letter(c)))
+        .collect()
+}
+
+/// The session-level and long-layout columns of a header, with their fields.
+fn known_columns(header: &Header) -> Vec<(Option<u32>, Field)> {
     let c = &header.columns;
     let mut known: Vec<(Option<u32>, Field)> = vec![
         (Some(c.date), Field::Date),
@@ -363,7 +410,13 @@ fn column_label(grid: &Grid<'_>, header: &Header, col: u32) -> Option<String> {
             (l.minutes, Field::Minutes),
         ]);
     }
-    if let Some((_, f)) = known.iter().find(|(k, _)| *k == Some(col)) {
+    known
+}
+
+/// What a column is called in a note: its field (`date`), else its header text; `None` for a
+/// column without a header (nothing there is read).
+fn column_label(grid: &Grid<'_>, header: &Header, col: u32) -> Option<String> {
+    if let Some((_, f)) = known_columns(header).iter().find(|(k, _)| *k == Some(col)) {
         return Some(f.key().replace('_', " "));
     }
     match grid.get(header.row, col) {

@@ -47,6 +47,9 @@ pub enum SheetNote {
     Ditto { first: u32, last: u32, of: u32 },
     /// The sheet has no therapist column: its rows have no therapist (a solo practice).
     NoTherapistColumn,
+    /// Header names relief does not know, with their column letters (`Time`, `G`): their
+    /// cells are not read.
+    ColumnsNotRead(Vec<(String, String)>),
     /// The sheet is not a session sheet and its rows were not read.
     NotSessionSheet(NotSession),
 }
@@ -91,6 +94,17 @@ impl fmt::Display for SheetNote {
             SheetNote::NoTherapistColumn => f.write_str(
                 "no therapist column: its rows have no therapist (a solo practice) and are left out of the therapist table",
             ),
+            SheetNote::ColumnsNotRead(columns) => {
+                let names: Vec<String> = columns
+                    .iter()
+                    .map(|(name, letter)| format!("'{name}' ({letter})"))
+                    .collect();
+                write!(
+                    f,
+                    "not read: {} — names relief does not know; if one holds minutes, pressure, focus or another field, add its name under [headers] in relief.toml",
+                    names.join(", ")
+                )
+            }
             SheetNote::NotSessionSheet(why) => write!(f, "not a session sheet: {why}"),
         }
     }

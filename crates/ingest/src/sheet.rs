@@ -185,6 +185,7 @@ impl<'c, 'o> Reader<'c, 'o> {
             Some(Value::Number(n)) => voc.score_number(*n),
             Some(Value::Text(t)) => voc.score_text(t, field),
             Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
+            Some(Value::Serial(d)) => Err(score_is_date(*d, self.is_1904)),
             Some(other) => Err(ValueError::ScoreNotANumber(other.shown(self.is_1904))),
         };
         r.map_err(|e| self.problem(field, v, e))
@@ -262,6 +263,25 @@ impl<'c, 'o> Reader<'c, 'o> {
             Some(other) => Err(ValueError::UnknownSide(other.shown(self.is_1904))),
         };
         r.map_err(|e| self.problem(Field::Side, v, e))
+    }
+}
+
+/// A date cell in a score column: `7/10` typed into a spreadsheet becomes 10 July (or 7 October);
+/// the score is the part that is not 10.
+fn score_is_date(serial: f64, is_1904: bool) -> ValueError {
+    use chrono::Datelike;
+    let date = relief_core::date::from_excel_serial(serial, is_1904).ok();
+    let guess = date.and_then(|d| match (d.month(), d.day()) {
+        (m, 10) if m <= 10 => Some(m),
+        (10, d) if d <= 10 => Some(d),
+        _ => None,
+    });
+    ValueError::ScoreIsDate {
+        shown: date.map_or_else(
+            || relief_core::score::format_number(serial),
+            |d| d.format("%-d %B %Y").to_string(),
+        ),
+        guess: guess.map(|g| g.to_string()),
     }
 }
 
