@@ -103,8 +103,9 @@ fn clock(t: &str) -> Option<f64> {
     Some(hours * 60.0 + minutes + seconds / 60.0)
 }
 
-/// ISO 8601 durations as OpenDocument writes time cells: `PT0H15M0S`, `PT15M`, `P0DT1H`.
-fn iso_duration(t: &str) -> Option<f64> {
+/// Minutes of an ISO 8601 duration as OpenDocument writes time cells: `PT0H15M0S`, `PT15M`,
+/// `P0DT1H`; `None` for anything else.
+pub fn iso_duration(t: &str) -> Option<f64> {
     let rest = t.strip_prefix(['P', 'p'])?;
     let mut minutes = 0.0;
     let mut number = String::new();

@@ -78,6 +78,15 @@ fn text(t: Cow<'_, str>) -> Option<Value<'_>> {
     (!t.trim().is_empty()).then_some(Value::Text(t))
 }
 
+/// An ISO 8601 duration (how OpenDocument stores a time cell, `PT0H15M0S`) as a duration cell,
+/// so it reads and shows like Excel's (`0:15`); other text stays text.
+fn iso_duration(t: Cow<'_, str>) -> Option<Value<'_>> {
+    match relief_core::duration::iso_duration(t.trim()) {
+        Some(minutes) => Some(Value::Duration(minutes / 1440.0)),
+        None => text(t),
+    }
+}
+
 /// Converts a streamed xlsx cell; `None` for a blank one.
 pub(crate) fn from_data_ref(d: DataRef<'_>) -> Option<Value<'_>> {
     match d {
@@ -89,7 +98,8 @@ pub(crate) fn from_data_ref(d: DataRef<'_>) -> Option<Value<'_>> {
         DataRef::Bool(b) => Some(Value::Bool(b)),
         DataRef::DateTime(dt) if dt.is_duration() => Some(Value::Duration(dt.as_f64())),
         DataRef::DateTime(dt) => Some(Value::Serial(dt.as_f64())),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text(Cow::Owned(s)),
+        DataRef::DurationIso(s) => iso_duration(Cow::Owned(s)),
+        DataRef::DateTimeIso(s) => text(Cow::Owned(s)),
         DataRef::Error(e) => Some(Value::Error(error_text(&e))),
     }
 }
@@ -104,7 +114,8 @@ pub(crate) fn from_data(d: &Data) -> Option<Value<'_>> {
         Data::Bool(b) => Some(Value::Bool(*b)),
         Data::DateTime(dt) if dt.is_duration() => Some(Value::Duration(dt.as_f64())),
         Data::DateTime(dt) => Some(Value::Serial(dt.as_f64())),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => text(Cow::Borrowed(s)),
+        Data::DurationIso(s) => iso_duration(Cow::Borrowed(s)),
+        Data::DateTimeIso(s) => text(Cow::Borrowed(s)),
         Data::Error(e) => Some(Value::Error(error_text(e))),
     }
 }

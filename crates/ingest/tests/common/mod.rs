@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod book;
+
 use relief_core::{Config, Vocabulary};
 use relief_ingest::{FileRead, Ingested, Pseudonymizer, ReadOptions};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
