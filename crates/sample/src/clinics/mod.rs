@@ -1,5 +1,5 @@
-//! The messy sample: three clinic export styles, one module each, with the usual mess and a short, exact list of
-//! planted problems.
+//! The messy sample: four clinic export styles, one module each, with the usual mess and a
+//! short, exact list of planted problems.
 //!
 //! * **north-clinic.xlsx** — long layout, a title block (merged title cell, export note, blank
 //!   row) above the header on row 4, Excel date cells, numeric scores, a `Side` column, pressure
@@ -13,12 +13,16 @@
 //!   layout with other header spellings, `d/m/y` text dates, `7,5` decimal commas, sides in the
 //!   region name (`left shoulder`, `R hip`, `calves (L)`), pressure words such as `deep tissue`,
 //!   `x` focus flags and one line of empty cells.
+//! * **willow-practice.xlsx** — a workbook kept by hand: merged cells, ditto rows, a two-row
+//!   header, typed dates and minutes, hidden sheets, a solo book without a therapist column and
+//!   two sheets that are not session sheets (see `willow`).
 //!
 //! Planted problems (each recorded in the [`Manifest`] and the README): an out-of-range score
 //! (north), a missing after-score (harbour), an unreadable date and an unknown region
-//! (riverside), one north session exported again identically in the riverside file, and one
-//! north session × region repeated there with a different after-score. With more than three
-//! files the styles repeat; the problems stay in the first three files.
+//! (riverside), a region row with nothing to continue and a `15:00` time as minutes (willow),
+//! one north session exported again identically in the riverside file, and one north session
+//! × region repeated there with a different after-score. With more than four files the styles
+//! repeat; the problems stay in the first four files (three files leave the willow style out).
 //!
 //! This module holds what the styles share: which sessions go to which file, the planting
 //! (`plant`), the record of planted features, and small cell helpers. Each style's writer is its
@@ -28,8 +32,9 @@ mod harbour;
 mod north;
 mod plant;
 mod riverside;
+mod willow;
 
-use crate::model::{Client, Session, World};
+use crate::model::{Client, STYLES, Session, World};
 use crate::{Feature, FeatureKind, Manifest, SampleError, SampleOptions, write_atomic};
 use chrono::{Datelike, NaiveDate};
 use rand::SeedableRng;
@@ -54,6 +59,8 @@ pub(super) struct Mark {
     /// An extra row with the region `elbow pit` follows the session's rows.
     pub(super) unknown_region: bool,
     pub(super) dup: Option<DupRole>,
+    /// This region row's minutes are written as a time of that many hours (`15:00`).
+    pub(super) implausible_minutes: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,12 +80,13 @@ pub(super) struct Entry {
 
 /// File name of export file `index`: the styles repeat, later copies get a number.
 pub(crate) fn file_name(index: usize) -> String {
-    let (stem, ext) = match index % 3 {
+    let (stem, ext) = match index % STYLES {
         0 => ("north-clinic", "xlsx"),
         1 => ("harbour-spa", "xlsx"),
-        _ => ("riverside-studio", "csv"),
+        2 => ("riverside-studio", "csv"),
+        _ => ("willow-practice", "xlsx"),
     };
-    match index / 3 {
+    match index / STYLES {
         0 => format!("{stem}.{ext}"),
         n => format!("{stem}-{}.{ext}", n + 1),
     }
@@ -98,7 +106,9 @@ pub(super) fn client_id(clients: &[Client], i: usize) -> ClientId {
         0 if c.numeric_id => ClientId::Number(40001 + n),
         0 => ClientId::Text(format!("C-{}", 40001 + n)),
         1 => ClientId::Text(format!("HS-{}", 1001 + n)),
-        _ => ClientId::Text(format!("{}", 50001 + n)),
+        2 => ClientId::Text(format!("{}", 50001 + n)),
+        // A hand-kept book names its clients.
+        _ => ClientId::Text(willow::client_name(i)),
     }
 }
 
@@ -152,16 +162,20 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
             path: out_dir.join(&name),
             source,
         };
-        let bytes = match index % 3 {
-            0 => north::write(entries, &clients, &name, &mut rng, &mut manifest.features)
+        let features = &mut manifest.features;
+        let bytes = match index % STYLES {
+            0 => north::write(entries, &clients, &name, &mut rng, features)
                 .map_err(workbook_error)?,
-            1 => harbour::write(entries, &clients, &name, &mut rng, &mut manifest.features)
+            1 => harbour::write(entries, &clients, &name, &mut rng, features)
                 .map_err(workbook_error)?,
-            _ => riverside::write(entries, &clients, &name, &mut rng, &mut manifest.features)
-                .map_err(|source| SampleError::Csv {
+            2 => riverside::write(entries, &clients, &name, &mut rng, features).map_err(
+                |source| SampleError::Csv {
                     path: out_dir.join(&name),
                     source,
-                })?,
+                },
+            )?,
+            _ => willow::write(entries, &clients, &name, &mut rng, features)
+                .map_err(workbook_error)?,
         };
         manifest.files.push(write_atomic(out_dir, &name, &bytes)?);
         summaries.push(crate::readme::FileSummary {

@@ -14,6 +14,9 @@ pub(super) fn plant(per_file: &mut [Vec<Entry>], numeric_id: &[bool]) {
     let copies = plant_north(&mut per_file[0], numeric_id);
     plant_harbour(&mut per_file[1]);
     plant_riverside(&mut per_file[2], copies);
+    if let Some(willow) = per_file.get_mut(3) {
+        plant_willow(willow);
+    }
 }
 
 /// The first free session meeting the first preference any free session meets; else the first
@@ -133,4 +136,22 @@ fn plant_riverside(river: &mut Vec<Entry>, copies: Vec<Entry>) {
     river.extend(copies);
     // Stable: a copy follows the riverside sessions of its day.
     river.sort_by_key(|e| e.session.date);
+}
+
+/// The willow practice: a row of a `Sessions` session whose minutes (9 to 23, so the time stays
+/// within a day) are typed as a time of that many hours.
+fn plant_willow(willow: &mut [Entry]) {
+    let on_sessions = |s: &Session| super::willow::sheet_of(s) == super::willow::SESSIONS_SHEET;
+    let long_row = |s: &Session| s.rows.iter().position(|r| (9..24).contains(&r.minutes));
+    if let Some(i) = choose(
+        willow,
+        &[],
+        &[
+            &|s| on_sessions(s) && in_month(s, 9) && long_row(s).is_some(),
+            &|s| on_sessions(s) && long_row(s).is_some(),
+        ],
+    ) && let Some(k) = long_row(&willow[i].session)
+    {
+        willow[i].mark.implausible_minutes = Some(k);
+    }
 }
