@@ -445,8 +445,13 @@ fn read_willow(path: &Path, seen: &mut Seen) {
     }
     for j in &read.rejects {
         let column = Field::from_key(&j.column).unwrap().key();
-        seen.problems
-            .push((file.clone(), j.sheet.clone(), j.row, column, j.value.clone()));
+        seen.problems.push((
+            file.clone(),
+            j.sheet.clone(),
+            j.row,
+            column,
+            j.value.clone(),
+        ));
     }
     for f in &read.footers {
         seen.footers.push((file.clone(), f.row));
