@@ -214,7 +214,7 @@ fn is_weekday(word: &str) -> bool {
         "sunday",
     ];
     DAYS.iter()
-        .any(|d| *d == w || (w.len() >= 3 && d.starts_with(&w) && matches!(w.len(), 3 | 4 | 5)))
+        .any(|d| *d == w || ((3..=5).contains(&w.len()) && d.starts_with(&w)))
 }
 
 /// A day of the month, with or without an ordinal suffix (`3`, `03`, `3rd`).

@@ -419,8 +419,5 @@ fn column_label(grid: &Grid<'_>, header: &Header, col: u32) -> Option<String> {
     if let Some((_, f)) = known_columns(header).iter().find(|(k, _)| *k == Some(col)) {
         return Some(f.key().replace('_', " "));
     }
-    match grid.get(header.row, col) {
-        Some(v) => Some(v.shown(grid.is_1904)),
-        None => None,
-    }
+    grid.get(header.row, col).map(|v| v.shown(grid.is_1904))
 }

@@ -18,9 +18,10 @@
 //! `file` takes one file from its bytes to its sheets, `guard` and `biff` check hostile packages
 //! before calamine sees them, `formats/` holds one reader per format, `grid` is a sheet's used
 //! cells (with merged cells filled), `header` finds the header row and layout, `sheet` turns
-//! rows into records and rejects (`ditto` continues sessions on hand-kept sheets, `notes` says
-//! what was resolved) (every reject's reason is a `relief_core::RejectReason`), `merge` and `dedup` put
-//! the files together, `panic_guard` keeps a malformed file from ending the run.
+//! rows into records and rejects (every reject's reason is a `relief_core::RejectReason`),
+//! `values` reads one cell into a typed value, `ditto` continues sessions on hand-kept sheets,
+//! `notes` says what was resolved, `merge` and `dedup` put the files together, `panic_guard`
+//! keeps a malformed file from ending the run.
 //!
 //! Choices where the specification is silent:
 //! - The header is searched in the first 30 *used* rows (blank rows above a title do not count).
@@ -58,6 +59,7 @@ mod panic_guard;
 mod paths;
 mod pseudonym;
 mod sheet;
+mod values;
 
 pub use error::IngestError;
 pub use merge::merge;
