@@ -63,23 +63,10 @@ struct Session {
 pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_>) -> SheetOutcome {
     let cols = &header.columns;
     let data_rows = || grid.rows().filter(|r| r.row > header.row);
-    let plan = match ctx.vocabulary.date_order {
-        Some(o) => DatePlan::Fixed(o),
-        None => {
-            let texts = data_rows().filter_map(|r| match r.get(cols.date) {
-                Some(Value::Text(t)) => relief_core::date::parse_text(t).ok(),
-                _ => None,
-            });
-            match relief_core::date::decide_column_order(texts) {
-                ColumnOrder::Decided(o) => DatePlan::Fixed(o),
-                ColumnOrder::Ambiguous | ColumnOrder::Contradictory => DatePlan::Undecided,
-            }
-        }
-    };
     let mut reader = Reader {
         ctx,
         is_1904: grid.is_1904,
-        plan,
+        plan: date_plan(grid, header, ctx),
         clients: HashMap::new(),
         therapists: HashMap::new(),
         texts: HashSet::new(),
@@ -118,28 +105,14 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
             && ctx.ditto
             && ditto::is_ditto_row(&row, cols, long)
         {
-            match &above {
-                Above::Session(carried) => {
-                    runs.push(origin.row, carried.row);
-                    let rows = (&row, cols, long);
-                    long_row(
-                        &mut reader,
-                        rows,
-                        Err(blank_date()),
-                        Some(carried),
-                        origin,
-                        &mut out,
-                    );
-                }
-                Above::Broken(why) => {
-                    let p = Problem {
-                        field: Some(Field::Date),
-                        value: String::new(),
-                        reason: RejectReason::DittoWithoutSession { above: *why },
-                    };
-                    out.rejects.push(reject(&origin, p, None));
-                }
-            }
+            ditto_row(
+                &mut reader,
+                (&row, cols, long),
+                &above,
+                origin,
+                &mut out,
+                &mut runs,
+            );
             continue;
         }
         let date = reader.date(row.get(cols.date));
@@ -170,6 +143,50 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
     r.rows_read = r.rows_used + r.rows_rejected;
     r.footer_skipped = out.footers.len() as u64;
     out
+}
+
+/// How the sheet's slash dates are read: the config's order, else what the column settles.
+fn date_plan(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_>) -> DatePlan {
+    if let Some(o) = ctx.vocabulary.date_order {
+        return DatePlan::Fixed(o);
+    }
+    let col = header.columns.date;
+    let texts = grid
+        .rows()
+        .filter(|r| r.row > header.row)
+        .filter_map(|r| match r.get(col) {
+            Some(Value::Text(t)) => relief_core::date::parse_text(t).ok(),
+            _ => None,
+        });
+    match relief_core::date::decide_column_order(texts) {
+        ColumnOrder::Decided(o) => DatePlan::Fixed(o),
+        ColumnOrder::Ambiguous | ColumnOrder::Contradictory => DatePlan::Undecided,
+    }
+}
+
+/// A ditto row: read with the session above, or rejected when there is none to continue.
+fn ditto_row(
+    reader: &mut Reader<'_, '_>,
+    rows: (&RowView<'_, '_>, &Columns, &LongColumns),
+    above: &Above,
+    origin: Origin,
+    out: &mut SheetOutcome,
+    runs: &mut DittoRuns,
+) {
+    match above {
+        Above::Session(carried) => {
+            runs.push(origin.row, carried.row);
+            long_row(reader, rows, Err(blank_date()), Some(carried), origin, out);
+        }
+        Above::Broken(why) => {
+            let p = Problem {
+                field: Some(Field::Date),
+                value: String::new(),
+                reason: RejectReason::DittoWithoutSession { above: *why },
+            };
+            out.rejects.push(reject(&origin, p, None));
+        }
+    }
 }
 
 fn blank_date() -> Problem {

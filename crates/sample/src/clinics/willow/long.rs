@@ -45,53 +45,7 @@ impl Book<'_> {
             .collect();
         let ws = wb.add_worksheet();
         ws.set_name(sheet)?;
-        let mut row = 0;
-        if !solo {
-            let title = match sheet {
-                OLD_SHEET => "Willow Practice — May to July",
-                _ => "Willow Practice — session book",
-            };
-            ws.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &self.f.bold)?;
-            log.add(
-                sheet,
-                FeatureKind::TitleRow,
-                1,
-                None,
-                title,
-                "merged title row",
-            );
-            row = 1;
-        }
-        ws.write_row_with_format(row, 0, headers.iter().copied(), &self.f.bold)?;
-        log.add(
-            sheet,
-            FeatureKind::HeaderRow,
-            row + 1,
-            None,
-            "Date",
-            "header row",
-        );
-        if sheet == OLD_SHEET {
-            ws.set_hidden(true);
-            log.add(
-                sheet,
-                FeatureKind::HiddenSheet,
-                1,
-                None,
-                "",
-                "hidden sheet of the old months, read like the others",
-            );
-        }
-        if solo {
-            log.add(
-                sheet,
-                FeatureKind::SoloSheet,
-                1,
-                None,
-                "Date",
-                "no therapist column: a solo book of home visits",
-            );
-        }
+        let mut row = self.top(ws, sheet, &headers, log)?;
         row += 1;
         let mut month = None;
         for (i, e) in entries.iter().enumerate() {
@@ -116,32 +70,86 @@ impl Book<'_> {
             row = self.session(ws, sheet, row, e, merge, rng, log)?;
         }
         if sheet == SESSIONS_SHEET {
-            ws.write_string_with_format(row + 1, 0, "Total", &self.f.bold)?;
-            let total: u32 = entries
-                .iter()
-                .flat_map(|e| &e.session.rows)
-                .map(|r| r.minutes)
-                .sum();
-            ws.write_number_with_format(row + 1, 6, f64::from(total), &self.f.bold)?;
-            log.add(
-                sheet,
-                FeatureKind::BlankRow,
-                row + 1,
-                None,
-                "",
-                "blank row above the footer",
-            );
-            log.add(
-                sheet,
-                FeatureKind::FooterRow,
-                row + 2,
-                None,
-                "Total",
-                "footer with the minutes total",
-            );
+            self.footer(ws, row, entries, log)?;
         }
         ws.set_column_width(0, 14)?;
         ws.set_column_width(if solo { 2 } else { 3 }, 14)?;
+        Ok(())
+    }
+
+    /// The title (merged), the header and what the sheet plants as a whole; returns the header's
+    /// 0-based row.
+    fn top(
+        &self,
+        ws: &mut Worksheet,
+        sheet: &'static str,
+        headers: &[&str],
+        log: &mut Log<'_>,
+    ) -> Result<u32, XlsxError> {
+        let mut row = 0;
+        if sheet != HOME_SHEET {
+            let title = match sheet {
+                OLD_SHEET => "Willow Practice — May to July",
+                _ => "Willow Practice — session book",
+            };
+            ws.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &self.f.bold)?;
+            log.add(
+                sheet,
+                FeatureKind::TitleRow,
+                1,
+                None,
+                title,
+                "merged title row",
+            );
+            row = 1;
+        }
+        ws.write_row_with_format(row, 0, headers.iter().copied(), &self.f.bold)?;
+        let note = format!("header on row {}", row + 1);
+        log.add(sheet, FeatureKind::HeaderRow, row + 1, None, "Date", &note);
+        if sheet == OLD_SHEET {
+            ws.set_hidden(true);
+            let note = "hidden sheet of the old months, read like the others";
+            log.add(sheet, FeatureKind::HiddenSheet, 1, None, "", note);
+        }
+        if sheet == HOME_SHEET {
+            let note = "no therapist column: a solo book of home visits";
+            log.add(sheet, FeatureKind::SoloSheet, 1, None, "Date", note);
+        }
+        Ok(row)
+    }
+
+    /// The blank row and the `Total` footer after the last row (`row`, 0-based, is free).
+    fn footer(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        entries: &[&Entry],
+        log: &mut Log<'_>,
+    ) -> Result<(), XlsxError> {
+        let sheet = SESSIONS_SHEET;
+        ws.write_string_with_format(row + 1, 0, "Total", &self.f.bold)?;
+        let total: u32 = entries
+            .iter()
+            .flat_map(|e| &e.session.rows)
+            .map(|r| r.minutes)
+            .sum();
+        ws.write_number_with_format(row + 1, 6, f64::from(total), &self.f.bold)?;
+        log.add(
+            sheet,
+            FeatureKind::BlankRow,
+            row + 1,
+            None,
+            "",
+            "blank row above the footer",
+        );
+        log.add(
+            sheet,
+            FeatureKind::FooterRow,
+            row + 2,
+            None,
+            "Total",
+            "footer with the minutes total",
+        );
         Ok(())
     }
 
@@ -248,20 +256,7 @@ impl Book<'_> {
             ws.write_number(at, c0 + 1, r.before)?;
             ws.write_number(at, c0 + 2, r.after)?;
             if e.mark.implausible_minutes == Some(k) {
-                let hours = f64::from(r.minutes) * 60.0;
-                ws.write_number_with_format(at, c0 + 3, hours / 1440.0, &self.f.time)?;
-                let shown = format!("{}:00", r.minutes);
-                log.add(
-                    sheet,
-                    FeatureKind::ImplausibleMinutes,
-                    at + 1,
-                    Some("minutes"),
-                    &shown,
-                    &format!(
-                        "a time cell {shown} in the minutes column: {} hours, not minutes",
-                        r.minutes
-                    ),
-                );
+                self.implausible(ws, at, c0 + 3, r.minutes, log)?;
             } else {
                 self.minutes(ws, sheet, at, c0 + 3, r.minutes, rng, log)?;
             }
@@ -272,6 +267,31 @@ impl Book<'_> {
             ws.write_string(at, c0 + 6, s.technique)?;
         }
         Ok(last + 1)
+    }
+
+    /// The planted minutes: a time cell of `m` hours (`20:00`) where `m` minutes were meant.
+    fn implausible(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        m: u32,
+        log: &mut Log<'_>,
+    ) -> Result<(), XlsxError> {
+        let hours = f64::from(m) * 60.0;
+        ws.write_number_with_format(row, col, hours / 1440.0, &self.f.time)?;
+        let shown = format!("{m}:00");
+        let note = format!("a time cell {shown} in the minutes column: {m} hours, not minutes");
+        let kind = FeatureKind::ImplausibleMinutes;
+        log.add(
+            SESSIONS_SHEET,
+            kind,
+            row + 1,
+            Some("minutes"),
+            &shown,
+            &note,
+        );
+        Ok(())
     }
 
     /// Minutes in one of the forms a hand-kept book mixes.

@@ -48,7 +48,7 @@ fn sessions_start() -> NaiveDate {
 pub(super) fn sheet_of(s: &Session) -> &'static str {
     if s.therapist == RUTH {
         WIDE_SHEET
-    } else if s.client % 5 == 0 {
+    } else if s.client.is_multiple_of(5) {
         HOME_SHEET
     } else if s.date < sessions_start() {
         OLD_SHEET
