@@ -91,7 +91,17 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
     let mut above = Above::Broken(DittoBreak::Header);
     let mut runs = DittoRuns::default();
     let mut last_row = header.row;
-    for row in data_rows() {
+    let is_ditto = |row: &RowView<'_, '_>| match &header.layout {
+        Layout::Long(long) => ctx.ditto && ditto::is_ditto_row(row, cols, long),
+        Layout::Wide(_) => false,
+    };
+    let mut rows = data_rows().peekable();
+    let mut this_ditto = rows.peek().is_some_and(is_ditto);
+    while let Some(row) = rows.next() {
+        // A session is kept for the next row only when that row continues it: most sheets have
+        // no ditto rows, and copying every session would cost them time for nothing.
+        let next_ditto = rows.peek().is_some_and(is_ditto);
+        let carry = next_ditto && rows.peek().is_some_and(|n| n.row == row.row + 1);
         if row.row != last_row + 1 {
             above = Above::Broken(DittoBreak::BlankRow);
         }
@@ -102,8 +112,7 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
             row: row.row + 1,
         };
         if let Layout::Long(long) = &header.layout
-            && ctx.ditto
-            && ditto::is_ditto_row(&row, cols, long)
+            && std::mem::replace(&mut this_ditto, next_ditto)
         {
             ditto_row(
                 &mut reader,
@@ -123,14 +132,16 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
         }
         match &header.layout {
             Layout::Long(long) => {
+                let session = if carry { Carry::Keep } else { Carry::Drop };
                 let read = long_row(
                     &mut reader,
                     (&row, cols, long),
                     date,
-                    None,
+                    session,
                     origin,
                     &mut out,
                 );
+                // Nothing kept: the session could not be read, or no ditto row follows to need it.
                 above = read.map_or(Above::Broken(DittoBreak::RejectedSession), Above::Session);
             }
             Layout::Wide(pairs) => wide_row(&mut reader, &row, cols, pairs, date, origin, &mut out),
@@ -176,7 +187,14 @@ fn ditto_row(
     match above {
         Above::Session(carried) => {
             runs.push(origin.row, carried.row);
-            long_row(reader, rows, Err(blank_date()), Some(carried), origin, out);
+            long_row(
+                reader,
+                rows,
+                Err(blank_date()),
+                Carry::From(carried),
+                origin,
+                out,
+            );
         }
         Above::Broken(why) => {
             let p = Problem {
@@ -274,17 +292,29 @@ fn session(
     })
 }
 
-/// Reads one long-layout row (a ditto row with the session it continues as `carried`).
-/// Returns what a ditto row below may continue: the session, when it could be read (even if
-/// this row's region or scores could not), and only where ditto rows apply.
+/// What a long-layout row does with sessions: continues one (a ditto row), keeps its own for the
+/// ditto row below it, or neither.
+enum Carry<'c> {
+    From(&'c Carried),
+    Keep,
+    Drop,
+}
+
+/// Reads one long-layout row (a ditto row with the session it continues). With
+/// [`Carry::Keep`], returns the session for the ditto row below, when it could be read (even if
+/// this row's region or scores could not); otherwise `None`.
 fn long_row(
     reader: &mut Reader<'_, '_>,
     (row, cols, long): (&RowView<'_, '_>, &Columns, &LongColumns),
     date: Result<NaiveDate, Problem>,
-    carried: Option<&Carried>,
+    carry: Carry<'_>,
     origin: Origin,
     out: &mut SheetOutcome,
 ) -> Option<Carried> {
+    let carried = match carry {
+        Carry::From(c) => Some(c),
+        _ => None,
+    };
     let month = carried
         .map(|c| c.date)
         .or_else(|| date.as_ref().ok().copied());
@@ -295,7 +325,7 @@ fn long_row(
             return None;
         }
     };
-    let next = reader.ctx.ditto.then(|| Carried {
+    let next = matches!(carry, Carry::Keep).then(|| Carried {
         date: s.date,
         client: s.client.clone(),
         therapist: s.therapist.clone(),
