@@ -532,6 +532,9 @@ fn pseudonymised_therapists_on_request() {
     write_xlsx(&path, &[("Sessions", long_sheet())]);
     let env = Env::toml("[privacy]\npseudonymise_therapists = true\n");
     let r = env.read(&path);
-    assert_eq!(r.records.get(0).therapist, Some(env.pseudo.therapist("Ann")));
+    assert_eq!(
+        r.records.get(0).therapist,
+        Some(env.pseudo.therapist("Ann"))
+    );
     assert!(!format!("{:?}", r.records).contains("Ann"));
 }
