@@ -106,7 +106,7 @@ fn sample_data_lists_every_planted_problem_and_nothing_else() {
         rows["read"],
         rows["used"].as_u64().unwrap() + planted.len() as u64 + dups.len() as u64
     );
-    assert_eq!(rows["footer_skipped"], 1);
+    assert_eq!(rows["footer_skipped"], 2);
 
     // The same in words: each reason with its row, and the conflict.
     let out = w.relief(&["validate", samples.to_str().unwrap()]);
@@ -137,14 +137,27 @@ fn sample_data_lists_every_planted_problem_and_nothing_else() {
             "missing {l:?} in\n{text}"
         );
     }
-    for want in [
-        "score 11 is outside 0–10 (column before): sheet 'Sessions', row 178",
-        "unknown region 'elbow pit' — add it under [regions] in relief.toml (column region)",
-        "'32/13/2026' is not a date: use a date cell, 2026-10-03, or 03/10/2026 (column date)",
-        "conflict:",
-        "1 footer row skipped (row 542)",
-    ] {
-        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    let out_of_range = planted.iter().find(|p| p.3 == "11").unwrap().1;
+    let footers: Vec<String> = table("## Other mess")
+        .iter()
+        .filter(|c| c[5].starts_with("footer row"))
+        .map(|c| format!("1 footer row skipped (row {})", c[2]))
+        .collect();
+    assert_eq!(footers.len(), 2);
+    let wanted = [
+        format!("score 11 is outside 0–10 (column before): sheet 'Sessions', row {out_of_range}"),
+        "unknown region 'elbow pit' — add it under [regions] in relief.toml (column region)".into(),
+        "'32/13/2026' is not a date: use a date cell, 2026-10-03, or 03/10/2026 (column date)"
+            .into(),
+        format!(
+            "minutes '{}' reads as",
+            planted.iter().find(|p| p.2 == "minutes").unwrap().3
+        ),
+        "the date and client are blank and there is no session above to continue".into(),
+        "conflict:".into(),
+    ];
+    for want in wanted.iter().chain(&footers) {
+        assert!(text.contains(want.as_str()), "missing {want:?} in\n{text}");
     }
 }
 
@@ -267,4 +280,54 @@ fn a_closed_pipe_ends_the_output_quietly() {
         .unwrap();
     child.wait().unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `validate -v` says what it resolved in the hand-kept sample workbook, so a therapist can see
+/// relief understood it; hidden sheets are marked, in words and in the JSON.
+#[test]
+fn verbose_validate_says_what_it_resolved_in_a_hand_kept_workbook() {
+    let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data/willow-practice.xlsx");
+    let w = Workdir::new();
+    let out = w.relief(&["validate", "-v", book.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        ": date, client, therapist merged",
+        "continue the session of row ",
+        "two-row header on rows 1–2: region names above before/after/minutes",
+        "sheet 'Old months' (hidden): long layout",
+        "no therapist column: its rows have no therapist",
+        "sheet 'Lists' (hidden) is not a session sheet: its header on row 1 (Region, Therapist, Technique) names no date, client or score column",
+        "sheet 'Prices' is not a session sheet",
+        "… and ",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    // Without -v: the sheets that are not session sheets are still listed, the notes are not.
+    let out = w.relief(&["validate", book.to_str().unwrap()]);
+    let plain = String::from_utf8_lossy(&out.stdout);
+    assert!(plain.contains("sheet 'Lists' (hidden) is not a session sheet"));
+    assert!(!plain.contains("continue the session of row"));
+    let out = w.relief(&["validate", "--json", book.to_str().unwrap()]);
+    let v = json(&out);
+    let hidden: Vec<(String, bool)> = v["files"][0]["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["hidden"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hidden,
+        [
+            ("Sessions".to_string(), false),
+            ("Ruth".to_string(), false),
+            ("Home visits".to_string(), false),
+            ("Old months".to_string(), true),
+        ]
+    );
 }

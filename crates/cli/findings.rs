@@ -1,5 +1,7 @@
-//! What a read found, in plain words: one line per sheet read, the problems grouped by file and
-//! reason with their row numbers, and the copies counted once.
+//! What a read found, in plain words: one line per sheet read (hidden sheets marked), the sheets
+//! that are not session sheets, what was resolved in hand-kept sheets (merged cells, a two-row
+//! header, ditto rows), the problems grouped by file and reason with their row numbers, and the
+//! copies counted once.
 //!
 //! `relief validate` prints these lines and `relief serve` shows them on its page, so a therapist
 //! reads the same sentence about the same row wherever she looks. File names are shown through a
@@ -8,7 +10,7 @@
 
 use crate::common::count;
 use relief_core::summary::{FileReport, SheetReport};
-use relief_ingest::Ingested;
+use relief_ingest::{Ingested, NotSession, SheetNote};
 use std::collections::{BTreeMap, HashMap};
 
 /// The problems of one file: why it could not be read (if so), then one line per reason.
@@ -62,11 +64,7 @@ pub fn ranges(rows: &[u32]) -> String {
 pub fn sheet_line(ing: &Ingested, file: &FileReport, sheet: &SheetReport) -> String {
     let mut s = format!(
         "{}: {} layout, header on {} {} — {} read: {} used, {} rejected, {}",
-        if is_csv(&file.path) {
-            "data".to_string()
-        } else {
-            format!("sheet '{}'", sheet.name)
-        },
+        sheet_name(&file.path, &sheet.name, sheet.hidden),
         sheet.layout,
         row_word(&file.path, 1),
         sheet.header_row,
@@ -90,6 +88,89 @@ pub fn sheet_line(ing: &Ingested, file: &FileReport, sheet: &SheetReport) -> Str
         );
     }
     s
+}
+
+/// `sheet 'Lists' (hidden)`, or `data` for a CSV file.
+fn sheet_name(file: &str, sheet: &str, hidden: bool) -> String {
+    if is_csv(file) {
+        "data".to_string()
+    } else if hidden {
+        format!("sheet '{sheet}' (hidden)")
+    } else {
+        format!("sheet '{sheet}'")
+    }
+}
+
+/// The sheets of one file that are not session sheets, one line each, with the reason (empty
+/// sheets only when `all`): `sheet 'Lists' (hidden) is not a session sheet: …`.
+pub fn other_sheet_lines(ing: &Ingested, file: &FileReport, all: bool) -> Vec<String> {
+    ing.notes
+        .iter()
+        .filter(|n| n.file == file.path)
+        .filter_map(|n| match n.not_session()? {
+            NotSession::Empty if !all => None,
+            why => Some(format!(
+                "{} is not a session sheet: {why}",
+                sheet_name(&file.path, &n.sheet, n.hidden)
+            )),
+        })
+        .collect()
+}
+
+/// Notes of one kind and wording repeat once per session (merged ranges, ditto runs): a few
+/// are shown, then how many more.
+const NOTES_SHOWN: usize = 3;
+
+/// What was resolved in one sheet (`validate -v`): `rows 5–8: date, client merged`, `two-row
+/// header on rows 3–4 …`, `rows 9–12 continue the session of row 8`; long runs of alike notes
+/// folded.
+pub fn note_lines(ing: &Ingested, file: &FileReport, sheet: &SheetReport) -> Vec<String> {
+    let notes = ing
+        .notes
+        .iter()
+        .filter(|n| n.file == file.path && n.sheet == sheet.name)
+        .flat_map(|n| &n.notes)
+        .collect::<Vec<_>>();
+    fold(&notes)
+}
+
+fn fold(notes: &[&SheetNote]) -> Vec<String> {
+    // Merged notes are alike when they name the same columns; ditto notes are all alike.
+    fn kind(n: &SheetNote) -> Option<String> {
+        match n {
+            SheetNote::Merged { columns, .. } => Some(columns.join(", ")),
+            SheetNote::Ditto { .. } => Some(String::new()),
+            _ => None,
+        }
+    }
+    let mut lines = Vec::new();
+    let mut i = 0;
+    while i < notes.len() {
+        let k = kind(notes[i]);
+        let mut j = i + 1;
+        while k.is_some() && j < notes.len() && kind(notes[j]) == k {
+            j += 1;
+        }
+        let run = &notes[i..j];
+        let shown = if run.len() > NOTES_SHOWN + 1 {
+            NOTES_SHOWN
+        } else {
+            run.len()
+        };
+        lines.extend(run[..shown].iter().map(|n| n.to_string()));
+        if shown < run.len() {
+            let last = match run[run.len() - 1] {
+                SheetNote::Merged { last, .. } | SheetNote::Ditto { last, .. } => *last,
+                _ => 0,
+            };
+            lines.push(format!(
+                "… and {} more like these, down to row {last}",
+                run.len() - shown
+            ));
+        }
+        i = j;
+    }
+    lines
 }
 
 /// For a file with an error, where to look: it could not be read at all, or only in part.
@@ -149,9 +230,11 @@ pub fn problems(ing: &Ingested, shown: &dyn Fn(&str) -> String) -> Vec<FileProbl
             } else {
                 format!(" (column {column})")
             };
+            // A wide-layout row rejects once per region: count rows, not rejects.
+            let distinct = rows.iter().collect::<std::collections::BTreeSet<_>>().len();
             lines.push(format!(
                 "{reason}{column}: {place}{} {}",
-                row_word(&f.path, rows.len()),
+                row_word(&f.path, distinct),
                 ranges(rows)
             ));
         }
@@ -210,6 +293,34 @@ mod tests {
     fn row_numbers_are_shown_as_ranges() {
         assert_eq!(ranges(&[9, 3, 7, 8, 12, 3]), "3, 7–9, 12");
         assert_eq!(ranges(&[5]), "5");
+    }
+
+    #[test]
+    fn long_runs_of_alike_notes_are_folded() {
+        let merged = |first: u32| SheetNote::Merged {
+            first,
+            last: first + 3,
+            columns: vec!["date".into(), "client".into()],
+        };
+        let mut notes = vec![SheetNote::TwoRowHeader { upper: 3, lower: 4 }];
+        notes.extend((0..6).map(|i| merged(5 + 4 * i)));
+        notes.push(SheetNote::Ditto {
+            first: 40,
+            last: 42,
+            of: 39,
+        });
+        let refs: Vec<&SheetNote> = notes.iter().collect();
+        assert_eq!(
+            fold(&refs),
+            [
+                "two-row header on rows 3–4: region names above before/after/minutes",
+                "rows 5–8: date, client merged",
+                "rows 9–12: date, client merged",
+                "rows 13–16: date, client merged",
+                "… and 3 more like these, down to row 28",
+                "rows 40–42 continue the session of row 39",
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `relief validate`: reads the inputs exactly as `relief report` would, writes nothing, and says
-//! what it found — per file and sheet the layout, header row and row counts — then every problem,
-//! grouped by file and reason with its row numbers, in plain words. `--json` gives the same as
-//! data. The exit status says whether anything was rejected (SPEC §5).
+//! what it found — per file and sheet the layout, header row and row counts, and the sheets that
+//! are not session sheets — then every problem, grouped by file and reason with its row numbers,
+//! in plain words. With `-v` it also says what it resolved in hand-kept sheets (merged cells, a
+//! two-row header, ditto rows), so a therapist sees the sheet was understood. `--json` gives the
+//! same as data. The exit status says whether anything was rejected (SPEC §5).
 
 use crate::common::{Globals, count, display_path, exit_status, rows_line};
 use crate::findings;
@@ -63,7 +65,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&as_json(&ingested))?);
     } else {
-        print!("{}", human(&ingested, globals.quiet));
+        print!("{}", human(&ingested, globals.quiet, globals.verbose));
     }
     Ok(exit_status(rejected))
 }
@@ -88,10 +90,15 @@ fn as_json(ing: &Ingested) -> serde_json::Value {
         "footers": ing.footers.iter().map(|f| serde_json::json!({
             "file": f.file, "sheet": f.sheet, "row": f.row,
         })).collect::<Vec<_>>(),
+        "notes": ing.notes.iter().map(|n| serde_json::json!({
+            "file": n.file, "sheet": n.sheet, "hidden": n.hidden,
+            "session_sheet": n.not_session().is_none(),
+            "notes": n.notes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
-fn human(ing: &Ingested, quiet: bool) -> String {
+fn human(ing: &Ingested, quiet: bool, verbose: bool) -> String {
     let mut s = String::new();
     let shown = |p: &str| display_path(std::path::Path::new(p));
     if !quiet {
@@ -99,6 +106,14 @@ fn human(ing: &Ingested, quiet: bool) -> String {
             let _ = writeln!(s, "{}", shown(&f.path));
             for sh in &f.sheets {
                 let _ = writeln!(s, "  {}", findings::sheet_line(ing, f, sh));
+                if verbose {
+                    for line in findings::note_lines(ing, f, sh) {
+                        let _ = writeln!(s, "    {line}");
+                    }
+                }
+            }
+            for line in findings::other_sheet_lines(ing, f, verbose) {
+                let _ = writeln!(s, "  {line}");
             }
             if let Some(line) = findings::file_error_line(f) {
                 let _ = writeln!(s, "  {line}: see Problems below");

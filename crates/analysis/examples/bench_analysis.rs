@@ -122,7 +122,7 @@ fn generate(rows: usize) -> Vec<Record> {
             out.push(Record {
                 date,
                 client: client.clone(),
-                therapist: therapist.clone(),
+                therapist: Some(therapist.clone()),
                 session_id: None,
                 region,
                 side: None,

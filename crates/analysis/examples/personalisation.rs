@@ -165,7 +165,12 @@ fn clients_and_visits(records: &[Record]) -> (Vec<u32>, Vec<u32>) {
         let r = &records[i];
         match r.session_id.as_deref() {
             Some(id) => (clients[i], r.date, "", Some(id)),
-            None => (clients[i], r.date, &r.therapist, None),
+            None => (
+                clients[i],
+                r.date,
+                r.therapist.as_deref().unwrap_or(""),
+                None,
+            ),
         }
     };
     let mut sessions: Vec<Session<'_>> = (0..records.len()).map(session).collect();

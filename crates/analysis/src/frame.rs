@@ -85,7 +85,15 @@ pub(crate) fn build_frame(
         ),
         Column::new(c::MONTH.into(), derived.month),
         Column::new(c::CLIENT.into(), client),
-        Column::new(c::THERAPIST.into(), therapist),
+        // Null for rows without a therapist (a solo practice): left out of the therapist table
+        // and counted as unknown there.
+        Column::new(
+            c::THERAPIST.into(),
+            therapist
+                .into_iter()
+                .map(|t| Some(t).filter(|t| *t != NO_TEXT))
+                .collect::<Vec<Option<u32>>>(),
+        ),
         Column::new(c::SESSION.into(), derived.session),
         Column::new(c::BEFORE.into(), before),
         Column::new(c::AFTER.into(), after),

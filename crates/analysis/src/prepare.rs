@@ -213,7 +213,8 @@ fn number_sessions(
     session_id: &[u32],
     region: &[u8],
 ) -> (Vec<u32>, Vec<String>, SessionInfo) {
-    let text = |id: u32| &**records.texts().get(id);
+    // A sheet without a therapist column leaves the therapist out of the key (NO_TEXT).
+    let text = |id: u32| records.text(id).map_or("", |t| &**t);
     let mut by_id: HashMap<(u32, u32), u32> = HashMap::new();
     let mut keys: Vec<String> = Vec::new();
     let mut info: SessionInfo = Vec::new();

@@ -148,6 +148,10 @@ fn unknown_counts(lf: LazyFrame) -> PolarsResult<UnknownCounts> {
                 .null_count()
                 .cast(DataType::UInt64)
                 .alias("t"),
+            col(c::THERAPIST)
+                .null_count()
+                .cast(DataType::UInt64)
+                .alias("th"),
         ])
         .collect()?;
     let get = |n: &str| -> PolarsResult<u64> { Ok(df.column(n)?.u64()?.get(0).unwrap_or(0)) };
@@ -156,5 +160,6 @@ fn unknown_counts(lf: LazyFrame) -> PolarsResult<UnknownCounts> {
         focus: get("f")?,
         minutes: get("m")?,
         technique: get("t")?,
+        therapist: get("th")?,
     })
 }

@@ -22,7 +22,7 @@ fn rec(day: u32, client: &str, region: Region, before: f64, after: f64) -> Recor
     Record {
         date: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
         client: Arc::from(client),
-        therapist: Arc::from("Ana"),
+        therapist: Some(Arc::from("Ana")),
         session_id: None,
         region,
         side: None,
@@ -169,7 +169,7 @@ fn groups_and_their_order() {
         r.focus = focus;
         r.minutes = minutes;
         r.technique = tech.map(Arc::from);
-        r.therapist = Arc::from(therapist);
+        r.therapist = Some(Arc::from(therapist));
         records.push(r);
     };
     add(
@@ -413,7 +413,7 @@ fn therapists_are_listed_alphabetically_whatever_their_case() {
     let mut records = Vec::new();
     for (day, name) in [(1, "Bob"), (2, "anna"), (3, "Carl"), (4, "Anna")] {
         let mut r = rec(day, &format!("c{day}"), Region::Neck, 5.0, 3.0);
-        r.therapist = Arc::from(name);
+        r.therapist = Some(Arc::from(name));
         records.push(r);
     }
     let s = summarise(&records);

@@ -13,7 +13,7 @@ fn rec(day: u32, region: Region, before: f64, after: f64) -> Record {
     Record {
         date: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
         client: Arc::from("a1b2c3d4e5f60718"),
-        therapist: Arc::from("Ana"),
+        therapist: Some(Arc::from("Ana")),
         session_id: None,
         region,
         side: None,

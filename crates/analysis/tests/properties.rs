@@ -28,7 +28,7 @@ prop_compose! {
         Record {
             date: NaiveDate::from_ymd_opt(2026, month, day).unwrap(),
             client: Arc::from(format!("client{client}")),
-            therapist: Arc::from(["Ana", "Ben", "Zoe"][therapist as usize]),
+            therapist: Some(Arc::from(["Ana", "Ben", "Zoe"][therapist as usize])),
             session_id: None,
             region: Region::ALL[region],
             side: None,

@@ -41,7 +41,7 @@ use std::sync::Arc;
 
 /// The cache format this relief writes and reads. A cache of any other version is not used
 /// (the file is read again and its cache rewritten).
-pub const CACHE_VERSION: u32 = 1;
+pub const CACHE_VERSION: u32 = 2;
 
 /// Why a file's cache could not be used; the file is then read from its spreadsheet.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -180,7 +180,8 @@ struct StoredRecord {
     /// `YYYY-MM-DD`.
     date: String,
     client: String,
-    therapist: String,
+    /// `None` for a sheet without a therapist column (a solo practice).
+    therapist: Option<String>,
     session_id: Option<String>,
     region: Region,
     side: Option<Side>,
@@ -248,7 +249,7 @@ impl Stored {
             .map(|(r, sheet)| StoredRecord {
                 date: r.date.format(DATE).to_string(),
                 client: r.client.to_string(),
-                therapist: r.therapist.to_string(),
+                therapist: r.therapist.as_deref().map(str::to_string),
                 session_id: r.session_id.as_deref().map(str::to_string),
                 region: r.region,
                 side: r.side,
@@ -295,7 +296,7 @@ impl Stored {
             records.push(Record {
                 date,
                 client: Arc::from(r.client),
-                therapist: Arc::from(r.therapist),
+                therapist: r.therapist.map(Arc::from),
                 session_id: r.session_id.map(Arc::from),
                 region: r.region,
                 side: r.side,
@@ -326,6 +327,8 @@ impl Stored {
             records,
             rejects: self.rejects,
             footers,
+            // Notes say what `validate -v` resolved; no report shows them, so none are kept.
+            notes: Vec::new(),
         })
     }
 }

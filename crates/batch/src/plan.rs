@@ -386,7 +386,7 @@ mod tests {
         let record = Record {
             date: chrono::NaiveDate::from_ymd_opt(2026, 10, 3).unwrap(),
             client: "c".into(),
-            therapist: "t".into(),
+            therapist: Some("t".into()),
             session_id: None,
             region: Region::Neck,
             side: None,

@@ -70,16 +70,28 @@ impl TextDate {
     }
 }
 
-/// Reads date text: ISO `2026-10-03` (a time after it is ignored), or `d/m/y` / `m/d/y` with
-/// `/`, `.` or `-` between the parts and a two- or four-digit year (`26` is 2026).
+/// Reads date text (SPEC §2.6, §2.9):
+/// - ISO `2026-10-03` and `2026/10/03`;
+/// - `d/m/y` or `m/d/y` with `/` or `-` between the parts, whose order the column or the config
+///   settles ([`TextDate::Slash`]);
+/// - dots, which are day-first: `3.10.2026`;
+/// - month names, English, full or three-letter (`Sept` too), with or without a weekday in
+///   front: `3 Oct 2026`, `3 October 2026`, `Oct 3, 2026`, `03-Oct-2026`, `Sat 3rd Oct 2026`.
+///
+/// A two-digit year is in this century (`3/10/26` is 2026). A time of day after the date is
+/// ignored: `2026-10-03 14:30`, `2026-10-03T09:00:00`, `3 Oct 2026 2:30 pm`.
 ///
 /// # Errors
 /// [`ValueError::UnreadableDate`] for anything else, or a part that is out of range in both orders.
 pub fn parse_text(text: &str) -> Result<TextDate, ValueError> {
     let t = text.trim();
     let bad = || ValueError::UnreadableDate(t.to_string());
-    // Drop a time of day: "2026-10-03 14:30", "2026-10-03T14:30:00", "03/10/2026 9:00".
-    let date_part = t.split([' ', 'T']).next().unwrap_or("");
+    let date_part = without_time(t);
+    if date_part.chars().any(char::is_alphabetic) {
+        return with_month_name(date_part)
+            .map(TextDate::Exact)
+            .ok_or_else(bad);
+    }
     let parts: Vec<&str> = date_part.split(['/', '.', '-']).collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
         return Err(bad());
@@ -98,18 +110,146 @@ pub fn parse_text(text: &str) -> Result<TextDate, ValueError> {
         let date = NaiveDate::from_ymd_opt(nums[0] as i32, nums[1], nums[2]).ok_or_else(bad)?;
         return Ok(TextDate::Exact(date));
     }
-    let year = match parts[2].len() {
-        4 => nums[2] as i32,
-        2 => 2000 + nums[2] as i32,
-        _ => return Err(bad()),
-    };
+    let year = year_of(parts[2]).ok_or_else(bad)?;
     let (a, b) = (nums[0], nums[1]);
+    if date_part.contains('.') && !date_part.contains(['/', '-']) {
+        // Dots are written day-first wherever they are used.
+        let date = NaiveDate::from_ymd_opt(year, b, a).ok_or_else(bad)?;
+        return Ok(TextDate::Exact(date));
+    }
     let day_first = NaiveDate::from_ymd_opt(year, b, a).is_some();
     let month_first = NaiveDate::from_ymd_opt(year, a, b).is_some();
     if !day_first && !month_first {
         return Err(bad());
     }
     Ok(TextDate::Slash { a, b, year })
+}
+
+/// A year of four digits, or two (this century).
+fn year_of(part: &str) -> Option<i32> {
+    if !part.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n: i32 = part.parse().ok()?;
+    match part.len() {
+        4 => Some(n),
+        2 => Some(2000 + n),
+        _ => None,
+    }
+}
+
+/// The date text without a time of day after it (`14:30`, `9:00:00`, `2:30 pm`, ISO `T09:00`).
+fn without_time(t: &str) -> &str {
+    let t = match t.find('T') {
+        Some(i)
+            if i >= 8
+                && t[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '-' | '/')) =>
+        {
+            &t[..i]
+        }
+        _ => t,
+    };
+    fn trim(s: &str) -> &str {
+        s.trim_end().trim_end_matches(',').trim_end()
+    }
+    let mut head = trim(t);
+    while let Some((rest, last)) = head.rsplit_once(char::is_whitespace) {
+        if !is_time_of_day(last) {
+            break;
+        }
+        head = trim(rest);
+    }
+    head
+}
+
+fn is_time_of_day(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    if matches!(w.as_str(), "am" | "pm" | "a.m." | "p.m." | "h") {
+        return true;
+    }
+    let clock = w.trim_end_matches("am").trim_end_matches("pm");
+    clock.contains(':')
+        && clock
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.'))
+}
+
+/// The month an English month name or its abbreviation names (`Sept` too), 1–12.
+fn month_number(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if w == "sept" {
+        return Some(9);
+    }
+    NAMES
+        .iter()
+        .position(|n| w.len() >= 3 && (*n == w || (w.len() == 3 && n.starts_with(&w))))
+        .map(|i| i as u32 + 1)
+}
+
+fn is_weekday(word: &str) -> bool {
+    let w = word.trim_end_matches('.').to_lowercase();
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    DAYS.iter()
+        .any(|d| *d == w || ((3..=5).contains(&w.len()) && d.starts_with(&w)))
+}
+
+/// A day of the month, with or without an ordinal suffix (`3`, `03`, `3rd`).
+fn day_of(word: &str) -> Option<u32> {
+    let w = word.to_lowercase();
+    let digits = ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|s| w.strip_suffix(s))
+        .unwrap_or(&w);
+    (digits.len() <= 2 && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// `3 Oct 2026`, `Oct 3, 2026`, `03-Oct-26`, `2026 Oct 3`, with an optional weekday first.
+fn with_month_name(text: &str) -> Option<NaiveDate> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '-' | '/' | '.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words: &[&str] = match words.split_first() {
+        Some((first, rest)) if rest.len() == 3 && is_weekday(first) => rest,
+        _ => &words,
+    };
+    let [a, b, c] = words else { return None };
+    let (day, month, year) = if let Some(m) = month_number(b) {
+        if a.len() == 4 {
+            (day_of(c)?, m, year_of(a)?)
+        } else {
+            (day_of(a)?, m, year_of(c)?)
+        }
+    } else {
+        (day_of(b)?, month_number(a)?, year_of(c)?)
+    };
+    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 /// What a column's slash dates say about their order.
@@ -224,6 +364,51 @@ mod tests {
     }
 
     #[test]
+    fn month_names_dots_and_date_times() {
+        let exact = |t: &str| parse_text(t).map(|d| d.resolve(DateOrder::MonthFirst, t));
+        for t in [
+            "3 Oct 2026",
+            "3 October 2026",
+            "Oct 3, 2026",
+            "October 3rd, 2026",
+            "03-Oct-2026",
+            "03-OCT-26",
+            "3 Oct. 2026",
+            "Sat 3 Oct 2026",
+            "Saturday, 3 October 2026",
+            "2026 Oct 3",
+            "3.10.2026",
+            "03.10.26",
+            "2026-10-03 14:30",
+            "2026-10-03T14:30:00",
+            "3 Oct 2026 14:30",
+            "3 Oct 2026, 2:30 pm",
+            "3/10/2026 9:00",
+        ] {
+            // Month-first is asked for on purpose: none of these may depend on it except the
+            // last, whose slash date the column would settle.
+            let want = if t.starts_with("3/10") {
+                ymd(2026, 3, 10)
+            } else {
+                ymd(2026, 10, 3)
+            };
+            assert_eq!(exact(t), Ok(Ok(want)), "{t}");
+        }
+        assert_eq!(
+            parse_text("14 Sept 2026"),
+            Ok(TextDate::Exact(ymd(2026, 9, 14)))
+        );
+        assert_eq!(
+            parse_text("3/10/26")
+                .unwrap()
+                .resolve(DateOrder::DayFirst, ""),
+            Ok(ymd(2026, 10, 3))
+        );
+        // Dots are day-first: a month above 12 is no date, whatever the config says.
+        assert!(parse_text("10.25.2026").is_err());
+    }
+
+    #[test]
     fn unreadable_text_is_named() {
         for bad in [
             "yesterday",
@@ -233,6 +418,11 @@ mod tests {
             "1/2/3/4",
             "",
             "03/10/226",
+            "31 Feb 2026",
+            "3 Octember 2026",
+            "Oct 2026",
+            "3 Oct",
+            "Mon 2026",
         ] {
             let err = parse_text(bad).unwrap_err();
             assert_eq!(err, ValueError::UnreadableDate(bad.trim().into()), "{bad}");

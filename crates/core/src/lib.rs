@@ -10,6 +10,7 @@
 pub mod band;
 pub mod config;
 pub mod date;
+pub mod duration;
 pub mod error;
 pub mod field;
 pub mod focus;
@@ -33,7 +34,7 @@ pub use field::Field;
 pub use period::{Period, PeriodError};
 pub use personalisation::{AdjustedEntry, CourseEntry, Factor, RegionOrAll};
 pub use pressure::Pressure;
-pub use reason::RejectReason;
+pub use reason::{DittoBreak, RejectReason};
 pub use record::{Duplicate, Origin, Record, Reject};
 pub use records::Records;
 pub use region::{Region, Side};

@@ -34,8 +34,24 @@ pub enum RejectReason {
     NoPairColumn { region: Region, field: Field },
     /// One score of a wide-layout pair is blank while the other is filled in.
     PairCellBlank { column: String, region: Region },
+    /// A long-layout row with a region and scores but a blank date, client and therapist (a
+    /// ditto row, SPEC §2.9) that has no session above it to continue.
+    DittoWithoutSession { above: DittoBreak },
     /// A reason read back from a saved report or cache, kept as the text it was written with.
     Recorded(String),
+}
+
+/// What stands above a ditto row instead of a session it could continue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DittoBreak {
+    /// The row right under the header.
+    Header,
+    /// A blank row above it.
+    BlankRow,
+    /// A footer (`Total` …) above it.
+    Footer,
+    /// The row above is a session row whose date, client or therapist was rejected.
+    RejectedSession,
 }
 
 impl From<ValueError> for RejectReason {
@@ -89,6 +105,17 @@ impl std::fmt::Display for RejectReason {
                 f,
                 "'{column}' is blank while the other score of {} is filled in",
                 region.label().to_lowercase()
+            ),
+            RejectReason::DittoWithoutSession { above } => write!(
+                f,
+                "the date and client are blank and there is no session above to continue ({}); type the date and client, or merge them down from the session's first row",
+                match above {
+                    DittoBreak::Header => "the row is right under the header",
+                    DittoBreak::BlankRow => "a blank row stands above it",
+                    DittoBreak::Footer => "a footer row stands above it",
+                    DittoBreak::RejectedSession =>
+                        "the row above it was rejected for its date, client or therapist",
+                }
             ),
             RejectReason::Recorded(text) => f.write_str(text),
         }

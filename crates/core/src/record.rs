@@ -26,7 +26,8 @@ pub struct Record {
     pub date: NaiveDate,
     /// Keyed pseudonym of the client (hex), stable for one installation's key.
     pub client: Arc<str>,
-    pub therapist: Arc<str>,
+    /// `None` for a sheet without a therapist column (a solo practice, SPEC §2.9).
+    pub therapist: Option<Arc<str>>,
     /// The export's own session id, where it has one.
     pub session_id: Option<Arc<str>>,
     pub region: Region,

@@ -92,6 +92,7 @@ pub struct Records {
     /// Days from 0001-01-01 (chrono's day count from the common era).
     pub day: Vec<i32>,
     pub client: Vec<u32>,
+    /// [`NO_TEXT`] for a sheet without a therapist column (a solo practice).
     pub therapist: Vec<u32>,
     /// [`NO_TEXT`] when the export has no session id.
     pub session_id: Vec<u32>,
@@ -213,7 +214,8 @@ impl Records {
         let [client, therapist, session, technique, file, sheet] = &mut self.last;
         let t = &mut self.texts;
         self.client.push(client.id(t, &r.client));
-        self.therapist.push(therapist.id(t, &r.therapist));
+        self.therapist
+            .push(r.therapist.as_ref().map_or(NO_TEXT, |s| therapist.id(t, s)));
         self.session_id
             .push(r.session_id.as_ref().map_or(NO_TEXT, |s| session.id(t, s)));
         self.technique
@@ -246,7 +248,7 @@ impl Records {
         Record {
             date: date_of(self.day[i]),
             client: text(self.client[i]),
-            therapist: text(self.therapist[i]),
+            therapist: self.text(self.therapist[i]).cloned(),
             session_id: self.text(self.session_id[i]).cloned(),
             region: region_at(self.region[i]),
             side: side_of(self.side[i]),
@@ -413,7 +415,7 @@ mod tests {
         Record {
             date: NaiveDate::from_ymd_opt(2026, 10, 3).unwrap(),
             client: Arc::from(client),
-            therapist: Arc::from("Ana"),
+            therapist: Some(Arc::from("Ana")),
             session_id: row.is_multiple_of(2).then(|| Arc::from("S1")),
             region: Region::ALL[row as usize % 9],
             side: [None, Some(Side::Left)][row as usize % 2],

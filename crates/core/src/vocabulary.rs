@@ -281,34 +281,20 @@ impl Vocabulary {
     }
 }
 
-/// Reads minutes from text (`12`, `12.5`, `12 min`). Blank is `None`.
+/// Reads minutes from text; see [`crate::duration::minutes_from_text`].
 ///
 /// # Errors
-/// [`ValueError::BadMinutes`] for anything that is not a number from 0 up.
+/// As [`crate::duration::minutes_from_text`].
 pub fn minutes_from_text(text: &str) -> Result<Option<f64>, ValueError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let bare = t
-        .trim_end_matches(|c: char| c.is_alphabetic() || c == '.')
-        .trim();
-    let v = crate::score::parse_decimal(bare).ok_or_else(|| ValueError::BadMinutes(t.into()))?;
-    minutes_from_number(v)
-        .map(Some)
-        .map_err(|_| ValueError::BadMinutes(t.into()))
+    crate::duration::minutes_from_text(text)
 }
 
-/// Reads a minutes number cell.
+/// Reads a minutes number cell; see [`crate::duration::minutes_from_number`].
 ///
 /// # Errors
-/// [`ValueError::BadMinutes`] for negative numbers, NaN, or more than a day.
+/// As [`crate::duration::minutes_from_number`].
 pub fn minutes_from_number(value: f64) -> Result<f64, ValueError> {
-    if value.is_finite() && (0.0..=1440.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(ValueError::BadMinutes(crate::score::format_number(value)))
-    }
+    crate::duration::minutes_from_number(value)
 }
 
 fn pressure_number(v: f64) -> Option<Pressure> {

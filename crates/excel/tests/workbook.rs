@@ -451,6 +451,10 @@ fn rejects_conflicts_and_sources_list_every_row() {
                 ("Duplicate rows", Want::Num(s.rows_duplicate as f64)),
                 ("SHA-256", Want::Text(file.sha256.clone())),
                 ("Problem", Want::Blank),
+                (
+                    "Hidden",
+                    Want::Text(if s.hidden { "yes" } else { "no" }.into()),
+                ),
             ];
             for (h, want) in &w {
                 check(&range, "Sources", row, col(&heads, h, "Sources"), want);

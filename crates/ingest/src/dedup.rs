@@ -92,11 +92,7 @@ fn difference(copy: &Record, kept: &Record) -> Option<String> {
     if copy.session_id.is_some() {
         // Keyed by session id (and client): the session's own details may disagree too.
         diff("date", copy.date.to_string(), kept.date.to_string());
-        diff(
-            "therapist",
-            copy.therapist.to_string(),
-            kept.therapist.to_string(),
-        );
+        diff("therapist", show(&copy.therapist), show(&kept.therapist));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }

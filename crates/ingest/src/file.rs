@@ -2,12 +2,14 @@
 //! hostile-file checks that run before calamine sees the bytes, choosing the sheets to read, and
 //! handing each sheet's grid to the header finder and the row reader.
 
-use crate::grid::{Grid, GridBuilder};
+use crate::grid::{Grid, GridBuilder, MergedRange};
 use crate::guard::{self, Kind};
-use crate::header::{self, HeaderProblem};
+use crate::header::{self, Header, HeaderProblem, Layout};
+use crate::notes::{NotSession, SheetNote, SheetNotes};
 use crate::sheet::{self, SheetContext, SheetOutcome};
 use crate::{FileRead, Footer, IngestError, ReadOptions, biff, formats};
-use calamine::SheetType;
+use calamine::{SheetType, SheetVisible};
+use relief_core::Field;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -161,24 +163,60 @@ pub(crate) struct FileContext<'o, 'f> {
     pub(crate) problems: Vec<IngestError>,
 }
 
+/// How a sheet arrives from its format reader.
+struct SheetIn<'m> {
+    hidden: bool,
+    /// The merged ranges that filled cells.
+    filled: &'m [MergedRange],
+    /// Whether ditto rows apply (spreadsheets, not CSV).
+    ditto: bool,
+}
+
 impl FileContext<'_, '_> {
-    /// Finds the header of one sheet's grid and reads its rows.
+    /// Finds the header of a CSV file's grid and reads its rows (no merges, no ditto rows).
     pub(crate) fn sheet(&mut self, name: &str, grid: &Grid<'_>) {
+        let how = SheetIn {
+            hidden: false,
+            filled: &[],
+            ditto: false,
+        };
+        self.read(name, grid, how);
+    }
+
+    /// Resolves the merged cells of a workbook sheet's grid, finds its header and reads its
+    /// rows (ditto rows apply).
+    ///
+    /// # Errors
+    /// [`IngestError::TooManyCells`] when the merged cells would pass the cell limit.
+    pub(crate) fn workbook_sheet(
+        &mut self,
+        name: &str,
+        mut grid: Grid<'_>,
+        hidden: bool,
+        merges: &[MergedRange],
+    ) -> Result<(), IngestError> {
+        let max_cells = self.opts.config.input.max_cells;
+        let filled = grid.fill_merges(merges, max_cells, name)?;
+        let how = SheetIn {
+            hidden,
+            filled: &filled,
+            ditto: true,
+        };
+        self.read(name, &grid, how);
+        Ok(())
+    }
+
+    fn read(&mut self, name: &str, grid: &Grid<'_>, how: SheetIn<'_>) {
+        let mut notes = SheetNotes {
+            file: self.file.to_string(),
+            sheet: name.to_string(),
+            hidden: how.hidden,
+            notes: Vec::new(),
+        };
         let header = match header::find_header(grid, self.opts.vocabulary, self.plan.header_row) {
             Ok(h) => h,
-            Err(HeaderProblem::NotFound) if self.plan.only.is_empty() => return,
-            Err(HeaderProblem::NotFound) => {
-                self.problems.push(IngestError::BadHeader {
-                    sheet: name.to_string(),
-                    problem: "no row within the first 30 looks like a header".into(),
-                });
-                return;
-            }
-            Err(HeaderProblem::Incomplete(problem)) => {
-                self.problems.push(IngestError::BadHeader {
-                    sheet: name.to_string(),
-                    problem,
-                });
+            Err(problem) => {
+                self.not_read(name, grid, problem, notes);
                 return;
             }
         };
@@ -188,13 +226,37 @@ impl FileContext<'_, '_> {
             vocabulary: self.opts.vocabulary,
             pseudonymizer: self.opts.pseudonymizer,
             pseudonymise_therapists: self.opts.config.privacy.pseudonymise_therapists,
+            ditto: how.ditto,
+            hidden: how.hidden,
         };
         let SheetOutcome {
             report,
             records,
             rejects,
             footers,
+            ditto,
         } = sheet::read_sheet(grid, &header, &ctx);
+        if let Some(upper) = header.upper {
+            notes.notes.push(SheetNote::TwoRowHeader {
+                upper: upper + 1,
+                lower: header.row + 1,
+            });
+        }
+        if header.columns.therapist.is_none() {
+            notes.notes.push(SheetNote::NoTherapistColumn);
+        }
+        let not_read = columns_not_read(grid, &header);
+        if !not_read.is_empty() {
+            notes.notes.push(SheetNote::ColumnsNotRead(not_read));
+        }
+        merged_notes(grid, &header, how.filled, &mut notes.notes);
+        notes
+            .notes
+            .extend(ditto.into_iter().map(|(first, last, of)| SheetNote::Ditto {
+                first,
+                last,
+                of,
+            }));
         self.out.records.append(records);
         self.out.rejects.extend(rejects);
         self.out
@@ -205,6 +267,45 @@ impl FileContext<'_, '_> {
                 row,
             }));
         self.out.report.sheets.push(report);
+        if !notes.notes.is_empty() {
+            self.out.notes.push(notes);
+        }
+    }
+
+    /// A sheet without a usable header: a problem when the config named the sheet or the
+    /// header looks incomplete; otherwise not a session sheet, listed with the reason.
+    fn not_read(
+        &mut self,
+        name: &str,
+        grid: &Grid<'_>,
+        problem: HeaderProblem,
+        mut notes: SheetNotes,
+    ) {
+        let why = match problem {
+            HeaderProblem::Incomplete(problem) => {
+                self.problems.push(IngestError::BadHeader {
+                    sheet: name.to_string(),
+                    problem,
+                });
+                return;
+            }
+            HeaderProblem::NotFound if grid.rows().next().is_none() => NotSession::Empty,
+            HeaderProblem::NotFound => NotSession::NoHeader,
+            HeaderProblem::NoSessionColumns(row, names) => NotSession::NoSessionColumns {
+                row: row + 1,
+                names,
+            },
+        };
+        if !self.plan.only.is_empty() {
+            // The config asked for this sheet by name: not reading it is a problem.
+            self.problems.push(IngestError::BadHeader {
+                sheet: name.to_string(),
+                problem: format!("it is not a session sheet: {why}"),
+            });
+            return;
+        }
+        notes.notes.push(SheetNote::NotSessionSheet(why));
+        self.out.notes.push(notes);
     }
 
     pub(crate) fn builder<'a>(&self, name: &str) -> GridBuilder<'a> {
@@ -228,4 +329,123 @@ pub(crate) fn worksheet_names(sheets: &[calamine::Sheet]) -> Vec<String> {
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| s.name.clone())
         .collect()
+}
+
+/// Whether the named sheet is hidden (or "very hidden", reachable only from Visual Basic).
+pub(crate) fn is_hidden(sheets: &[calamine::Sheet], name: &str) -> bool {
+    sheets
+        .iter()
+        .any(|s| s.name == name && s.visible != SheetVisible::Visible)
+}
+
+/// Notes for the merged ranges that filled cells in the data rows, one per row span, naming
+/// the columns (the title merges above the header are no news to anyone).
+fn merged_notes(
+    grid: &Grid<'_>,
+    header: &Header,
+    filled: &[MergedRange],
+    notes: &mut Vec<SheetNote>,
+) {
+    let mut spans: Vec<(u32, u32, Vec<u32>)> = Vec::new();
+    for m in filled.iter().filter(|m| m.last_row > header.row) {
+        let first = m.first_row.max(header.row + 1);
+        let cols = m.first_col..=m.last_col;
+        match spans.iter_mut().find(|s| (s.0, s.1) == (first, m.last_row)) {
+            Some(s) => s.2.extend(cols),
+            None => spans.push((first, m.last_row, cols.collect())),
+        }
+    }
+    spans.sort_by_key(|s| (s.0, s.1));
+    for (first, last, mut cols) in spans {
+        cols.sort_unstable();
+        cols.dedup();
+        let columns = cols
+            .into_iter()
+            .filter_map(|c| column_label(grid, header, c))
+            .collect::<Vec<_>>();
+        if !columns.is_empty() {
+            notes.push(SheetNote::Merged {
+                first: first + 1,
+                last: last + 1,
+                columns,
+            });
+        }
+    }
+}
+
+/// The column letters Excel shows: 0 is `A`, 26 is `AA`.
+fn column_letter(col: u32) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        out.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Header cells (in either row of a two-row header) that name no column relief reads.
+fn columns_not_read(grid: &Grid<'_>, header: &Header) -> Vec<(String, String)> {
+    let used = |col: u32| {
+        known_columns(header).iter().any(|(c, _)| *c == Some(col))
+            || matches!(&header.layout, Layout::Wide(pairs) if pairs.iter().any(|p| {
+                [p.before.as_ref().map(|b| b.0), p.after.as_ref().map(|a| a.0), p.minutes]
+                    .contains(&Some(col))
+            }))
+    };
+    let mut out: Vec<(u32, String)> = Vec::new();
+    for row in header.upper.into_iter().chain([header.row]) {
+        let Some(view) = grid.rows().find(|r| r.row == row) else {
+            continue;
+        };
+        for (col, v) in view.cells() {
+            let crate::grid::Value::Text(t) = v else {
+                continue;
+            };
+            // In a two-row header a column is read or not as a whole: a region name stands
+            // above the score columns it names.
+            if !used(col) && !out.iter().any(|(c, _)| *c == col) {
+                out.push((col, t.trim().to_string()));
+            }
+        }
+    }
+    out.sort_by_key(|(c, _)| *c);
+    out.into_iter()
+        .map(|(c, name)| (name, column_letter(c)))
+        .collect()
+}
+
+/// The session-level and long-layout columns of a header, with their fields.
+fn known_columns(header: &Header) -> Vec<(Option<u32>, Field)> {
+    let c = &header.columns;
+    let mut known: Vec<(Option<u32>, Field)> = vec![
+        (Some(c.date), Field::Date),
+        (Some(c.client), Field::Client),
+        (c.therapist, Field::Therapist),
+        (c.pressure, Field::Pressure),
+        (c.technique, Field::Technique),
+        (c.session_id, Field::SessionId),
+        (c.focus, Field::Focus),
+    ];
+    if let Layout::Long(l) = &header.layout {
+        known.extend([
+            (Some(l.region), Field::Region),
+            (Some(l.before), Field::Before),
+            (Some(l.after), Field::After),
+            (l.side, Field::Side),
+            (l.minutes, Field::Minutes),
+        ]);
+    }
+    known
+}
+
+/// What a column is called in a note: its field (`date`), else its header text; `None` for a
+/// column without a header (nothing there is read).
+fn column_label(grid: &Grid<'_>, header: &Header, col: u32) -> Option<String> {
+    if let Some((_, f)) = known_columns(header).iter().find(|(k, _)| *k == Some(col)) {
+        return Some(f.key().replace('_', " "));
+    }
+    grid.get(header.row, col).map(|v| v.shown(grid.is_1904))
 }

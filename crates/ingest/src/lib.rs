@@ -19,9 +19,11 @@
 //! public entry points; `paths` lists the files of folders; `file` takes one file from its bytes
 //! to its sheets, `guard` and `biff` check hostile packages
 //! before calamine sees them, `formats/` holds one reader per format, `grid` is a sheet's used
-//! cells, `header` finds the header row and layout, `sheet` turns rows into records and
-//! rejects (every reject's reason is a `relief_core::RejectReason`), `merge` and `dedup` put
-//! the files together, `panic_guard` keeps a malformed file from ending the run.
+//! cells (with merged cells filled), `header` finds the header row and layout, `sheet` turns
+//! rows into records and rejects (every reject's reason is a `relief_core::RejectReason`),
+//! `values` reads one cell into a typed value, `ditto` continues sessions on hand-kept sheets,
+//! `notes` says what was resolved, `merge` and `dedup` put the files together, `panic_guard`
+//! keeps a malformed file from ending the run.
 //!
 //! Choices where the specification is silent:
 //! - The header is searched in the first 30 *used* rows (blank rows above a title do not count).
@@ -31,13 +33,22 @@
 //!   config that do not work, are reported in the file's `error` (joined by `; `) while the
 //!   file's other sheets are still read.
 //! - A wide-layout session row with no score for any region is one reject (column empty).
-//! - A row is a footer when it has no readable date and its client cell is blank or reads
-//!   `Total`, `Average`, `Sum`, `Mean`, `Count` or `Summary`.
-//! - Merged cells hold their value in the top-left cell only, as in the file; rows under a
-//!   merged date or client are read with that cell blank.
+//! - A row is a footer when it has no readable date, its client cell is blank or reads
+//!   `Total`, `Average`, `Sum`, `Mean`, `Count` or `Summary`, and — in the long layout — it has
+//!   no region (other than such a word) with a score: a row with a region and a score is data.
+//! - Merged cells are filled before anything else (xlsx, xls and ods); see `grid`. xlsx sheets
+//!   load their merged ranges only when the sheet wrote empty cells, which every spreadsheet
+//!   program writes under a merge (see `formats/xlsx.rs`).
+//! - A ditto row continues the session above even when that row's own region or score was
+//!   rejected (its date, client and therapist were read); a row whose date, client or therapist
+//!   was rejected ends the session. See `ditto`.
+//! - A sheet that is not a session sheet (no header, or a header without date, client or score
+//!   columns) is listed in the file's notes, unless the config names it, which makes it a
+//!   problem in the file's `error`.
 
 mod biff;
 mod dedup;
+mod ditto;
 mod error;
 mod file;
 mod formats;
@@ -45,13 +56,16 @@ mod grid;
 mod guard;
 mod header;
 mod merge;
+mod notes;
 mod panic_guard;
 mod paths;
 mod pseudonym;
 mod sheet;
+mod values;
 
 pub use error::IngestError;
 pub use merge::merge;
+pub use notes::{NotSession, SheetNote, SheetNotes};
 pub use panic_guard::install_quiet_panic_hook;
 pub use paths::{EXTENSIONS, expand_paths};
 pub use pseudonym::{Pseudonymizer, normalize_id};
@@ -95,6 +109,8 @@ pub struct FileRead {
     pub records: Records,
     pub rejects: Vec<Reject>,
     pub footers: Vec<Footer>,
+    /// What was resolved or decided per sheet (merged cells, ditto rows, sheets not read).
+    pub notes: Vec<SheetNotes>,
 }
 
 /// Every file, read and merged.
@@ -109,6 +125,8 @@ pub struct Ingested {
     pub files: Vec<FileReport>,
     pub rows: RowCounts,
     pub footers: Vec<Footer>,
+    /// Per sheet, in file and sheet order: what was resolved or decided (`validate -v`).
+    pub notes: Vec<SheetNotes>,
 }
 
 impl Ingested {
@@ -200,6 +218,7 @@ fn guarded(
         records: Records::default(),
         rejects: Vec::new(),
         footers: Vec::new(),
+        notes: Vec::new(),
     };
     let result = {
         let _guard = GuardedParse::enter();
@@ -223,6 +242,7 @@ fn guarded(
             out.records = Records::default();
             out.rejects.clear();
             out.footers.clear();
+            out.notes.clear();
         }
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         out.report.error = Some(text.join("; "));

@@ -15,6 +15,7 @@ pub fn merge(reads: Vec<FileRead>) -> Ingested {
         all.append(r.records);
         out.rejects.extend(r.rejects);
         out.footers.extend(r.footers);
+        out.notes.extend(r.notes);
         out.files.push(r.report);
     }
     let duplicates = dedup::dedup(&mut all);

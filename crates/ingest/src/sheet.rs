@@ -5,16 +5,22 @@
 //! shared [`Vocabulary`], so a score, a region or a pressure word means the same in every file.
 //! The client identifier is pseudonymised the moment it is read and is never copied into a
 //! reject; free-text columns (notes) are never looked at.
+//!
+//! In a spreadsheet's long layout, a row with a region and scores but a blank date, client,
+//! therapist and session id is a ditto row (SPEC §2.9): it continues the session of the data row
+//! right above it (see `ditto`); it is neither a footer nor a row with a blank date.
 
 use crate::Pseudonymizer;
+use crate::ditto::{self, Above, Carried, DittoRuns};
 use crate::grid::{Grid, RowView, Value};
 use crate::header::{Columns, Header, Layout, LongColumns, WidePair};
+use crate::values::{DatePlan, Problem, Reader, shown};
 use chrono::NaiveDate;
-use relief_core::date::{ColumnOrder, TextDate};
+use relief_core::date::ColumnOrder;
 use relief_core::summary::SheetReport;
 use relief_core::{
-    DateOrder, Field, Origin, Pressure, Record, Records, Region, Reject, RejectReason, Side,
-    ValueError, Vocabulary,
+    DittoBreak, Field, Origin, Pressure, Record, Records, Reject, RejectReason, ValueError,
+    Vocabulary,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -26,6 +32,9 @@ pub(crate) struct SheetContext<'o> {
     pub vocabulary: &'o Vocabulary,
     pub pseudonymizer: &'o Pseudonymizer,
     pub pseudonymise_therapists: bool,
+    /// Whether ditto rows continue the session above (spreadsheets; not CSV).
+    pub ditto: bool,
+    pub hidden: bool,
 }
 
 /// What one sheet gave.
@@ -36,245 +45,15 @@ pub(crate) struct SheetOutcome {
     pub rejects: Vec<Reject>,
     /// Excel row numbers of the rows skipped as footers.
     pub footers: Vec<u32>,
-}
-
-/// A refused value: the column, the value as shown, and the reason.
-struct Problem {
-    field: Option<Field>,
-    value: String,
-    reason: RejectReason,
-}
-
-/// Words that mark a summary row written under the data.
-const FOOTER_WORDS: [&str; 8] = [
-    "total", "totals", "sum", "average", "mean", "avg", "count", "summary",
-];
-
-/// How slash dates of this sheet's date column are read.
-#[derive(Clone, Copy)]
-enum DatePlan {
-    /// The config or the column itself settled the order.
-    Fixed(DateOrder),
-    /// The column cannot decide: dates that read two ways are refused, the others are read.
-    Undecided,
-}
-
-/// Reads cells into values, with the caches that keep it from allocating per row.
-struct Reader<'c, 'o> {
-    ctx: &'c SheetContext<'o>,
-    is_1904: bool,
-    plan: DatePlan,
-    clients: HashMap<Box<str>, Arc<str>>,
-    therapists: HashMap<Box<str>, Arc<str>>,
-    texts: HashSet<Arc<str>>,
-}
-
-fn shown(v: Option<&Value<'_>>, is_1904: bool) -> String {
-    v.map(|v| v.shown(is_1904)).unwrap_or_default()
-}
-
-impl<'c, 'o> Reader<'c, 'o> {
-    fn problem(&self, field: Field, v: Option<&Value<'_>>, e: ValueError) -> Problem {
-        Problem {
-            field: Some(field),
-            value: shown(v, self.is_1904),
-            reason: e.into(),
-        }
-    }
-
-    fn date(&self, v: Option<&Value<'_>>) -> Result<NaiveDate, Problem> {
-        let err = |e| self.problem(Field::Date, v, e);
-        match v {
-            None => Err(err(ValueError::Blank(Field::Date))),
-            Some(Value::Serial(s)) => {
-                relief_core::date::from_excel_serial(*s, self.is_1904).map_err(err)
-            }
-            Some(Value::Text(t)) => {
-                let td = relief_core::date::parse_text(t).map_err(err)?;
-                let order = match (self.plan, td) {
-                    (DatePlan::Fixed(o), _) => o,
-                    (DatePlan::Undecided, TextDate::Exact(d)) => return Ok(d),
-                    (DatePlan::Undecided, td) if td.is_ambiguous() => {
-                        return Err(ambiguous_date(t.trim(), td));
-                    }
-                    (DatePlan::Undecided, TextDate::Slash { a, .. }) if a > 12 => {
-                        DateOrder::DayFirst
-                    }
-                    (DatePlan::Undecided, _) => DateOrder::MonthFirst,
-                };
-                td.resolve(order, t.trim()).map_err(err)
-            }
-            Some(Value::Error(e)) => Err(err(ValueError::ErrorCell((*e).into()))),
-            Some(other) => Err(err(ValueError::UnreadableDate(other.shown(self.is_1904)))),
-        }
-    }
-
-    /// The text of an identifier cell (client, therapist, session id); `None` when blank.
-    fn id_text<'v>(
-        v: Option<&'v Value<'_>>,
-    ) -> Result<Option<std::borrow::Cow<'v, str>>, ValueError> {
-        use std::borrow::Cow;
-        Ok(match v {
-            None => None,
-            Some(Value::Text(t)) => Some(Cow::Borrowed(t.trim())),
-            Some(Value::Number(n)) => Some(Cow::Owned(relief_core::score::format_number(*n))),
-            Some(Value::Error(e)) => return Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Some(Cow::Owned(other.shown(false))),
-        })
-    }
-
-    fn client(&mut self, v: Option<&Value<'_>>) -> Result<Arc<str>, Problem> {
-        let text = Self::id_text(v)
-            .and_then(|t| t.ok_or(ValueError::Blank(Field::Client)))
-            .map_err(|e| Problem {
-                field: Some(Field::Client),
-                // Never the identifier itself: only a spreadsheet error code can show here.
-                value: match v {
-                    Some(Value::Error(e)) => (*e).to_string(),
-                    _ => String::new(),
-                },
-                reason: e.into(),
-            })?;
-        let key = crate::pseudonym::normalize_id(&text);
-        if let Some(p) = self.clients.get(key) {
-            return Ok(p.clone());
-        }
-        let p = self.ctx.pseudonymizer.client(key);
-        self.clients.insert(key.into(), p.clone());
-        Ok(p)
-    }
-
-    fn therapist(&mut self, v: Option<&Value<'_>>) -> Result<Arc<str>, Problem> {
-        let text = Self::id_text(v)
-            .and_then(|t| t.ok_or(ValueError::Blank(Field::Therapist)))
-            .map_err(|e| self.problem(Field::Therapist, v, e))?;
-        if let Some(p) = self.therapists.get(&*text) {
-            return Ok(p.clone());
-        }
-        let p = if self.ctx.pseudonymise_therapists {
-            self.ctx.pseudonymizer.therapist(&text)
-        } else {
-            Arc::from(&*text)
-        };
-        self.therapists.insert(text.into(), p.clone());
-        Ok(p)
-    }
-
-    /// Technique or session id: free of any vocabulary, interned so equal texts share memory.
-    fn label(&mut self, field: Field, v: Option<&Value<'_>>) -> Result<Option<Arc<str>>, Problem> {
-        let Some(text) = Self::id_text(v).map_err(|e| self.problem(field, v, e))? else {
-            return Ok(None);
-        };
-        if let Some(a) = self.texts.get(&*text) {
-            return Ok(Some(a.clone()));
-        }
-        let a: Arc<str> = Arc::from(&*text);
-        self.texts.insert(a.clone());
-        Ok(Some(a))
-    }
-
-    fn score(&self, field: Field, v: Option<&Value<'_>>) -> Result<f64, Problem> {
-        let voc = self.ctx.vocabulary;
-        let r = match v {
-            None => Err(ValueError::Blank(field)),
-            Some(Value::Number(n)) => voc.score_number(*n),
-            Some(Value::Text(t)) => voc.score_text(t, field),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::ScoreNotANumber(other.shown(self.is_1904))),
-        };
-        r.map_err(|e| self.problem(field, v, e))
-    }
-
-    fn pressure(&self, v: Option<&Value<'_>>) -> Result<Option<Pressure>, Problem> {
-        let voc = self.ctx.vocabulary;
-        let r = match v {
-            None => return Ok(None),
-            Some(Value::Number(n)) => voc.pressure_from_number(*n),
-            Some(Value::Text(t)) => voc.pressure(t),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::UnknownPressure(other.shown(self.is_1904))),
-        };
-        r.map(Some).map_err(|e| self.problem(Field::Pressure, v, e))
-    }
-
-    fn minutes(&self, v: Option<&Value<'_>>) -> Result<Option<f64>, Problem> {
-        use relief_core::vocabulary::{minutes_from_number, minutes_from_text};
-        let r = match v {
-            None => Ok(None),
-            Some(Value::Number(n)) => minutes_from_number(*n).map(Some),
-            Some(Value::Text(t)) => minutes_from_text(t),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::BadMinutes(other.shown(self.is_1904))),
-        };
-        r.map_err(|e| self.problem(Field::Minutes, v, e))
-    }
-
-    fn focus_flag(&self, v: Option<&Value<'_>>) -> Result<bool, Problem> {
-        use relief_core::focus::{focus_flag, focus_from_number};
-        let r = match v {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(Value::Number(n)) => focus_from_number(*n),
-            Some(Value::Text(t)) => focus_flag(t),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::UnknownFocus(other.shown(self.is_1904))),
-        };
-        r.map_err(|e| self.problem(Field::Focus, v, e))
-    }
-
-    fn focus_list(&self, v: Option<&Value<'_>>) -> Result<Vec<Region>, Problem> {
-        let r = match v {
-            None => Ok(Vec::new()),
-            Some(Value::Text(t)) => self.ctx.vocabulary.focus_list(t),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::UnknownRegion(other.shown(self.is_1904))),
-        };
-        r.map_err(|e| self.problem(Field::Focus, v, e))
-    }
-
-    fn region(&self, v: Option<&Value<'_>>) -> Result<(Region, Option<Side>), Problem> {
-        let r = match v {
-            None => Err(ValueError::Blank(Field::Region)),
-            Some(Value::Text(t)) => self.ctx.vocabulary.region(t),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::UnknownRegion(other.shown(self.is_1904))),
-        };
-        r.map_err(|e| self.problem(Field::Region, v, e))
-    }
-
-    fn side(&self, v: Option<&Value<'_>>) -> Result<Option<Side>, Problem> {
-        let r = match v {
-            None => Ok(None),
-            Some(Value::Text(t)) => self.ctx.vocabulary.side(t),
-            Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
-            Some(other) => Err(ValueError::UnknownSide(other.shown(self.is_1904))),
-        };
-        r.map_err(|e| self.problem(Field::Side, v, e))
-    }
-}
-
-fn ambiguous_date(text: &str, td: TextDate) -> Problem {
-    let fmt = |o| {
-        td.resolve(o, text)
-            .map(|d| d.format("%-d %B %Y").to_string())
-            .unwrap_or_default()
-    };
-    Problem {
-        field: Some(Field::Date),
-        value: text.to_string(),
-        reason: RejectReason::AmbiguousDate {
-            text: text.to_string(),
-            day_first: fmt(DateOrder::DayFirst),
-            month_first: fmt(DateOrder::MonthFirst),
-        },
-    }
+    /// Runs of ditto rows: first and last Excel row, and the row whose session they continue.
+    pub ditto: Vec<(u32, u32, u32)>,
 }
 
 /// The session-level values of one row.
 struct Session {
     date: NaiveDate,
     client: Arc<str>,
-    therapist: Arc<str>,
+    therapist: Option<Arc<str>>,
     pressure: Option<Pressure>,
     technique: Option<Arc<str>>,
     session_id: Option<Arc<str>>,
@@ -284,23 +63,10 @@ struct Session {
 pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_>) -> SheetOutcome {
     let cols = &header.columns;
     let data_rows = || grid.rows().filter(|r| r.row > header.row);
-    let plan = match ctx.vocabulary.date_order {
-        Some(o) => DatePlan::Fixed(o),
-        None => {
-            let texts = data_rows().filter_map(|r| match r.get(cols.date) {
-                Some(Value::Text(t)) => relief_core::date::parse_text(t).ok(),
-                _ => None,
-            });
-            match relief_core::date::decide_column_order(texts) {
-                ColumnOrder::Decided(o) => DatePlan::Fixed(o),
-                ColumnOrder::Ambiguous | ColumnOrder::Contradictory => DatePlan::Undecided,
-            }
-        }
-    };
     let mut reader = Reader {
         ctx,
         is_1904: grid.is_1904,
-        plan,
+        plan: date_plan(grid, header, ctx),
         clients: HashMap::new(),
         therapists: HashMap::new(),
         texts: HashSet::new(),
@@ -315,27 +81,73 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
             rows_rejected: 0,
             rows_duplicate: 0,
             footer_skipped: 0,
+            hidden: ctx.hidden,
         },
         records: Records::default(),
         rejects: Vec::new(),
         footers: Vec::new(),
+        ditto: Vec::new(),
     };
-    for row in data_rows() {
+    let mut above = Above::Broken(DittoBreak::Header);
+    let mut runs = DittoRuns::default();
+    let mut last_row = header.row;
+    let is_ditto = |row: &RowView<'_, '_>| match &header.layout {
+        Layout::Long(long) => ctx.ditto && ditto::is_ditto_row(row, cols, long),
+        Layout::Wide(_) => false,
+    };
+    let mut rows = data_rows().peekable();
+    let mut this_ditto = rows.peek().is_some_and(is_ditto);
+    while let Some(row) = rows.next() {
+        // A session is kept for the next row only when that row continues it: most sheets have
+        // no ditto rows, and copying every session would cost them time for nothing.
+        let next_ditto = rows.peek().is_some_and(is_ditto);
+        let carry = next_ditto && rows.peek().is_some_and(|n| n.row == row.row + 1);
+        if row.row != last_row + 1 {
+            above = Above::Broken(DittoBreak::BlankRow);
+        }
+        last_row = row.row;
         let origin = Origin {
             file: ctx.file.clone(),
             sheet: ctx.sheet.clone(),
             row: row.row + 1,
         };
+        if let Layout::Long(long) = &header.layout
+            && std::mem::replace(&mut this_ditto, next_ditto)
+        {
+            ditto_row(
+                &mut reader,
+                (&row, cols, long),
+                &above,
+                origin,
+                &mut out,
+                &mut runs,
+            );
+            continue;
+        }
         let date = reader.date(row.get(cols.date));
-        if is_footer(&row, cols, &date) {
+        if is_footer(&row, cols, &header.layout, &date) {
             out.footers.push(origin.row);
+            above = Above::Broken(DittoBreak::Footer);
             continue;
         }
         match &header.layout {
-            Layout::Long(long) => long_row(&mut reader, &row, cols, long, date, origin, &mut out),
+            Layout::Long(long) => {
+                let session = if carry { Carry::Keep } else { Carry::Drop };
+                let read = long_row(
+                    &mut reader,
+                    (&row, cols, long),
+                    date,
+                    session,
+                    origin,
+                    &mut out,
+                );
+                // Nothing kept: the session could not be read, or no ditto row follows to need it.
+                above = read.map_or(Above::Broken(DittoBreak::RejectedSession), Above::Session);
+            }
             Layout::Wide(pairs) => wide_row(&mut reader, &row, cols, pairs, date, origin, &mut out),
         }
     }
+    out.ditto = runs.0;
     let r = &mut out.report;
     r.rows_used = out.records.len() as u64;
     r.rows_rejected = out.rejects.len() as u64;
@@ -344,9 +156,79 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
     out
 }
 
-/// A footer: no readable date and no client (or a word such as "Total" where the client goes).
-fn is_footer(row: &RowView<'_, '_>, cols: &Columns, date: &Result<NaiveDate, Problem>) -> bool {
+/// How the sheet's slash dates are read: the config's order, else what the column settles.
+fn date_plan(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_>) -> DatePlan {
+    if let Some(o) = ctx.vocabulary.date_order {
+        return DatePlan::Fixed(o);
+    }
+    let col = header.columns.date;
+    let texts = grid
+        .rows()
+        .filter(|r| r.row > header.row)
+        .filter_map(|r| match r.get(col) {
+            Some(Value::Text(t)) => relief_core::date::parse_text(t).ok(),
+            _ => None,
+        });
+    match relief_core::date::decide_column_order(texts) {
+        ColumnOrder::Decided(o) => DatePlan::Fixed(o),
+        ColumnOrder::Ambiguous | ColumnOrder::Contradictory => DatePlan::Undecided,
+    }
+}
+
+/// A ditto row: read with the session above, or rejected when there is none to continue.
+fn ditto_row(
+    reader: &mut Reader<'_, '_>,
+    rows: (&RowView<'_, '_>, &Columns, &LongColumns),
+    above: &Above,
+    origin: Origin,
+    out: &mut SheetOutcome,
+    runs: &mut DittoRuns,
+) {
+    match above {
+        Above::Session(carried) => {
+            runs.push(origin.row, carried.row);
+            long_row(
+                reader,
+                rows,
+                Err(blank_date()),
+                Carry::From(carried),
+                origin,
+                out,
+            );
+        }
+        Above::Broken(why) => {
+            let p = Problem {
+                field: Some(Field::Date),
+                value: String::new(),
+                reason: RejectReason::DittoWithoutSession { above: *why },
+            };
+            out.rejects.push(reject(&origin, p, None));
+        }
+    }
+}
+
+fn blank_date() -> Problem {
+    Problem {
+        field: Some(Field::Date),
+        value: String::new(),
+        reason: ValueError::Blank(Field::Date).into(),
+    }
+}
+
+/// A footer: no readable date, no client (or a word such as "Total" where the client goes), and
+/// — in the long layout — no region with a score, which makes a row data (SPEC §2.2).
+fn is_footer(
+    row: &RowView<'_, '_>,
+    cols: &Columns,
+    layout: &Layout,
+    date: &Result<NaiveDate, Problem>,
+) -> bool {
     if date.is_ok() {
+        return false;
+    }
+    if let Layout::Long(long) = layout
+        && ditto::has_region_and_score(row, long)
+    {
         return false;
     }
     // An ambiguous slash date is still a date.
@@ -355,32 +237,42 @@ fn is_footer(row: &RowView<'_, '_>, cols: &Columns, date: &Result<NaiveDate, Pro
     {
         return false;
     }
-    match row.get(cols.client) {
-        None => true,
-        Some(Value::Text(t)) => {
-            let w = t.trim().trim_end_matches(':').to_lowercase();
-            FOOTER_WORDS.contains(&w.as_str())
-        }
-        Some(_) => false,
-    }
+    row.get(cols.client).is_none_or(ditto::is_footer_word)
 }
 
 fn reject(origin: &Origin, p: Problem, date: Option<NaiveDate>) -> Reject {
     Reject::new(origin, p.field, p.value, p.reason).in_month(date)
 }
 
+/// The session-level values of a row; a ditto row takes date, client, therapist and session
+/// id from the session it continues (`carried`) and reads the rest from its own cells.
 fn session(
     reader: &mut Reader<'_, '_>,
     row: &RowView<'_, '_>,
     cols: &Columns,
     date: Result<NaiveDate, Problem>,
+    carried: Option<&Carried>,
 ) -> Result<Session, Problem> {
-    let date = date?;
-    let client = reader.client(row.get(cols.client))?;
-    let therapist = reader.therapist(row.get(cols.therapist))?;
-    let session_id = match cols.session_id {
-        Some(c) => reader.label(Field::SessionId, row.get(c))?,
-        None => None,
+    let (date, client, therapist, session_id) = match carried {
+        Some(c) => (
+            c.date,
+            c.client.clone(),
+            c.therapist.clone(),
+            c.session_id.clone(),
+        ),
+        None => {
+            let date = date?;
+            let client = reader.client(row.get(cols.client))?;
+            let therapist = match cols.therapist {
+                Some(c) => Some(reader.therapist(row.get(c))?),
+                None => None,
+            };
+            let session_id = match cols.session_id {
+                Some(c) => reader.label(Field::SessionId, row.get(c))?,
+                None => None,
+            };
+            (date, client, therapist, session_id)
+        }
     };
     let pressure = match cols.pressure {
         Some(c) => reader.pressure(row.get(c))?,
@@ -400,18 +292,47 @@ fn session(
     })
 }
 
+/// What a long-layout row does with sessions: continues one (a ditto row), keeps its own for the
+/// ditto row below it, or neither.
+enum Carry<'c> {
+    From(&'c Carried),
+    Keep,
+    Drop,
+}
+
+/// Reads one long-layout row (a ditto row with the session it continues). With
+/// [`Carry::Keep`], returns the session for the ditto row below, when it could be read (even if
+/// this row's region or scores could not); otherwise `None`.
 fn long_row(
     reader: &mut Reader<'_, '_>,
-    row: &RowView<'_, '_>,
-    cols: &Columns,
-    long: &LongColumns,
+    (row, cols, long): (&RowView<'_, '_>, &Columns, &LongColumns),
     date: Result<NaiveDate, Problem>,
+    carry: Carry<'_>,
     origin: Origin,
     out: &mut SheetOutcome,
-) {
-    let month = date.as_ref().ok().copied();
+) -> Option<Carried> {
+    let carried = match carry {
+        Carry::From(c) => Some(c),
+        _ => None,
+    };
+    let month = carried
+        .map(|c| c.date)
+        .or_else(|| date.as_ref().ok().copied());
+    let s = match session(reader, row, cols, date, carried) {
+        Ok(s) => s,
+        Err(p) => {
+            out.rejects.push(reject(&origin, p, month));
+            return None;
+        }
+    };
+    let next = matches!(carry, Carry::Keep).then(|| Carried {
+        date: s.date,
+        client: s.client.clone(),
+        therapist: s.therapist.clone(),
+        session_id: s.session_id.clone(),
+        row: carried.map_or(origin.row, |c| c.row),
+    });
     let result = (|| {
-        let s = session(reader, row, cols, date)?;
         let (region, named_side) = reader.region(row.get(long.region))?;
         let side = match long.side {
             Some(c) => {
@@ -462,6 +383,7 @@ fn long_row(
         Ok(r) => out.records.push(r),
         Err(p) => out.rejects.push(reject(&origin, p, month)),
     }
+    next
 }
 
 fn wide_row(
@@ -474,7 +396,7 @@ fn wide_row(
     out: &mut SheetOutcome,
 ) {
     let month = date.as_ref().ok().copied();
-    let session = session(reader, row, cols, date).and_then(|s| {
+    let session = session(reader, row, cols, date, None).and_then(|s| {
         let focus = match cols.focus {
             Some(c) => Some(reader.focus_list(row.get(c))?),
             None => None,

@@ -78,7 +78,7 @@ fn windows_1252_csv_is_read() {
     bytes.extend_from_slice(b"e,neck,5,2\n");
     std::fs::write(&path, bytes).unwrap();
     let r = Env::new().read(&path);
-    assert_eq!(&*r.records.get(0).therapist, "Renée");
+    assert_eq!(r.records.get(0).therapist.as_deref(), Some("Renée"));
 }
 
 /// Writes a minimal valid OpenDocument spreadsheet by hand.

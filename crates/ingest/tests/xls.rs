@@ -231,8 +231,8 @@ fn the_real_xls_gives_exactly_the_expected_records_and_rejects() {
     assert_eq!(first.date, ymd(1));
     assert_eq!(first.client, env.pseudo.client("1001"));
     assert_eq!(
-        (&*first.therapist, first.region, first.side),
-        ("Ann", Region::Neck, None)
+        (first.therapist.as_deref(), first.region, first.side),
+        (Some("Ann"), Region::Neck, None)
     );
     assert_eq!(
         (first.before, first.after, first.pressure, first.minutes),

@@ -1,8 +1,9 @@
 //! Realistic synthetic therapist exports, deterministic for a seed (`relief sample`).
 //!
-//! Demos, tests and benchmarks need spreadsheets that look like what clinics really send: three
+//! Demos, tests and benchmarks need spreadsheets that look like what clinics really send: four
 //! clinic styles (a long-layout workbook with a title block, a wide-layout workbook, a `;`
-//! separated CSV), the usual spellings and mess, a short and exact list of planted problems, and
+//! separated CSV, and a workbook kept by hand with merged cells, ditto rows, a two-row header
+//! and hidden sheets), the usual spellings and mess, a short and exact list of planted problems, and
 //! soreness figures that tell a story every chart can show (the model is described in
 //! `model.rs` and in the README written beside the files). With [`SampleOptions::clean`] the same
 //! sessions are written as plain long-layout workbooks for benchmarks instead.
@@ -14,13 +15,13 @@
 //! ```no_run
 //! use relief_sample::{generate, SampleOptions};
 //! let files = generate(std::path::Path::new("sample-data"), &SampleOptions::default())?;
-//! assert_eq!(files.len(), 4); // README.md and three clinic exports
+//! assert_eq!(files.len(), 5); // README.md and four clinic exports
 //! # Ok::<(), relief_sample::SampleError>(())
 //! ```
 
 mod clean;
+mod clinics;
 mod error;
-mod messy;
 mod model;
 mod readme;
 
@@ -45,8 +46,8 @@ pub struct SampleOptions {
     pub seed: u64,
     /// Number of sessions (visits) in all files together; each has two to nine region rows.
     pub sessions: usize,
-    /// Number of export files. The messy sample cycles through the three clinic styles and needs
-    /// at least three; the clean sample splits the sessions into this many date ranges, and into
+    /// Number of export files. The messy sample cycles through the four clinic styles and needs
+    /// at least three (the hand-kept style is the fourth); the clean sample splits the sessions into this many date ranges, and into
     /// more when a file would hold over [`MAX_SESSIONS_PER_FILE`] sessions.
     pub files: usize,
     /// Plain long-layout workbooks without any mess, for benchmarks.
@@ -54,12 +55,12 @@ pub struct SampleOptions {
 }
 
 impl Default for SampleOptions {
-    /// The options of the committed `sample-data/`: seed 2026, 480 sessions, 3 files, messy.
+    /// The options of the committed `sample-data/`: seed 2026, 480 sessions, 4 files, messy.
     fn default() -> Self {
         SampleOptions {
             seed: DEFAULT_SEED,
             sessions: DEFAULT_SESSIONS,
-            files: 3,
+            files: 4,
             clean: false,
         }
     }
@@ -93,7 +94,7 @@ pub fn generate_with_manifest(
     let mut manifest = if opts.clean {
         clean::write(out_dir, opts)?
     } else {
-        messy::write(out_dir, opts)?
+        clinics::write(out_dir, opts)?
     };
     manifest.files.sort();
     Ok(manifest)
@@ -144,8 +145,22 @@ pub enum FeatureKind {
     BlankRow,
     /// A `Total` row below the data.
     FooterRow,
-    /// A sheet without session data.
+    /// A sheet without session data (a price list, a sheet of drop-down lists).
     ExtraSheet,
+    /// A hidden sheet of sessions, read like the others.
+    HiddenSheet,
+    /// A session's date, client and therapist merged down over its region rows.
+    MergedCells,
+    /// Region rows whose date, client and therapist are left blank under the session's first row.
+    DittoRows,
+    /// Region names (merged across their columns) above a row of before/after/minutes.
+    TwoRowHeader,
+    /// A sheet without a therapist column (a solo practice's book).
+    SoloSheet,
+    /// A date typed as text with a month name or dots.
+    TextDate,
+    /// Minutes as a time or duration cell, or typed with units (`15 min`, `0:15`).
+    TypedMinutes,
     /// A score outside 0–10 (a problem: one reject).
     OutOfRangeScore,
     /// A region no synonym matches (a problem: one reject).
@@ -154,6 +169,10 @@ pub enum FeatureKind {
     MissingAfter,
     /// A date that is no date (a problem: one reject).
     UnreadableDate,
+    /// A region row without date and client after a blank row: nothing to continue (a problem).
+    DittoWithoutSession,
+    /// A time cell `15:00` in the minutes column: fifteen hours (a problem: one reject).
+    ImplausibleMinutes,
     /// A session × region that is exported again, identically, in a later file.
     DuplicateOriginal,
     /// The identical copy of a [`FeatureKind::DuplicateOriginal`] row.
@@ -165,7 +184,7 @@ pub enum FeatureKind {
 }
 
 impl FeatureKind {
-    /// Whether a reader must reject the row (the four planted bad values).
+    /// Whether a reader must reject the row (the planted bad values).
     pub fn is_reject(self) -> bool {
         matches!(
             self,
@@ -173,6 +192,8 @@ impl FeatureKind {
                 | FeatureKind::UnknownRegion
                 | FeatureKind::MissingAfter
                 | FeatureKind::UnreadableDate
+                | FeatureKind::DittoWithoutSession
+                | FeatureKind::ImplausibleMinutes
         )
     }
 }

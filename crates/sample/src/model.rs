@@ -31,17 +31,22 @@ pub(crate) fn start_date() -> NaiveDate {
 const VISITS_PER_CLIENT: usize = 12;
 
 /// Therapists, with the points of relief each adds to every region (their small difference).
-pub(crate) const THERAPISTS: [(&str, f64); 5] = [
+pub(crate) const THERAPISTS: [(&str, f64); 7] = [
     ("Anna Berg", 0.30),
     ("Tom Okafor", 0.0),
     ("Mia Laine", 0.15),
     ("Sam Patel", -0.25),
     ("Lee Chen", -0.10),
+    ("Jo Marsh", 0.10),
+    ("Ruth Ade", 0.05),
 ];
 
-/// Therapists working in each clinic style (north, harbour, riverside), by index in
+/// Therapists working in each clinic style (north, harbour, riverside, willow), by index in
 /// [`THERAPISTS`].
-const CLINIC_THERAPISTS: [&[usize]; 3] = [&[0, 1], &[2, 3], &[4]];
+const CLINIC_THERAPISTS: [&[usize]; 4] = [&[0, 1], &[2, 3], &[4], &[5, 6]];
+
+/// Number of clinic styles; clinics (files) cycle through them.
+pub(crate) const STYLES: usize = 4;
 
 /// Techniques, shared by every clinic so the by-technique table does not split on spelling.
 pub(crate) const TECHNIQUES: [&str; 5] = [
@@ -132,7 +137,8 @@ fn pressure_index(p: Pressure) -> usize {
 pub(crate) struct Client {
     /// Which clinic (export file in the messy sample) the client belongs to.
     pub clinic: usize,
-    /// The clinic's style: 0 north (long xlsx), 1 harbour (wide xlsx), 2 riverside (csv).
+    /// The clinic's style: 0 north (long xlsx), 1 harbour (wide xlsx), 2 riverside (csv),
+    /// 3 willow (a hand-kept workbook).
     pub style: usize,
     /// Written as a plain number cell rather than text (north clinic only).
     pub numeric_id: bool,
@@ -195,7 +201,7 @@ impl World {
         let mut weights = Vec::with_capacity(count);
         for i in 0..count {
             let clinic = i % clinics;
-            let style = clinic % 3;
+            let style = clinic % STYLES;
             let staff = CLINIC_THERAPISTS[style];
             let main = staff[rng.random_range(0..staff.len())];
             let other = staff[rng.random_range(0..staff.len())];

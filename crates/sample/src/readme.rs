@@ -20,6 +20,16 @@ fn style_line(name: &str) -> &'static str {
          Excel date cells; scores as numbers; side as L/R/B; pressure words (Light … Deep); focus \
          Yes/No; some client ids are plain numbers (`40004`), most text (`C-40001`); a blank row \
          between months; a `Total` footer; an unrelated `Price list` sheet"
+    } else if name.starts_with("willow-practice") {
+        "a workbook kept by hand (SPEC §2.9): sheet `Sessions` (long layout, merged title, header \
+         on row 2, date, client and therapist merged down over a session's rows or typed on its \
+         first row only, dates as date cells or typed text such as `3 Oct 2026`, `Oct 3, 2026`, \
+         `03-Oct-2026`, `3.10.2026`, `14 Sept 2026`, minutes as numbers, time cells or typed \
+         `15 min`, `0:15`, `12m`, a blank row between months, a `Total` footer); sheet `Ruth` \
+         (wide layout under a two-row header: region names merged across `Before | After | \
+         Minutes`, minutes as numbers or `[h]:mm` duration cells); sheet `Home visits` (a solo \
+         book without a therapist column); hidden sheets `Old months` (May to July, kept like \
+         `Sessions`) and `Lists` (drop-down lists), and a `Prices` sheet"
     } else if name.starts_with("harbour-spa") {
         "wide layout; sheet `Treatment log`: one row per visit with `Visit ID`, `Date` (ISO text), \
          `Client`, `Practitioner`, `Pressure` (1–4), `Technique`, `Focus areas` (a list such as \
@@ -41,7 +51,16 @@ fn kind_words(kind: FeatureKind) -> &'static str {
         FeatureKind::HeaderRow => "header row",
         FeatureKind::BlankRow => "blank row",
         FeatureKind::FooterRow => "footer row",
-        FeatureKind::ExtraSheet => "extra sheet",
+        FeatureKind::ExtraSheet => "not a session sheet",
+        FeatureKind::HiddenSheet => "hidden sheet",
+        FeatureKind::MergedCells => "merged cells",
+        FeatureKind::DittoRows => "ditto rows",
+        FeatureKind::TwoRowHeader => "two-row header",
+        FeatureKind::SoloSheet => "solo practice",
+        FeatureKind::TextDate => "typed date",
+        FeatureKind::TypedMinutes => "typed minutes",
+        FeatureKind::DittoWithoutSession => "nothing to continue",
+        FeatureKind::ImplausibleMinutes => "implausible minutes",
         FeatureKind::OutOfRangeScore => "score out of range",
         FeatureKind::UnknownRegion => "unknown region",
         FeatureKind::MissingAfter => "missing after-score",
@@ -81,7 +100,7 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
     let default = *opts == SampleOptions::default();
     out.push_str("# Sample data\n\n");
     out.push_str(
-        "Synthetic session exports of three made-up clinics, as a therapist's booking software or \
+        "Synthetic session exports of made-up clinics, as a therapist's booking software or \
          hand-kept workbook would produce them: the layouts, spellings and small mistakes relief \
          must cope with, and soreness figures with a story for every chart. Nothing here is about \
          real people.\n\n",
@@ -126,7 +145,7 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
         "\nThe period is 2026-05-01 to 2026-10-31. Every header is one of the built-in column \
          names and every region one of the built-in synonyms, except the planted unknown region. \
          The riverside counts include the copied north-clinic rows below but not the planted \
-         `elbow pit` row.\n\n",
+         `elbow pit` row; the willow counts leave out its planted row without a date.\n\n",
     );
     out.push_str("## The story in the numbers\n\n");
     out.push_str(
@@ -184,6 +203,13 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
                     | FeatureKind::BlankRow
                     | FeatureKind::FooterRow
                     | FeatureKind::ExtraSheet
+                    | FeatureKind::HiddenSheet
+                    | FeatureKind::MergedCells
+                    | FeatureKind::DittoRows
+                    | FeatureKind::TwoRowHeader
+                    | FeatureKind::SoloSheet
+                    | FeatureKind::TextDate
+                    | FeatureKind::TypedMinutes
             )
         })
         .collect();

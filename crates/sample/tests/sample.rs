@@ -2,6 +2,10 @@
 //! back with calamine (and a small independent reader built on relief-core's parsers) finds every
 //! planted feature, exactly the planted problems, the duplicate and the conflict, and the story
 //! the soreness figures are meant to tell.
+//!
+//! The hand-kept willow workbook (merged cells, ditto rows, a two-row header) is read with
+//! relief-ingest itself: its own tests check those rules against hand-written files, and here
+//! the point is that the sample plants what its manifest says, where it says.
 
 use calamine::{Data, DataType as _, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
@@ -406,6 +410,64 @@ fn read_riverside(path: &Path, seen: &mut Seen) {
     }
 }
 
+/// Reads the hand-kept willow workbook with relief-ingest (clients as pseudonyms, which is all
+/// the checks need: one client, one name). Blank rows are found in the sheets themselves.
+fn read_willow(path: &Path, seen: &mut Seen) {
+    let config = relief_core::Config::default();
+    let vocabulary = Vocabulary::new(&config);
+    let pseudonymizer = relief_ingest::Pseudonymizer::new(b"sample test key");
+    let opts = relief_ingest::ReadOptions {
+        config: &config,
+        vocabulary: &vocabulary,
+        pseudonymizer: &pseudonymizer,
+        header_row: None,
+    };
+    let read = relief_ingest::read_file(path, &opts);
+    assert_eq!(read.report.error, None);
+    let file = path.file_name().unwrap().to_string_lossy().to_string();
+    for r in &read.records {
+        seen.rows.push(Row {
+            file: file.clone(),
+            row: r.origin.row,
+            client: r.client.to_string(),
+            client_number: false,
+            date: r.date,
+            therapist: r.therapist.as_deref().unwrap_or_default().to_string(),
+            region: r.region,
+            side: r.side,
+            before: r.before,
+            after: r.after,
+            pressure: r.pressure.expect("every willow row has a pressure"),
+            minutes: r.minutes.expect("every willow row has minutes"),
+            focus: r.focus.unwrap_or(false),
+            technique: r.technique.as_deref().unwrap_or_default().to_string(),
+        });
+    }
+    for j in &read.rejects {
+        let column = Field::from_key(&j.column).unwrap().key();
+        seen.problems.push((
+            file.clone(),
+            j.sheet.clone(),
+            j.row,
+            column,
+            j.value.clone(),
+        ));
+    }
+    for f in &read.footers {
+        seen.footers.push((file.clone(), f.row));
+    }
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    for sheet in ["Sessions", "Home visits", "Old months"] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        let last = range.end().map_or(0, |e| e.0);
+        for row in 1..last {
+            if row_is_blank(&range, row) {
+                seen.blank_rows.push((file.clone(), row + 1));
+            }
+        }
+    }
+}
+
 /// Reads every file of a messy sample with the test reader.
 fn read_messy(manifest: &Manifest) -> Seen {
     let mut seen = Seen::default();
@@ -417,6 +479,8 @@ fn read_messy(manifest: &Manifest) -> Seen {
             read_harbour(path, &mut seen);
         } else if name.starts_with("riverside-studio") {
             read_riverside(path, &mut seen);
+        } else if name.starts_with("willow-practice") {
+            read_willow(path, &mut seen);
         } else {
             assert_eq!(name, "README.md");
         }
@@ -587,6 +651,8 @@ fn reading_back_finds_exactly_the_planted_problems() {
         FeatureKind::UnknownRegion,
         FeatureKind::MissingAfter,
         FeatureKind::UnreadableDate,
+        FeatureKind::DittoWithoutSession,
+        FeatureKind::ImplausibleMinutes,
     ] {
         assert_eq!(kinds.iter().filter(|&&k| k == kind).count(), 1, "{kind:?}");
     }
@@ -699,7 +765,9 @@ fn reading_back_finds_every_kind_of_mess() {
     assert_eq!(techniques.len(), 5);
     let therapists: std::collections::BTreeSet<&str> =
         seen.rows.iter().map(|r| r.therapist.as_str()).collect();
-    assert_eq!(therapists.len(), 5);
+    // Seven therapists, and the willow practice's home visits without a therapist column.
+    assert_eq!(therapists.len(), 8);
+    assert!(therapists.contains(""));
     // Blank rows and the footer are where the manifest says, and nowhere else.
     let mut blank: Vec<(String, u32)> = manifest
         .of_kind(FeatureKind::BlankRow)
@@ -716,9 +784,9 @@ fn reading_back_finds_every_kind_of_mess() {
         .map(|f| (f.file.clone(), f.row))
         .collect();
     assert_eq!(seen.footers, footers);
-    assert_eq!(footers.len(), 1);
-    assert_eq!(manifest.of_kind(FeatureKind::TitleRow).count(), 2);
-    assert_eq!(manifest.of_kind(FeatureKind::ExtraSheet).count(), 1);
+    assert_eq!(footers.len(), 2);
+    assert_eq!(manifest.of_kind(FeatureKind::TitleRow).count(), 4);
+    assert_eq!(manifest.of_kind(FeatureKind::ExtraSheet).count(), 3);
     // The README names every planted problem's row.
     let readme = std::fs::read_to_string(
         manifest
@@ -995,10 +1063,10 @@ fn options_the_messy_sample_cannot_honour_are_refused_with_a_reason() {
 }
 
 #[test]
-fn more_files_repeat_the_styles_and_keep_the_problems_in_the_first_three() {
+fn more_files_repeat_the_styles_and_keep_the_problems_in_the_first_four() {
     let dir = tempfile::tempdir().unwrap();
     let opts = SampleOptions {
-        files: 5,
+        files: 6,
         sessions: 300,
         seed: 9,
         ..SampleOptions::default()
@@ -1012,17 +1080,18 @@ fn more_files_repeat_the_styles_and_keep_the_problems_in_the_first_three() {
             "harbour-spa.xlsx",
             "north-clinic-2.xlsx",
             "north-clinic.xlsx",
-            "riverside-studio.csv"
+            "riverside-studio.csv",
+            "willow-practice.xlsx"
         ]
     );
     let seen = read_messy(&manifest);
-    assert_eq!(seen.problems.len(), 4);
+    assert_eq!(seen.problems.len(), 6);
     assert_eq!(
         manifest
             .features
             .iter()
             .filter(|f| f.kind.is_reject())
             .count(),
-        4
+        6
     );
 }

@@ -42,6 +42,8 @@ pub enum Unknown {
     Focus,
     Minutes,
     Technique,
+    /// Rows of a sheet without a therapist column (a solo practice, SPEC §2.9).
+    Therapist,
 }
 
 impl Unknown {
@@ -52,6 +54,7 @@ impl Unknown {
             Unknown::Focus => "focus",
             Unknown::Minutes => "minutes",
             Unknown::Technique => "technique",
+            Unknown::Therapist => "therapist",
         }
     }
 }
@@ -64,6 +67,7 @@ impl UnknownCounts {
             Unknown::Focus => self.focus,
             Unknown::Minutes => self.minutes,
             Unknown::Technique => self.technique,
+            Unknown::Therapist => self.therapist,
         }
     }
 }
@@ -187,7 +191,7 @@ impl GroupKey for TherapistKey {
         about: "Each therapist's sessions, per body region.",
         headers: &["Therapist", "Region"],
         term: None,
-        unknown: None,
+        unknown: Some(Unknown::Therapist),
     };
     fn cells(&self, region: Region) -> Vec<KeyCell> {
         vec![text(&self.therapist), region_cell(region)]

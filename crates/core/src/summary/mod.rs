@@ -71,6 +71,9 @@ pub struct SheetReport {
     pub rows_rejected: u64,
     pub rows_duplicate: u64,
     pub footer_skipped: u64,
+    /// Whether the sheet is hidden in the workbook (hidden sheets are read like the others).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// The figures of one group (SPEC §3). Rates are fractions 0–1; nothing is rounded.
@@ -142,6 +145,10 @@ pub struct UnknownCounts {
     pub focus: u64,
     pub minutes: u64,
     pub technique: u64,
+    /// Rows of sheets without a therapist column (a solo practice), left out of the therapist
+    /// table.
+    #[serde(default)]
+    pub therapist: u64,
 }
 
 /// The thresholds in force when the figures were computed, for the workbook's About sheet.

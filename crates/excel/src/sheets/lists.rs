@@ -153,6 +153,7 @@ pub fn write_sources(
         "Footer rows skipped",
         "SHA-256",
         "Problem",
+        "Hidden",
     ]
     .map(String::from)
     .into();
@@ -185,6 +186,7 @@ pub fn write_sources(
                 grid.number(row, 3 + c as u16, v as f64, Kind::Count, false)?;
             }
             grid.text(row, 9, &file.sha256, false)?;
+            grid.text(row, 11, if sheet.hidden { "yes" } else { "no" }, false)?;
             row += 1;
         }
     }

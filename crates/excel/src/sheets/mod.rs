@@ -107,7 +107,7 @@ impl<'a> Plan<'a> {
             "Every row that was not used and why: the list to fix an export with.".to_string(),
         ));
         list.push((self.conflicts.clone(), "The same session and region exported twice with different values; the later copy was used.".to_string()));
-        list.push((self.sources.clone(), "Every file and sheet read, its layout and counts, and a fingerprint (SHA-256) of each file.".to_string()));
+        list.push((self.sources.clone(), "Every file and sheet read, its layout and counts, whether the sheet is hidden, and a fingerprint (SHA-256) of each file.".to_string()));
         list.push((
             self.about.clone(),
             "What every figure means, and the thresholds in force.".to_string(),

@@ -1,9 +1,10 @@
 //! xls (BIFF, Excel 97–2003): calamine parses the whole workbook when it opens it, so the bytes
-//! were pre-scanned by `biff` before this runs.
+//! were pre-scanned by `biff` before this runs. Merged ranges come with that parse, at no extra
+//! cost.
 
 use crate::IngestError;
-use crate::file::{FileContext, corrupt, worksheet_names};
-use crate::grid;
+use crate::file::{FileContext, corrupt, is_hidden, worksheet_names};
+use crate::grid::{self, MergedRange};
 use calamine::{Reader, Xls};
 use std::io::Cursor;
 
@@ -11,13 +12,20 @@ use std::io::Cursor;
 pub(crate) fn read_xls(bytes: &[u8], ctx: &mut FileContext<'_, '_>) -> Result<(), IngestError> {
     let mut wb: Xls<Cursor<&[u8]>> = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;
     let is_1904 = wb.has_1904_epoch();
+    let metadata = wb.sheets_metadata().to_vec();
     let names = ctx
         .plan
-        .select(worksheet_names(wb.sheets_metadata()), &mut ctx.problems);
+        .select(worksheet_names(&metadata), &mut ctx.problems);
     for name in names {
         let range = wb.worksheet_range(&name).map_err(corrupt)?;
         let grid = grid::from_range(&range, ctx.builder(&name))?.finish(is_1904);
-        ctx.sheet(&name, &grid);
+        let merges: Vec<MergedRange> = wb
+            .merge_cells_by_sheet_name(&name)
+            .map_err(corrupt)?
+            .into_iter()
+            .map(super::xlsx::merged)
+            .collect();
+        ctx.workbook_sheet(&name, grid, is_hidden(&metadata, &name), &merges)?;
     }
     Ok(())
 }

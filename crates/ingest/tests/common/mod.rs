@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod book;
 mod xlsb;
 #[allow(unused_imports)]
 pub use xlsb::{write_xlsb, xlsb_parts, zip_parts};
