@@ -9,11 +9,12 @@ use crate::sheets::Plan;
 use crate::style::{RELIEF_GREEN, Styles};
 use crate::text::fit_cell;
 use relief_core::Region;
+use relief_core::palette::region_hex;
 use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{
     Chart, ChartAxisLabelPosition, ChartEmptyCells, ChartErrorBars, ChartErrorBarsType, ChartFont,
-    ChartFormat, ChartLegendPosition, ChartMarker, ChartMarkerType, ChartRange, ChartSolidFill,
-    ChartType, Color, Workbook, Worksheet, XlsxError,
+    ChartFormat, ChartLegendPosition, ChartLine, ChartMarker, ChartMarkerType, ChartPoint,
+    ChartRange, ChartSolidFill, ChartType, Color, Workbook, Worksheet, XlsxError,
 };
 
 /// First column of the chart data, right of the four charts.
@@ -176,6 +177,7 @@ fn region_block(
         .set_categories(&col(0))
         .set_values(&col(2))
         .set_format(&mut fill(RELIEF_GREEN))
+        .set_points(&region_points(summary.regions.iter().map(|r| r.region)))
         .set_y_error_bars(
             ChartErrorBars::new().set_type(ChartErrorBarsType::Custom(col(6), col(7))),
         );
@@ -198,7 +200,8 @@ fn region_block(
         .set_name("Responders")
         .set_categories(&col(0))
         .set_values(&col(8))
-        .set_format(&mut fill(0x5B9BD5));
+        .set_format(&mut fill(0x5B9BD5))
+        .set_points(&region_points(summary.regions.iter().map(|r| r.region)));
     responders.title().set_font(&title_font());
     responders.title().set_name(&format!(
         "Sessions with at least {} % relief, by region",
@@ -323,10 +326,12 @@ fn month_block(
                 sheet, first, DATA_COL, last, DATA_COL,
             ))
             .set_values(&ChartRange::new_from_range(sheet, first, c, last, c))
+            .set_format(ChartFormat::new().set_line(&line(region_hex(*region))))
             .set_marker(
                 ChartMarker::new()
                     .set_type(ChartMarkerType::Circle)
-                    .set_size(6),
+                    .set_size(6)
+                    .set_format(fill(region_hex(*region)).set_border(&line(region_hex(*region)))),
             );
     }
     chart.title().set_font(&title_font());
@@ -346,6 +351,20 @@ fn title_font() -> ChartFont {
     let mut font = ChartFont::new();
     font.set_bold().set_size(12);
     font
+}
+
+/// Each region's bar in its own colour, the same as on the PNG charts.
+fn region_points(regions: impl Iterator<Item = Region>) -> Vec<ChartPoint> {
+    regions
+        .map(|r| ChartPoint::new().set_format(&mut fill(region_hex(r))))
+        .collect()
+}
+
+/// A line of one colour, for a region's series.
+fn line(rgb: u32) -> ChartLine {
+    let mut line = ChartLine::new();
+    line.set_color(Color::RGB(rgb)).set_width(2.0);
+    line
 }
 
 /// A solid fill in one colour.
