@@ -8,38 +8,11 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::book::{H, H::*, Sheet, sheet, write};
-use common::{Env, rejects, rj};
+use common::book::{H, H::*, header, read, sheet, write};
+use common::{Env, LONG, long_and, notes, rejects, rj, ymd};
 
-use relief_ingest::{FileRead, NotSession, SheetNote};
+use relief_ingest::{NotSession, SheetNote};
 use std::path::PathBuf;
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-const LONG: [&str; 6] = ["Date", "Client", "Therapist", "Region", "Before", "After"];
-
-fn header(names: &[&'static str]) -> Vec<H> {
-    names.iter().map(|n| S(n)).collect()
-}
-
-/// Writes `sheets` into a fresh folder and reads the file with the default settings.
-fn read(sheets: &[Sheet]) -> (tempfile::TempDir, PathBuf, FileRead) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("log.xlsx");
-    write(&path, sheets);
-    let r = Env::new().read(&path);
-    (dir, path, r)
-}
-
-/// The notes of one sheet.
-fn notes<'a>(r: &'a FileRead, sheet: &str) -> &'a [SheetNote] {
-    r.notes
-        .iter()
-        .find(|n| n.sheet == sheet)
-        .map_or(&[], |n| &n.notes)
-}
 
 #[test]
 fn dates_typed_with_month_names_dots_and_times_are_read() {
@@ -101,15 +74,7 @@ fn minutes_as_time_cells_and_typed_durations_are_read() {
         // 12.5 minutes and a float's dust: rounded to the second.
         (N(12.500_000_1), 12.5),
     ];
-    let mut table = vec![header(&[
-        "Date",
-        "Client",
-        "Therapist",
-        "Region",
-        "Before",
-        "After",
-        "Minutes",
-    ])];
+    let mut table = vec![header(&long_and("Minutes"))];
     for (cell, _) in &typed {
         table.push(vec![
             D(2026, 10, 3),
@@ -130,15 +95,7 @@ fn minutes_as_time_cells_and_typed_durations_are_read() {
 
 #[test]
 fn more_than_480_minutes_is_rejected_saying_how_it_was_read() {
-    let mut table = vec![header(&[
-        "Date",
-        "Client",
-        "Therapist",
-        "Region",
-        "Before",
-        "After",
-        "Minutes",
-    ])];
+    let mut table = vec![header(&long_and("Minutes"))];
     for cell in [S("15:00"), Time(900.0), N(600.0), N(480.0)] {
         table.push(vec![
             D(2026, 10, 3),

@@ -2,8 +2,9 @@
 //! duration cells, written with rust_xlsxwriter the way a spreadsheet program saves them.
 
 use H::*;
+use relief_ingest::FileRead;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A cell of a hand-kept sheet.
 #[derive(Clone, Debug)]
@@ -35,6 +36,20 @@ pub fn sheet(name: &'static str, rows: Vec<Vec<H>>) -> Sheet {
         merges: Vec::new(),
         hidden: false,
     }
+}
+
+/// A header row of text cells.
+pub fn header(names: &[&'static str]) -> Vec<H> {
+    names.iter().map(|n| S(n)).collect()
+}
+
+/// Writes `sheets` into a fresh folder and reads the file with the default settings.
+pub fn read(sheets: &[Sheet]) -> (tempfile::TempDir, PathBuf, FileRead) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.xlsx");
+    write(&path, sheets);
+    let r = super::Env::new().read(&path);
+    (dir, path, r)
 }
 
 /// Writes the workbook: merges first (rust_xlsxwriter writes their covered cells blank), then

@@ -8,8 +8,9 @@ mod xlsb;
 #[allow(unused_imports)]
 pub use xlsb::{write_xlsb, xlsb_parts, zip_parts};
 
+use chrono::NaiveDate;
 use relief_core::{Config, Vocabulary};
-use relief_ingest::{FileRead, Ingested, Pseudonymizer, ReadOptions};
+use relief_ingest::{FileRead, Ingested, Pseudonymizer, ReadOptions, SheetNote};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,51 @@ pub enum C {
 
 pub fn s(t: &str) -> C {
     C::S(t.to_string())
+}
+
+pub fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The long layout's six needed columns, as most logs name them.
+pub const LONG: [&str; 6] = ["Date", "Client", "Therapist", "Region", "Before", "After"];
+
+/// `LONG` and one more column, for a table that also holds minutes, pressure, …
+pub fn long_and(extra: &'static str) -> Vec<&'static str> {
+    let mut names = LONG.to_vec();
+    names.push(extra);
+    names
+}
+
+/// A header row of text cells.
+pub fn header(names: &[&str]) -> Vec<C> {
+    names.iter().map(|h| s(h)).collect()
+}
+
+/// One long-layout session row: date, client, therapist, region, before, after.
+pub fn session(
+    (y, m, d): (u16, u8, u8),
+    client: &str,
+    therapist: &str,
+    region: &str,
+    before: f64,
+    after: f64,
+) -> Vec<C> {
+    vec![
+        C::D(y, m, d),
+        s(client),
+        s(therapist),
+        s(region),
+        C::N(before),
+        C::N(after),
+    ]
+}
+
+/// Writes an xlsx named `name` in `dir` with the given sheets; returns its path.
+pub fn xlsx_in(dir: &Path, name: &str, sheets: &[(&str, Vec<Vec<C>>)]) -> PathBuf {
+    let path = dir.join(name);
+    write_xlsx(&path, sheets);
+    path
 }
 
 /// Writes an xlsx with the given sheets; rows start at Excel row 1.
@@ -184,6 +230,14 @@ pub fn assert_counts(r: &FileRead) {
             s.rows_used + s.rows_rejected + s.rows_duplicate
         );
     }
+}
+
+/// The notes of one sheet.
+pub fn notes<'a>(r: &'a FileRead, sheet: &str) -> &'a [SheetNote] {
+    r.notes
+        .iter()
+        .find(|n| n.sheet == sheet)
+        .map_or(&[], |n| &n.notes)
 }
 
 /// Rejects as (row, column, value, reason), for exact comparison.
