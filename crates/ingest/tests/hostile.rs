@@ -7,28 +7,8 @@ use common::*;
 use std::path::{Path, PathBuf};
 
 fn good(dir: &Path) -> PathBuf {
-    let path = dir.join("good.xlsx");
-    write_xlsx(
-        &path,
-        &[(
-            "S",
-            vec![
-                ["Date", "Client", "Therapist", "Region", "Before", "After"]
-                    .iter()
-                    .map(|h| s(h))
-                    .collect(),
-                vec![
-                    C::D(2026, 10, 3),
-                    s("A"),
-                    s("Ann"),
-                    s("neck"),
-                    C::N(6.0),
-                    C::N(2.0),
-                ],
-            ],
-        )],
-    );
-    path
+    let row = session((2026, 10, 3), "A", "Ann", "neck", 6.0, 2.0);
+    xlsx_in(dir, "good.xlsx", &[("S", vec![header(&LONG), row])])
 }
 
 fn error_of(env: &Env, path: &Path) -> String {

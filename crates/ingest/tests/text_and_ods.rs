@@ -3,14 +3,9 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use common::*;
 use relief_core::Region;
 use std::io::Write;
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 #[test]
 fn semicolon_csv_with_bom_decimal_commas_and_config_names() {

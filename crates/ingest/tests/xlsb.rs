@@ -10,34 +10,10 @@ use std::process::Command;
 
 fn sessions() -> Vec<Vec<C>> {
     vec![
-        ["Date", "Client", "Therapist", "Region", "Before", "After"]
-            .iter()
-            .map(|h| s(h))
-            .collect(),
-        vec![
-            C::D(2026, 10, 3),
-            s("A1"),
-            s("Ann"),
-            s("neck"),
-            C::N(6.0),
-            C::N(2.0),
-        ],
-        vec![
-            C::D(2026, 10, 4),
-            s("A2"),
-            s("Ann"),
-            s("lower back"),
-            C::N(7.5),
-            C::N(3.0),
-        ],
-        vec![
-            C::D(2026, 10, 5),
-            s("A3"),
-            s("Ben"),
-            s("hips"),
-            C::N(5.0),
-            C::N(11.0),
-        ],
+        header(&LONG),
+        session((2026, 10, 3), "A1", "Ann", "neck", 6.0, 2.0),
+        session((2026, 10, 4), "A2", "Ann", "lower back", 7.5, 3.0),
+        session((2026, 10, 5), "A3", "Ben", "hips", 5.0, 11.0),
     ]
 }
 
@@ -143,21 +119,25 @@ fn libreoffice_reads_the_same_cells_from_the_xlsb() {
     assert_eq!(rejects(&a), rejects(&b));
 }
 
+/// Writes the sessions as an xlsb whose part `part` `edit` has changed, reads it and returns
+/// the file's error.
+fn error_with_part(part: &str, edit: impl FnOnce(&mut Vec<u8>)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.xlsb");
+    let mut parts = xlsb_parts(&[("Sessions", sessions())]);
+    let (_, bytes) = parts.iter_mut().find(|(n, _)| n == part).unwrap();
+    edit(bytes);
+    std::fs::write(&path, zip_parts(&parts)).unwrap();
+    Env::new().read(&path).report.error.expect("an error")
+}
+
 #[test]
 fn a_record_claiming_more_than_its_part_is_refused_before_calamine_opens_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("huge.xlsb");
-    let mut parts = xlsb_parts(&[("Sessions", sessions())]);
     // A shared string record that says it is 256 MB long, in a part of a few hundred bytes:
     // calamine would reserve (and zero) all of it before noticing.
-    let sst = parts
-        .iter_mut()
-        .find(|(n, _)| n == "xl/sharedStrings.bin")
-        .unwrap();
-    sst.1.extend_from_slice(&[0x13, 0xFF, 0xFF, 0xFF, 0x7F]);
-    std::fs::write(&path, zip_parts(&parts)).unwrap();
-    let r = Env::new().read(&path);
-    let err = r.report.error.unwrap();
+    let err = error_with_part("xl/sharedStrings.bin", |sst| {
+        sst.extend_from_slice(&[0x13, 0xFF, 0xFF, 0xFF, 0x7F])
+    });
     assert!(
         err.contains(
             "xl/sharedStrings.bin has a record of 268435455 bytes, longer than the part itself"
@@ -171,18 +151,11 @@ fn a_styles_part_calamine_misreads_is_refused_before_it_reserves_memory() {
     // Found by fuzzing the xlsb reader: a 761-byte workbook made calamine reserve 136 MB. The
     // styles part is sound as records, but calamine reads its types without skipping bodies
     // and takes bytes inside a body for a record and its length.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("styles.xlsb");
-    let mut parts = xlsb_parts(&[("Sessions", sessions())]);
-    let styles = parts
-        .iter_mut()
-        .find(|(n, _)| n == "xl/styles.bin")
-        .unwrap();
-    let mut bad = vec![0x16, 0x08, 0x00, 0xE7, 0x04, 0xFF, 0xFF, 0xFF, 0x40, 0x00];
-    bad.extend_from_slice(&styles.1);
-    styles.1 = bad;
-    std::fs::write(&path, zip_parts(&parts)).unwrap();
-    let err = Env::new().read(&path).report.error.unwrap();
+    let err = error_with_part("xl/styles.bin", |styles| {
+        let mut bad = vec![0x16, 0x08, 0x00, 0xE7, 0x04, 0xFF, 0xFF, 0xFF, 0x40, 0x00];
+        bad.extend_from_slice(styles);
+        *styles = bad;
+    });
     assert_eq!(
         err,
         "the file is damaged and cannot be read (the part xl/styles.bin has a record of 136314879 bytes, longer than the part itself (100 bytes)); open it and save it again"
@@ -191,22 +164,14 @@ fn a_styles_part_calamine_misreads_is_refused_before_it_reserves_memory() {
 
 #[test]
 fn a_row_past_the_last_row_is_refused_instead_of_ending_the_sheet_silently() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("far.xlsb");
-    let mut parts = xlsb_parts(&[("Sessions", sessions())]);
-    let sheet = parts
-        .iter_mut()
-        .find(|(n, _)| n == "xl/worksheets/sheet1.bin")
-        .unwrap();
-    // Row header number 2 (the first data row) becomes row 5,000,000.
-    let at = sheet
-        .1
-        .windows(5)
-        .position(|w| w == [0x00, 0x11, 0x01, 0x00, 0x00])
-        .expect("the second row header");
-    sheet.1[at + 2..at + 6].copy_from_slice(&4_999_999u32.to_le_bytes());
-    std::fs::write(&path, zip_parts(&parts)).unwrap();
-    let err = Env::new().read(&path).report.error.unwrap();
+    let err = error_with_part("xl/worksheets/sheet1.bin", |sheet| {
+        // Row header number 2 (the first data row) becomes row 5,000,000.
+        let at = sheet
+            .windows(5)
+            .position(|w| w == [0x00, 0x11, 0x01, 0x00, 0x00])
+            .expect("the second row header");
+        sheet[at + 2..at + 6].copy_from_slice(&4_999_999u32.to_le_bytes());
+    });
     assert!(err.contains("starts row 5000000 of a sheet"), "{err}");
 }
 

@@ -3,13 +3,8 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use common::*;
 use relief_core::{Pressure, Region, Side};
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 fn long_sheet() -> Vec<Vec<C>> {
     use C::*;
@@ -17,7 +12,7 @@ fn long_sheet() -> Vec<Vec<C>> {
         vec![s("North Clinic — session export")],
         vec![s("Exported 2026-11-01")],
         vec![],
-        [
+        header(&[
             "Date",
             "Client ID",
             "Therapist",
@@ -27,10 +22,7 @@ fn long_sheet() -> Vec<Vec<C>> {
             "Pressure",
             "Focus",
             "Notes",
-        ]
-        .iter()
-        .map(|h| s(h))
-        .collect(),
+        ]),
         vec![
             D(2026, 10, 3),
             N(40009.0),
@@ -95,8 +87,7 @@ fn long_sheet() -> Vec<Vec<C>> {
 #[test]
 fn long_layout_under_a_merged_title_reads_every_value_and_rejects_with_reasons() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("north.xlsx");
-    write_xlsx(&path, &[("Sessions", long_sheet())]);
+    let path = xlsx_in(dir.path(), "north.xlsx", &[("Sessions", long_sheet())]);
     // Merge the title across A1:F1 as exports do.
     patch(
         &path,
@@ -200,7 +191,7 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
     use C::*;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wide.xlsx");
-    let header = [
+    let names = [
         "Visit date",
         "Patient",
         "Practitioner",
@@ -218,7 +209,7 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
         "Notes",
     ];
     let rows = vec![
-        header.iter().map(|h| s(h)).collect(),
+        header(&names),
         vec![
             D(2026, 10, 3),
             N(1.0),
@@ -370,22 +361,15 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
 
 #[test]
 fn the_1904_date_system_is_honoured() {
-    use C::*;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mac.xlsx");
-    write_xlsx(
-        &path,
-        &[(
-            "S",
-            vec![
-                ["Date", "Client", "Therapist", "Region", "Before", "After"]
-                    .iter()
-                    .map(|h| s(h))
-                    .collect(),
-                vec![D(2022, 10, 2), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
-            ],
-        )],
-    );
+    let sheets = [(
+        "S",
+        vec![
+            header(&LONG),
+            session((2022, 10, 2), "A", "Ann", "neck", 6.0, 2.0),
+        ],
+    )];
+    let path = xlsx_in(dir.path(), "mac.xlsx", &sheets);
     // rust_xlsxwriter wrote the 1900 serial of 2022-10-02 (44836 = 46298 − 1462): read in the
     // 1904 system, the same number is 2026-10-03.
     patch(
@@ -398,20 +382,7 @@ fn the_1904_date_system_is_honoured() {
     assert_eq!(r.report.error, None);
     assert_eq!(r.records.get(0).date, ymd(2026, 10, 3));
     // Without the flag, the same cell is 2022-10-02: the flag, not the number, decided.
-    let plain = dir.path().join("plain.xlsx");
-    write_xlsx(
-        &plain,
-        &[(
-            "S",
-            vec![
-                ["Date", "Client", "Therapist", "Region", "Before", "After"]
-                    .iter()
-                    .map(|h| s(h))
-                    .collect(),
-                vec![D(2022, 10, 2), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
-            ],
-        )],
-    );
+    let plain = xlsx_in(dir.path(), "plain.xlsx", &sheets);
     assert_eq!(
         Env::new().read(&plain).records.get(0).date,
         ymd(2022, 10, 2)
@@ -432,10 +403,7 @@ fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
                 vec![
                     // No client column (a sheet without a therapist column is a solo
                     // practice's and is read, SPEC §2.9).
-                    ["Date", "Therapist", "Region", "Before", "After"]
-                        .iter()
-                        .map(|h| s(h))
-                        .collect(),
+                    header(&["Date", "Therapist", "Region", "Before", "After"]),
                     vec![D(2026, 10, 3), s("Ann"), s("neck"), N(6.0), N(2.0)],
                 ],
             ),
@@ -482,15 +450,9 @@ fn config_names_sheets_and_header_rows() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     // The real header is on row 3; row 1 is a legend that reads as a header and wins detection.
     let odd = vec![
-        ["Date", "Client", "Therapist", "Region", "Before", "After"]
-            .iter()
-            .map(|h| s(h))
-            .collect(),
+        header(&LONG),
         vec![],
-        ["Session date", "Member", "Staff", "Area", "Pre", "Post"]
-            .iter()
-            .map(|h| s(h))
-            .collect(),
+        header(&["Session date", "Member", "Staff", "Area", "Pre", "Post"]),
         vec![D(2026, 10, 3), s("A"), s("Ann"), s("neck"), N(6.0), N(2.0)],
     ];
     write_xlsx(&path, &[("Other", long_sheet()), ("Sessions", odd)]);
@@ -528,8 +490,7 @@ fn config_names_sheets_and_header_rows() {
 #[test]
 fn pseudonymised_therapists_on_request() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("north.xlsx");
-    write_xlsx(&path, &[("Sessions", long_sheet())]);
+    let path = xlsx_in(dir.path(), "north.xlsx", &[("Sessions", long_sheet())]);
     let env = Env::toml("[privacy]\npseudonymise_therapists = true\n");
     let r = env.read(&path);
     assert_eq!(
