@@ -7,8 +7,8 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::book::{H, H::*, Sheet, header, read, sheet, write};
-use common::{Env, LONG, long_and, notes, rejects, rj, ymd};
+use common::book::{H, H::*, Sheet, header, jo_log_start, read, sheet, write};
+use common::{Env, LONG, notes, rejects, rj, ymd};
 use relief_core::{Pressure, Region};
 use relief_ingest::{FileRead, SheetNote};
 
@@ -24,21 +24,14 @@ fn rows(r: &FileRead) -> Vec<(u32, NaiveDate, Region)> {
 fn merged_date_client_and_therapist_belong_to_every_row_of_the_range() {
     let mut s = sheet(
         "Log",
-        vec![
-            vec![S("Jo Marsh — massage log")],
-            header(&long_and("Pressure")),
+        [
+            jo_log_start("Pressure", S("firm")),
             vec![
-                D(2026, 10, 3),
-                S("Ann Lee"),
-                S("Jo"),
-                S("Neck"),
-                N(6.0),
-                N(3.0),
-                S("firm"),
+                vec![E, E, E, S("Lower back"), N(7.0), N(4.0)],
+                vec![E, E, E, S("Shoulders"), N(5.0), N(3.0)],
             ],
-            vec![E, E, E, S("Lower back"), N(7.0), N(4.0)],
-            vec![E, E, E, S("Shoulders"), N(5.0), N(3.0)],
-        ],
+        ]
+        .concat(),
     );
     // The title across A1:G1, and date, client, therapist down rows 3–5.
     s.merges = vec![(0, 0, 0, 6), (2, 0, 4, 0), (2, 1, 4, 1), (2, 2, 4, 2)];

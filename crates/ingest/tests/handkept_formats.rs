@@ -12,8 +12,8 @@
 
 mod common;
 
-use common::book::{H::*, Sheet, header, sheet, write};
-use common::{Env, long_and};
+use common::book::{H::*, Sheet, header, jo_log_start, lists_sheet, sheet, write};
+use common::{Env, soffice};
 use relief_ingest::FileRead;
 use std::path::{Path, PathBuf};
 
@@ -21,35 +21,28 @@ use std::path::{Path, PathBuf};
 fn table() -> Vec<Sheet> {
     let mut october = sheet(
         "October",
-        vec![
-            vec![S("Jo Marsh — massage log")],
-            header(&long_and("Minutes")),
+        [
+            jo_log_start("Minutes", Time(15.0)),
             vec![
-                D(2026, 10, 3),
-                S("Ann Lee"),
-                S("Jo"),
-                S("Neck"),
-                N(6.0),
-                N(3.0),
-                Time(15.0),
+                vec![E, E, E, S("Lower back"), N(7.0), N(4.0), Dur(75.0)],
+                vec![E, E, E, S("Shoulders"), N(5.0), N(2.0), S("20 min")],
+                vec![
+                    S("5 Oct 2026"),
+                    S("Bob"),
+                    S("Mia"),
+                    S("Hips"),
+                    N(5.0),
+                    N(3.0),
+                    N(30.0),
+                ],
+                vec![E, E, E, S("Legs"), N(4.0), N(2.0), S("1h")],
+                vec![E, E, E, S("Feet"), N(3.0), N(3.0), Time(900.0)],
+                vec![],
+                vec![E, E, E, S("Neck"), N(5.0), N(3.0)],
+                vec![S("Total"), E, E, E, N(30.0), N(17.0)],
             ],
-            vec![E, E, E, S("Lower back"), N(7.0), N(4.0), Dur(75.0)],
-            vec![E, E, E, S("Shoulders"), N(5.0), N(2.0), S("20 min")],
-            vec![
-                S("5 Oct 2026"),
-                S("Bob"),
-                S("Mia"),
-                S("Hips"),
-                N(5.0),
-                N(3.0),
-                N(30.0),
-            ],
-            vec![E, E, E, S("Legs"), N(4.0), N(2.0), S("1h")],
-            vec![E, E, E, S("Feet"), N(3.0), N(3.0), Time(900.0)],
-            vec![],
-            vec![E, E, E, S("Neck"), N(5.0), N(3.0)],
-            vec![S("Total"), E, E, E, N(30.0), N(17.0)],
-        ],
+        ]
+        .concat(),
     );
     october.merges = vec![(0, 0, 0, 6), (2, 0, 4, 0), (2, 1, 4, 1), (2, 2, 4, 2)];
     let mut wide = sheet(
@@ -125,39 +118,8 @@ fn table() -> Vec<Sheet> {
     );
     old.merges = vec![(1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2)];
     old.hidden = true;
-    let mut lists = sheet(
-        "Lists",
-        vec![
-            header(&["Region", "Therapist", "Technique"]),
-            vec![S("Neck"), S("Jo"), S("Swedish")],
-            vec![S("Lower back"), S("Mia"), S("Deep tissue")],
-        ],
-    );
-    lists.hidden = true;
+    let lists = lists_sheet(Vec::new());
     vec![october, wide, old, lists]
-}
-
-/// Converts `input` with LibreOffice, headless, into `format` in `out`; returns the new file.
-fn soffice(input: &Path, format: &str, out: &Path) -> PathBuf {
-    let profile = format!("file://{}", out.join("profile").display());
-    let status = std::process::Command::new("soffice")
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            format,
-            "--outdir",
-        ])
-        .arg(out)
-        .arg(input)
-        .status()
-        .expect("soffice runs (apt-get install libreoffice-calc-nogui)");
-    assert!(
-        status.success(),
-        "LibreOffice could not convert to {format}"
-    );
-    out.join(input.with_extension(format).file_name().unwrap())
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -8,11 +8,28 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::book::{H, H::*, header, read, sheet, write};
+use common::book::{H, H::*, Sheet, header, lists_sheet, read, sheet, write};
 use common::{Env, LONG, long_and, notes, rejects, rj, ymd};
 
 use relief_ingest::{NotSession, SheetNote};
 use std::path::PathBuf;
+
+/// A log of one neck session a row, each with one of `minutes` in a Minutes column.
+fn minutes_sheet(minutes: impl IntoIterator<Item = H>) -> Sheet {
+    let mut table = vec![header(&long_and("Minutes"))];
+    for cell in minutes {
+        table.push(vec![
+            D(2026, 10, 3),
+            S("Ann"),
+            S("Jo"),
+            S("Neck"),
+            N(6.0),
+            N(2.0),
+            cell,
+        ]);
+    }
+    sheet("Log", table)
+}
 
 #[test]
 fn dates_typed_with_month_names_dots_and_times_are_read() {
@@ -74,19 +91,7 @@ fn minutes_as_time_cells_and_typed_durations_are_read() {
         // 12.5 minutes and a float's dust: rounded to the second.
         (N(12.500_000_1), 12.5),
     ];
-    let mut table = vec![header(&long_and("Minutes"))];
-    for (cell, _) in &typed {
-        table.push(vec![
-            D(2026, 10, 3),
-            S("Ann"),
-            S("Jo"),
-            S("Neck"),
-            N(6.0),
-            N(2.0),
-            cell.clone(),
-        ]);
-    }
-    let (_d, _p, r) = read(&[sheet("Log", table)]);
+    let (_d, _p, r) = read(&[minutes_sheet(typed.iter().map(|t| t.0.clone()))]);
     assert!(r.rejects.is_empty(), "{:?}", rejects(&r));
     let got: Vec<f64> = r.records.iter().map(|x| x.minutes.unwrap()).collect();
     let want: Vec<f64> = typed.iter().map(|t| t.1).collect();
@@ -95,19 +100,7 @@ fn minutes_as_time_cells_and_typed_durations_are_read() {
 
 #[test]
 fn more_than_480_minutes_is_rejected_saying_how_it_was_read() {
-    let mut table = vec![header(&long_and("Minutes"))];
-    for cell in [S("15:00"), Time(900.0), N(600.0), N(480.0)] {
-        table.push(vec![
-            D(2026, 10, 3),
-            S("Ann"),
-            S("Jo"),
-            S("Neck"),
-            N(6.0),
-            N(2.0),
-            cell,
-        ]);
-    }
-    let (_d, _p, r) = read(&[sheet("Log", table)]);
+    let (_d, _p, r) = read(&[minutes_sheet([S("15:00"), Time(900.0), N(600.0), N(480.0)])]);
     let tail = ": more than 480 minutes on one region is implausible (for a quarter of an hour write 15, 0:15 or 15 min)";
     assert_eq!(
         rejects(&r),
@@ -177,16 +170,7 @@ fn the_config_sheet_list_still_decides_for_hidden_sheets() {
 
 #[test]
 fn list_and_price_sheets_are_not_session_sheets_and_flood_nothing() {
-    let mut lists = sheet(
-        "Lists",
-        vec![
-            header(&["Region", "Therapist", "Technique"]),
-            vec![S("Neck"), S("Jo"), S("Swedish")],
-            vec![S("Lower back"), S("Mia"), S("Deep tissue")],
-            vec![S("Shoulders"), E, S("Trigger point")],
-        ],
-    );
-    lists.hidden = true;
+    let lists = lists_sheet(vec![vec![S("Shoulders"), E, S("Trigger point")]]);
     let prices = sheet(
         "Prices",
         vec![
@@ -262,15 +246,7 @@ fn a_sheet_without_a_therapist_column_is_a_solo_practice() {
 fn the_same_session_id_at_two_clinics_is_two_sessions() {
     let table = |client: &'static str, after: f64| {
         vec![
-            header(&[
-                "Session ID",
-                "Date",
-                "Client",
-                "Therapist",
-                "Region",
-                "Before",
-                "After",
-            ]),
+            header(&[["Session ID"].as_slice(), &LONG].concat()),
             vec![
                 S("1001"),
                 D(2026, 10, 3),

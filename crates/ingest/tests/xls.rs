@@ -157,22 +157,7 @@ fn the_fixture_is_what_libreoffice_makes_of_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("clinic-export.xlsx");
     write_fixture_at(&xlsx);
-    let profile = format!("file://{}", dir.path().join("profile").display());
-    let status = std::process::Command::new("soffice")
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xls",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(&xlsx)
-        .status()
-        .expect("soffice runs (apt-get install libreoffice-calc-nogui)");
-    assert!(status.success());
-    let fresh = dir.path().join("clinic-export.xls");
+    let fresh = soffice(&xlsx, "xls", dir.path());
     if std::env::var_os("RELIEF_UPDATE_FIXTURE").is_some() {
         let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
         std::fs::create_dir_all(out.parent().unwrap()).unwrap();

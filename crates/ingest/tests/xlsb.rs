@@ -17,10 +17,9 @@ fn sessions() -> Vec<Vec<C>> {
     ]
 }
 
-#[test]
-fn an_xlsb_is_read_like_an_xlsx() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("oct.xlsb");
+/// An xlsb whose first sheet is a price list and whose second holds the sessions.
+fn price_list_and_sessions(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("oct.xlsb");
     write_xlsb(
         &path,
         &[
@@ -28,6 +27,13 @@ fn an_xlsb_is_read_like_an_xlsx() {
             ("Sessions", sessions()),
         ],
     );
+    path
+}
+
+#[test]
+fn an_xlsb_is_read_like_an_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = price_list_and_sessions(dir.path());
     let r = Env::new().read(&path);
     assert_eq!(r.report.error, None);
     assert_eq!(r.report.sheets.len(), 1);
@@ -89,14 +95,7 @@ fn libreoffice_csv(path: &Path, out: &Path) -> String {
 #[test]
 fn libreoffice_reads_the_same_cells_from_the_xlsb() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("oct.xlsb");
-    write_xlsb(
-        &path,
-        &[
-            ("Price list", vec![vec![s("Massage"), C::N(60.0)]]),
-            ("Sessions", sessions()),
-        ],
-    );
+    let path = price_list_and_sessions(dir.path());
     let csv = libreoffice_csv(&path, dir.path());
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "Date,Client,Therapist,Region,Before,After");

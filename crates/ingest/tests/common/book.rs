@@ -43,6 +43,37 @@ pub fn header(names: &[&'static str]) -> Vec<H> {
     names.iter().map(|n| S(n)).collect()
 }
 
+/// How Jo Marsh's log starts: a title row, the long header with one more `column`, and Ann
+/// Lee's first row with `value` in that column.
+pub fn jo_log_start(column: &'static str, value: H) -> Vec<Vec<H>> {
+    vec![
+        vec![S("Jo Marsh — massage log")],
+        header(&super::long_and(column)),
+        vec![
+            D(2026, 10, 3),
+            S("Ann Lee"),
+            S("Jo"),
+            S("Neck"),
+            N(6.0),
+            N(3.0),
+            value,
+        ],
+    ]
+}
+
+/// The hidden list sheet spreadsheet templates keep for drop-downs: two rows, then `more`.
+pub fn lists_sheet(more: Vec<Vec<H>>) -> Sheet {
+    let mut rows = vec![
+        header(&["Region", "Therapist", "Technique"]),
+        vec![S("Neck"), S("Jo"), S("Swedish")],
+        vec![S("Lower back"), S("Mia"), S("Deep tissue")],
+    ];
+    rows.extend(more);
+    let mut lists = sheet("Lists", rows);
+    lists.hidden = true;
+    lists
+}
+
 /// Writes `sheets` into a fresh folder and reads the file with the default settings.
 pub fn read(sheets: &[Sheet]) -> (tempfile::TempDir, PathBuf, FileRead) {
     let dir = tempfile::tempdir().unwrap();

@@ -149,6 +149,29 @@ pub fn patch(path: &Path, part: &str, from: &str, to: &str) {
     );
 }
 
+/// Converts `input` with LibreOffice, headless, into `format` in `out`; returns the new file.
+pub fn soffice(input: &Path, format: &str, out: &Path) -> PathBuf {
+    let profile = format!("file://{}", out.join("profile").display());
+    let status = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            format,
+            "--outdir",
+        ])
+        .arg(out)
+        .arg(input)
+        .status()
+        .expect("soffice runs (apt-get install libreoffice-calc-nogui)");
+    assert!(
+        status.success(),
+        "LibreOffice could not convert to {format}"
+    );
+    out.join(input.with_extension(format).file_name().unwrap())
+}
+
 /// A config, its vocabulary and a fixed key.
 pub struct Env {
     pub config: Config,
