@@ -297,15 +297,20 @@ fn breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
 mod tests {
     use super::*;
 
-    fn all(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
-        let mut r = Records::new(
+    /// The records of UTF-8 `text`.
+    fn utf8(text: &str, delimiter: u8) -> Records<'_> {
+        Records::new(
             Text {
                 bytes: text.as_bytes(),
                 utf8: true,
                 lone_cr: has_lone_cr(text.as_bytes()),
             },
             delimiter,
-        );
+        )
+    }
+
+    fn all(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+        let mut r = utf8(text, delimiter);
         let mut out = Vec::new();
         while let Some((line, cells)) = r.next_record().unwrap() {
             out.push((line, cells.into_iter().map(Cow::into_owned).collect()));
@@ -348,14 +353,7 @@ mod tests {
     #[test]
     fn a_record_wider_than_a_spreadsheet_is_refused() {
         let text = "x,".repeat(MAX_COLUMNS) + "x\n";
-        let mut r = Records::new(
-            Text {
-                bytes: text.as_bytes(),
-                utf8: true,
-                lone_cr: has_lone_cr(text.as_bytes()),
-            },
-            b',',
-        );
+        let mut r = utf8(&text, b',');
         let err = r.next_record().unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -379,14 +377,7 @@ mod tests {
         let (_, cells) = r.next_record().unwrap().unwrap();
         assert_eq!(cells, ["café", "€ 5"]);
         let text = "plain,\"quoted\"\n";
-        let mut r = Records::new(
-            Text {
-                bytes: text.as_bytes(),
-                utf8: true,
-                lone_cr: has_lone_cr(text.as_bytes()),
-            },
-            b',',
-        );
+        let mut r = utf8(&text, b',');
         let (_, cells) = r.next_record().unwrap().unwrap();
         assert!(matches!(cells[0], Cow::Borrowed("plain")));
         assert_eq!(cells[1], "quoted");

@@ -48,11 +48,7 @@ pub(crate) fn check_records(zip: &mut ZipArchive<Cursor<&[u8]>>) -> Result<(), I
 
 /// Walks one part's records; `Err` says what is wrong with it.
 fn check_part(part: &mut impl Read, size: u64, is_sheet: bool) -> Result<(), String> {
-    let mut records = Records {
-        inner: part,
-        read: 0,
-        size,
-    };
+    let mut records = Records::new(part, size);
     loop {
         let Some(typ) = records.typ() else {
             return Ok(());
@@ -84,11 +80,7 @@ const CELL_FORMAT: u16 = 0x002F;
 /// their bodies*, so any two bytes of a body can pass for a wanted record, and whatever follows
 /// them for its length. Every length calamine would read this way must fit in the part.
 fn check_styles(part: &mut impl Read, size: u64) -> Result<(), String> {
-    let mut records = Records {
-        inner: part,
-        read: 0,
-        size,
-    };
+    let mut records = Records::new(part, size);
     loop {
         let Some(typ) = records.typ() else {
             return Ok(());
@@ -134,7 +126,15 @@ struct Records<'r, R: Read> {
     size: u64,
 }
 
-impl<R: Read> Records<'_, R> {
+impl<'r, R: Read> Records<'r, R> {
+    fn new(inner: &'r mut R, size: u64) -> Self {
+        Records {
+            inner,
+            read: 0,
+            size,
+        }
+    }
+
     fn byte(&mut self) -> Option<u8> {
         let mut b = [0u8; 1];
         self.inner.read_exact(&mut b).ok()?;
