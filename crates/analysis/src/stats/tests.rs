@@ -350,20 +350,27 @@ fn assert_matches_naive(
     }
 }
 
+/// The generated visits as rows of the adjusted model, at the level `level` picks.
+fn level_rows<'v, L>(
+    data: impl IntoIterator<Item = &'v Visit>,
+    level: impl Fn(&Visit) -> L,
+) -> Vec<LevelRow<L>> {
+    data.into_iter()
+        .map(|v| LevelRow {
+            region: v.region,
+            before: v.before,
+            change: v.change,
+            client: v.client,
+            level: level(v),
+        })
+        .collect()
+}
+
 #[test]
 fn adjusted_effects_agree_with_the_long_way_on_generated_data() {
     for seed in [3, 11, 42] {
         let data = clinic(seed, 40);
-        let focus: Vec<LevelRow<bool>> = data
-            .iter()
-            .map(|v| LevelRow {
-                region: v.region,
-                before: v.before,
-                change: v.change,
-                client: v.client,
-                level: v.focus,
-            })
-            .collect();
+        let focus = level_rows(&data, |v| v.focus);
         let naive: Vec<_> = data
             .iter()
             .map(|v| (v.region, v.before, v.change, v.client, usize::from(v.focus)))
@@ -376,16 +383,7 @@ fn adjusted_effects_agree_with_the_long_way_on_generated_data() {
 
         // Pressure, with the lightest level left out so "medium" is the reference.
         let data: Vec<&Visit> = data.iter().filter(|v| v.pressure > 0).collect();
-        let pressure: Vec<LevelRow<Pressure>> = data
-            .iter()
-            .map(|v| LevelRow {
-                region: v.region,
-                before: v.before,
-                change: v.change,
-                client: v.client,
-                level: Pressure::ALL[v.pressure],
-            })
-            .collect();
+        let pressure = level_rows(data.iter().copied(), |v| Pressure::ALL[v.pressure]);
         let naive: Vec<_> = data
             .iter()
             .map(|v| (v.region, v.before, v.change, v.client, v.pressure))
@@ -399,16 +397,7 @@ fn adjusted_effects_agree_with_the_long_way_on_generated_data() {
 #[test]
 fn adjusted_focus_difference_finds_the_true_effect_where_raw_overstates_it() {
     let data = clinic(7, 150);
-    let rows: Vec<LevelRow<bool>> = data
-        .iter()
-        .map(|v| LevelRow {
-            region: v.region,
-            before: v.before,
-            change: v.change,
-            client: v.client,
-            level: v.focus,
-        })
-        .collect();
+    let rows = level_rows(&data, |v| v.focus);
     let pooled = &adjusted_effects(&rows, 5)[0];
     assert_eq!(pooled.region, RegionOrAll::All);
     let adjusted = pooled.adjusted_difference.unwrap();
