@@ -1,3 +1,7 @@
+//! Tests of the vocabulary: every built-in spelling of a header, region, side, pressure and
+//! minutes value, what `relief.toml` adds, and the therapist-facing sentence of each value it
+//! cannot read. Kept beside `vocabulary.rs` so the spellings and their checks are read together.
+
 use super::*;
 
 fn voc() -> Vocabulary {
@@ -68,28 +72,17 @@ fn singular_and_plural_alike() {
 #[test]
 fn sides_in_every_position() {
     let v = voc();
-    assert_eq!(
-        v.region("left shoulder"),
-        Ok((Region::Shoulders, Some(Side::Left)))
-    );
-    assert_eq!(v.region("R hip"), Ok((Region::Hips, Some(Side::Right))));
-    assert_eq!(
-        v.region("shoulders (L)"),
-        Ok((Region::Shoulders, Some(Side::Left)))
-    );
-    assert_eq!(
-        v.region("bilateral calves"),
-        Ok((Region::Legs, Some(Side::Both)))
-    );
-    assert_eq!(
-        v.region("hamstrings right"),
-        Ok((Region::Legs, Some(Side::Right)))
-    );
-    assert_eq!(
-        v.region("Lower back (both)"),
-        Ok((Region::LowerBack, Some(Side::Both)))
-    );
-    assert_eq!(v.region("Rt. knee"), Ok((Region::Legs, Some(Side::Right))));
+    for (text, region, side) in [
+        ("left shoulder", Region::Shoulders, Side::Left),
+        ("R hip", Region::Hips, Side::Right),
+        ("shoulders (L)", Region::Shoulders, Side::Left),
+        ("bilateral calves", Region::Legs, Side::Both),
+        ("hamstrings right", Region::Legs, Side::Right),
+        ("Lower back (both)", Region::LowerBack, Side::Both),
+        ("Rt. knee", Region::Legs, Side::Right),
+    ] {
+        assert_eq!(v.region(text), Ok((region, Some(side))), "{text}");
+    }
 }
 
 #[test]
@@ -176,43 +169,39 @@ fn focus_lists() {
 #[test]
 fn wide_columns_in_every_spelling() {
     let v = voc();
-    let col = |h| v.wide_column(h);
-    let wc = |region, side, kind| Some(WideColumn { region, side, kind });
-    assert_eq!(
-        col("Lower back before"),
-        wc(Region::LowerBack, None, WideKind::Before)
-    );
-    assert_eq!(
-        col("lower_back_after"),
-        wc(Region::LowerBack, None, WideKind::After)
-    );
-    assert_eq!(
-        col("Pre Neck (0-10)"),
-        wc(Region::Neck, None, WideKind::Before)
-    );
-    assert_eq!(col("post neck"), wc(Region::Neck, None, WideKind::After));
-    assert_eq!(
-        col("Neck - Post (0-10)"),
-        wc(Region::Neck, None, WideKind::After)
-    );
-    assert_eq!(
-        col("Hips minutes"),
-        wc(Region::Hips, None, WideKind::Minutes)
-    );
-    assert_eq!(
-        col("shoulders mins"),
-        wc(Region::Shoulders, None, WideKind::Minutes)
-    );
-    assert_eq!(
-        col("L shoulder before"),
-        wc(Region::Shoulders, Some(Side::Left), WideKind::Before)
-    );
+    for (header, region, side, kind) in [
+        (
+            "Lower back before",
+            Region::LowerBack,
+            None,
+            WideKind::Before,
+        ),
+        ("lower_back_after", Region::LowerBack, None, WideKind::After),
+        ("Pre Neck (0-10)", Region::Neck, None, WideKind::Before),
+        ("post neck", Region::Neck, None, WideKind::After),
+        ("Neck - Post (0-10)", Region::Neck, None, WideKind::After),
+        ("Hips minutes", Region::Hips, None, WideKind::Minutes),
+        ("shoulders mins", Region::Shoulders, None, WideKind::Minutes),
+        (
+            "L shoulder before",
+            Region::Shoulders,
+            Some(Side::Left),
+            WideKind::Before,
+        ),
+    ] {
+        let want = WideColumn { region, side, kind };
+        assert_eq!(v.wide_column(header), Some(want), "{header}");
+    }
     // Long-layout columns and unrelated headers are not wide columns.
-    assert_eq!(col("soreness before"), None);
-    assert_eq!(col("pain after"), None);
-    assert_eq!(col("before"), None);
-    assert_eq!(col("pressure level"), None);
-    assert_eq!(col("elbow before"), None);
+    for header in [
+        "soreness before",
+        "pain after",
+        "before",
+        "pressure level",
+        "elbow before",
+    ] {
+        assert_eq!(v.wide_column(header), None, "{header}");
+    }
 }
 
 #[test]
