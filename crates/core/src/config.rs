@@ -348,20 +348,22 @@ mod tests {
         assert_eq!(Config::from_toml("").unwrap(), Config::default());
     }
 
+    /// `text` is refused with an error that names `what`.
+    fn refused_naming(text: &str, what: &str) {
+        let err = Config::from_toml(text).unwrap_err();
+        assert!(err.to_string().contains(what), "{err}");
+    }
+
     #[test]
     fn unknown_key_is_named() {
-        let err = Config::from_toml("[analysis]\nresponder = 0.3\n").unwrap_err();
-        assert!(err.to_string().contains("responder"), "{err}");
-        let err = Config::from_toml("colour = 'red'\n").unwrap_err();
-        assert!(err.to_string().contains("colour"), "{err}");
+        refused_naming("[analysis]\nresponder = 0.3\n", "responder");
+        refused_naming("colour = 'red'\n", "colour");
     }
 
     #[test]
     fn unknown_region_or_field_is_named() {
-        let err = Config::from_toml("[regions]\nelbow = ['elbow pit']\n").unwrap_err();
-        assert!(err.to_string().contains("elbow"), "{err}");
-        let err = Config::from_toml("[headers]\nmood = ['Mood']\n").unwrap_err();
-        assert!(err.to_string().contains("mood"), "{err}");
+        refused_naming("[regions]\nelbow = ['elbow pit']\n", "elbow");
+        refused_naming("[headers]\nmood = ['Mood']\n", "mood");
     }
 
     #[test]
