@@ -6,6 +6,7 @@ mod fixture;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 use fixture::*;
+use relief_core::Region;
 use relief_core::summary::{Figures, Settings, Summary};
 use std::path::Path;
 
@@ -121,6 +122,12 @@ fn expected_figures(f: &Figures, s: &Settings) -> Vec<(String, Want)> {
 /// One table row: its key columns (header, value) and its figures.
 type ExpectedRow = (Vec<(&'static str, Want)>, Figures);
 
+/// A row keyed by one column and the region, as most group sheets are.
+fn keyed(column: &'static str, key: Want, region: Region, figures: &Figures) -> ExpectedRow {
+    let region = Want::Text(region.label().to_string());
+    (vec![(column, key), ("Region", region)], figures.clone())
+}
+
 /// Each group sheet's expected key columns and figures, from the model.
 fn expected_groups(
     s: &Summary,
@@ -144,42 +151,21 @@ fn expected_groups(
             "Months",
             months
                 .iter()
-                .map(|f| {
-                    (
-                        vec![("Month", t(&f.key.month)), ("Region", t(f.region.label()))],
-                        f.figures.clone(),
-                    )
-                })
+                .map(|f| keyed("Month", t(&f.key.month), f.region, &f.figures))
                 .collect(),
         ),
         (
             "Therapists",
             s.by_therapist
                 .iter()
-                .map(|f| {
-                    (
-                        vec![
-                            ("Therapist", t(&f.key.therapist)),
-                            ("Region", t(f.region.label())),
-                        ],
-                        f.figures.clone(),
-                    )
-                })
+                .map(|f| keyed("Therapist", t(&f.key.therapist), f.region, &f.figures))
                 .collect(),
         ),
         (
             "Pressure",
             s.by_pressure
                 .iter()
-                .map(|f| {
-                    (
-                        vec![
-                            ("Pressure", t(f.key.pressure.label())),
-                            ("Region", t(f.region.label())),
-                        ],
-                        f.figures.clone(),
-                    )
-                })
+                .map(|f| keyed("Pressure", t(f.key.pressure.label()), f.region, &f.figures))
                 .collect(),
         ),
         (
@@ -192,10 +178,7 @@ fn expected_groups(
                     } else {
                         "Not a focus"
                     };
-                    (
-                        vec![("Focus", t(key)), ("Region", t(f.region.label()))],
-                        f.figures.clone(),
-                    )
+                    keyed("Focus", t(key), f.region, &f.figures)
                 })
                 .collect(),
         ),
@@ -204,12 +187,11 @@ fn expected_groups(
             s.by_minutes
                 .iter()
                 .map(|f| {
-                    (
-                        vec![
-                            ("Minutes on region", t(f.key.minutes_band.key())),
-                            ("Region", t(f.region.label())),
-                        ],
-                        f.figures.clone(),
+                    keyed(
+                        "Minutes on region",
+                        t(f.key.minutes_band.key()),
+                        f.region,
+                        &f.figures,
                     )
                 })
                 .collect(),
@@ -218,15 +200,7 @@ fn expected_groups(
             "Technique",
             s.by_technique
                 .iter()
-                .map(|f| {
-                    (
-                        vec![
-                            ("Technique", t(&f.key.technique)),
-                            ("Region", t(f.region.label())),
-                        ],
-                        f.figures.clone(),
-                    )
-                })
+                .map(|f| keyed("Technique", t(&f.key.technique), f.region, &f.figures))
                 .collect(),
         ),
         (
@@ -255,12 +229,11 @@ fn expected_groups(
             s.by_visit
                 .iter()
                 .map(|f| {
-                    (
-                        vec![
-                            ("Visit", Want::Num(f64::from(f.key.visit))),
-                            ("Region", t(f.region.label())),
-                        ],
-                        f.figures.clone(),
+                    keyed(
+                        "Visit",
+                        Want::Num(f64::from(f.key.visit)),
+                        f.region,
+                        &f.figures,
                     )
                 })
                 .collect(),
