@@ -530,13 +530,18 @@ mod tests {
         );
     }
 
+    /// Two rows of six cells with 1,000,000 blank rows between them.
+    fn blank_gap_between_wide_rows() -> String {
+        let wide = DATA.repeat(3);
+        format!(
+            r#"<table:table-row>{wide}</table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row><table:table-row>{wide}</table:table-row>"#
+        )
+    }
+
     #[test]
     fn blank_gaps_between_data_rows_count_as_memory() {
         // calamine fills the 1,000,000 blank rows with 6 blank cells each: about half a GB.
-        let wide = DATA.repeat(3);
-        let rows = format!(
-            r#"<table:table-row>{wide}</table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row><table:table-row>{wide}</table:table-row>"#
-        );
+        let rows = blank_gap_between_wide_rows();
         let err = check(&doc(&rows), 2_000_000, 50_000_000).unwrap_err();
         assert!(
             matches!(err, IngestError::RepetitiveOds { ref sheet, memory_mb } if sheet == "S" && memory_mb > 400),
@@ -548,10 +553,7 @@ mod tests {
     fn padding_outside_the_rows_does_not_raise_the_allowance() {
         // 1,000,000 blank rows of 6 cells between two data rows: about 500 MB in calamine.
         // 40 MB of comment would have allowed 640 MB if every byte of XML counted.
-        let wide = DATA.repeat(3);
-        let rows = format!(
-            r#"<table:table-row>{wide}</table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row><table:table-row>{wide}</table:table-row>"#
-        );
+        let rows = blank_gap_between_wide_rows();
         let padded = format!("<!--{}-->{}", " ".repeat(40 << 20), doc(&rows))
             .replacen("<!--", "<office:document-content><!--", 1)
             .replacen("--><office:document-content>", "-->", 1);
