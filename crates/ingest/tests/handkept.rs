@@ -8,7 +8,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::book::{H, H::*, Sheet, header, jo_log_start, read, sheet, write};
-use common::{Env, LONG, notes, rejects, rj, ymd};
+use common::{Env, LONG, notes, rejects, rj, unknown_region, ymd};
 use relief_core::{Pressure, Region};
 use relief_ingest::{FileRead, SheetNote};
 
@@ -367,12 +367,7 @@ fn a_row_rejected_for_its_region_or_score_still_carries_its_session() {
     assert_eq!(
         rejects(&r),
         [
-            rj(
-                2,
-                "region",
-                "Elbow pit",
-                "unknown region 'Elbow pit' — add it under [regions] in relief.toml"
-            ),
+            unknown_region(2, "region", "Elbow pit"),
             rj(3, "before", "11", "score 11 is outside 0–10"),
         ]
     );

@@ -11,6 +11,11 @@ fn good(dir: &Path) -> PathBuf {
     xlsx_in(dir, "good.xlsx", &[("S", vec![header(&LONG), row])])
 }
 
+/// Adds a part of `bytes` to the package at `path`.
+fn pad(path: &Path, bytes: Vec<u8>) {
+    rezip(path, |_, d| d, &[("xl/media/padding.bin", bytes)]);
+}
+
 fn error_of(env: &Env, path: &Path) -> String {
     let r = env.read(path);
     assert!(r.records.is_empty() && r.rejects.is_empty());
@@ -123,11 +128,7 @@ fn a_zip_bomb_of_a_few_kilobytes_is_refused_before_it_is_unpacked() {
     let dir = tempfile::tempdir().unwrap();
     // 40 MB of zeros packs to about 40 KB: the ratio gives it away under the default limits.
     let path = good(dir.path());
-    rezip(
-        &path,
-        |_, d| d,
-        &[("xl/media/padding.bin", vec![0u8; 40 << 20])],
-    );
+    pad(&path, vec![0u8; 40 << 20]);
     let size = std::fs::metadata(&path).unwrap().len();
     assert!(size < 100 << 10, "{size}");
     let err = error_of(&Env::new(), &path);
@@ -140,11 +141,7 @@ fn a_zip_bomb_of_a_few_kilobytes_is_refused_before_it_is_unpacked() {
     let small = dir.path().join("small").join("good.xlsx");
     std::fs::create_dir_all(small.parent().unwrap()).unwrap();
     std::fs::copy(good(dir.path()), &small).unwrap();
-    rezip(
-        &small,
-        |_, d| d,
-        &[("xl/media/padding.bin", vec![b' '; 3 << 20])],
-    );
+    pad(&small, vec![b' '; 3 << 20]);
     assert!(std::fs::metadata(&small).unwrap().len() < 16 << 10);
     let err = error_of(&Env::toml("[input]\nmax_unzipped_mb = 2\n"), &small);
     assert_eq!(

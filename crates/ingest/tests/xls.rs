@@ -247,20 +247,10 @@ fn the_real_xls_gives_exactly_the_expected_records_and_rejects() {
         rejects(&r),
         vec![
             rj(16, "before", "11", "score 11 is outside 0–10"),
-            rj(
-                17,
-                "region",
-                "Elbow",
-                "unknown region 'Elbow' — add it under [regions] in relief.toml"
-            ),
+            unknown_region(17, "region", "Elbow"),
             rj(18, "after", "", "after is blank"),
             rj(19, "date", "", "date is blank"),
-            rj(
-                20,
-                "pressure",
-                "hard as you can",
-                "unknown pressure 'hard as you can' — use light, medium, firm or deep (or 1–4), or add it under [pressure] in relief.toml"
-            ),
+            unknown_pressure(20, "hard as you can"),
         ]
     );
     let everything = format!("{:?}{:?}", r.records, r.rejects);

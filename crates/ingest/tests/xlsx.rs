@@ -144,24 +144,14 @@ fn long_layout_under_a_merged_title_reads_every_value_and_rejects_with_reasons()
         rejects(&r),
         vec![
             rj(8, "before", "11", "score 11 is outside 0–10"),
-            rj(
-                9,
-                "region",
-                "elbow",
-                "unknown region 'elbow' — add it under [regions] in relief.toml"
-            ),
+            unknown_region(9, "region", "elbow"),
             rj(
                 10,
                 "after",
                 "#DIV/0!",
                 "the cell shows the spreadsheet error #DIV/0!; fix the formula or type the value"
             ),
-            rj(
-                11,
-                "pressure",
-                "very hard",
-                "unknown pressure 'very hard' — use light, medium, firm or deep (or 1–4), or add it under [pressure] in relief.toml"
-            ),
+            unknown_pressure(11, "very hard"),
             rj(12, "date", "", "date is blank"),
             rj(13, "client", "", "client is blank"),
         ]
@@ -345,12 +335,7 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
                 "",
                 "the session has no before or after score for any region"
             ),
-            rj(
-                6,
-                "focus",
-                "elbow",
-                "unknown region 'elbow' — add it under [regions] in relief.toml"
-            ),
+            unknown_region(6, "focus", "elbow"),
         ]
     );
     assert_eq!(
@@ -393,9 +378,9 @@ fn the_1904_date_system_is_honoured() {
 fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
     use C::*;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("two.xlsx");
-    write_xlsx(
-        &path,
+    let path = xlsx_in(
+        dir.path(),
+        "two.xlsx",
         &[
             ("Good", long_sheet()),
             (
@@ -424,9 +409,9 @@ fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
 #[test]
 fn a_workbook_without_any_header_is_one_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("notes.xlsx");
-    write_xlsx(
-        &path,
+    let path = xlsx_in(
+        dir.path(),
+        "notes.xlsx",
         &[(
             "Sheet1",
             vec![vec![s("Shopping")], vec![s("oil"), s("towels")]],

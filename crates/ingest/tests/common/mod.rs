@@ -281,3 +281,17 @@ pub fn rejects(r: &FileRead) -> Vec<(u32, String, String, String)> {
 pub fn rj(row: u32, column: &str, value: &str, reason: &str) -> (u32, String, String, String) {
     (row, column.into(), value.into(), reason.into())
 }
+
+/// The reject of a region name relief does not know.
+pub fn unknown_region(row: u32, column: &str, value: &str) -> (u32, String, String, String) {
+    let reason = format!("unknown region '{value}' — add it under [regions] in relief.toml");
+    rj(row, column, value, &reason)
+}
+
+/// The reject of a pressure word relief does not know.
+pub fn unknown_pressure(row: u32, value: &str) -> (u32, String, String, String) {
+    let reason = format!(
+        "unknown pressure '{value}' — use light, medium, firm or deep (or 1–4), or add it under [pressure] in relief.toml"
+    );
+    rj(row, "pressure", value, &reason)
+}
