@@ -7,17 +7,30 @@ mod fixture;
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 use fixture::*;
 use relief_core::Region;
+use relief_core::summary::MonthFigures;
 use relief_core::summary::{Figures, Settings, Summary};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A written workbook, opened with calamine.
+type Book = Xlsx<std::io::BufReader<std::fs::File>>;
 
 /// Row (0-based) of every table header, as the crate documents it.
 const HEADER: u32 = 3;
 
-fn open(path: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
+fn open(path: &Path) -> Book {
     open_workbook(path).unwrap_or_else(|e| panic!("{} opens: {e}", path.display()))
 }
 
-fn sheet(book: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Range<Data> {
+/// Writes the full summary with `trend` as `full.xlsx` in the fresh folder `name`, and opens it.
+fn full_book(name: &str, trend: &[MonthFigures]) -> (Summary, PathBuf, Book) {
+    let summary = full_summary();
+    let path = out_dir(name).join("full.xlsx");
+    relief_excel::write_workbook(&summary, trend, &path).unwrap();
+    let book = open(&path);
+    (summary, path, book)
+}
+
+fn sheet(book: &mut Book, name: &str) -> Range<Data> {
     book.worksheet_range(name)
         .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
 }
@@ -310,11 +323,7 @@ fn an_empty_report_still_makes_every_sheet() {
 
 #[test]
 fn rejects_conflicts_and_sources_list_every_row() {
-    let dir = out_dir("lists");
-    let summary = full_summary();
-    let path = dir.join("full.xlsx");
-    relief_excel::write_workbook(&summary, &trend(), &path).unwrap();
-    let mut book = open(&path);
+    let (summary, _, mut book) = full_book("lists", &trend());
 
     let range = sheet(&mut book, "Rejects");
     let heads = headers(&range);
@@ -450,11 +459,7 @@ fn labelled(range: &Range<Data>, label: &str) -> Data {
 
 #[test]
 fn overview_states_counts_and_headlines() {
-    let dir = out_dir("overview");
-    let summary = full_summary();
-    let path = dir.join("full.xlsx");
-    relief_excel::write_workbook(&summary, &trend(), &path).unwrap();
-    let mut book = open(&path);
+    let (summary, _, mut book) = full_book("overview", &trend());
     let range = sheet(&mut book, "Overview");
     assert_eq!(
         cell(&range, 0, 0),
@@ -554,12 +559,8 @@ fn overview_states_counts_and_headlines() {
 
 #[test]
 fn charts_sheet_holds_the_numbers_it_draws() {
-    let dir = out_dir("charts");
-    let summary = full_summary();
     let trend = trend();
-    let path = dir.join("full.xlsx");
-    relief_excel::write_workbook(&summary, &trend, &path).unwrap();
-    let mut book = open(&path);
+    let (summary, path, mut book) = full_book("charts", &trend);
     let range = sheet(&mut book, "Charts");
     const DATA: u32 = 21;
     // Region block: header on row 5 (0-based 4), data from row 6.
@@ -641,11 +642,7 @@ fn missing_figures_are_blank_cells_with_notes() {
 #[test]
 fn user_text_is_safe() {
     assert_eq!(NASTY_THERAPIST.chars().count(), 40);
-    let dir = out_dir("safe");
-    let summary = full_summary();
-    let path = dir.join("full.xlsx");
-    relief_excel::write_workbook(&summary, &[], &path).unwrap();
-    let mut book = open(&path);
+    let (_, path, mut book) = full_book("safe", &[]);
     let range = sheet(&mut book, "Technique");
     let heads = headers(&range);
     let t = col(&heads, "Technique", "Technique");
