@@ -377,7 +377,7 @@ mod tests {
         let (_, cells) = r.next_record().unwrap().unwrap();
         assert_eq!(cells, ["café", "€ 5"]);
         let text = "plain,\"quoted\"\n";
-        let mut r = utf8(&text, b',');
+        let mut r = utf8(text, b',');
         let (_, cells) = r.next_record().unwrap().unwrap();
         assert!(matches!(cells[0], Cow::Borrowed("plain")));
         assert_eq!(cells[1], "quoted");
