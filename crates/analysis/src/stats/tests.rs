@@ -144,12 +144,7 @@ fn naive_adjusted(
             continue;
         }
         let others: Vec<usize> = levels.into_iter().filter(|l| *l != reference).collect();
-        let model_regions: Vec<Region> = model
-            .iter()
-            .map(|r| r.0)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let model_regions = distinct_regions(model.iter().map(|r| r.0));
         let x: Vec<Vec<f64>> = model
             .iter()
             .map(|r| {
@@ -277,17 +272,17 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
 }
 
+/// Each region once, in order: the indicator columns of a model.
+fn distinct_regions(regions: impl Iterator<Item = Region>) -> Vec<Region> {
+    regions.collect::<BTreeSet<_>>().into_iter().collect()
+}
+
 #[test]
 fn ols_agrees_with_the_normal_equations_on_generated_data() {
     for seed in 0..20 {
         let data = clinic(seed, 25 + seed as u32);
         // Pooled pressure model: region indicators, before, medium/firm/deep indicators.
-        let regions: Vec<Region> = data
-            .iter()
-            .map(|v| v.region)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let regions = distinct_regions(data.iter().map(|v| v.region));
         let x: Vec<Vec<f64>> = data
             .iter()
             .map(|v| {
