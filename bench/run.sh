@@ -34,7 +34,7 @@ cargo build --release --quiet -p relief-ingest --example bare_calamine
 RELIEF=$TARGET/release/relief
 BARE=$TARGET/release/examples/bare_calamine
 export RELIEF_KEY_FILE=$WORK/key
-printf '%s' bench-key-bench-key-bench-key-00 > "$RELIEF_KEY_FILE"
+printf '%s' 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef > "$RELIEF_KEY_FILE"
 
 echo "# relief bench — $(date -u +%FT%TZ)"
 echo

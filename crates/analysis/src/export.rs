@@ -159,55 +159,82 @@ impl CleanTable<'_> {
         use std::fmt::Write as _;
         let p = self.prepared;
         let frame = &p.frame;
-        let f64s = |name: &str| frame.column(name).and_then(|c| c.f64().cloned());
+        // The block's values of each frame column, read once in bulk: a lookup per cell walks
+        // the column's chunks every time.
+        let (start, len) = ((self.rows.start + block.start) as i64, block.len());
+        let f64s = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
+            Ok(frame
+                .column(name)?
+                .f64()?
+                .slice(start, len)
+                .iter()
+                .collect())
+        };
         let (before, after, change) = (f64s(c::BEFORE)?, f64s(c::AFTER)?, f64s(c::CHANGE)?);
-        let u32s = |name: &str| frame.column(name).and_then(|c| c.u32().cloned());
+        let u32s = |name: &str| -> PolarsResult<Vec<Option<u32>>> {
+            Ok(frame
+                .column(name)?
+                .u32()?
+                .slice(start, len)
+                .iter()
+                .collect())
+        };
         let (month, client, therapist) = (u32s(c::MONTH)?, u32s(c::CLIENT)?, u32s(c::THERAPIST)?);
         let (region, pressure, band) =
             (u32s(c::REGION)?, u32s(c::PRESSURE)?, u32s(c::MINUTES_BAND)?);
         let technique = u32s(c::TECHNIQUE)?;
-        let focus = frame.column(c::FOCUS)?.bool()?.clone();
+        let focus: Vec<Option<bool>> = frame
+            .column(c::FOCUS)?
+            .bool()?
+            .slice(start, len)
+            .iter()
+            .collect();
         let mut w = csv::Writer::from_writer(Vec::with_capacity(block.len() * 160));
         let mut buf = String::new();
         let mut num = |w: &mut csv::Writer<Vec<u8>>, v: Option<f64>| {
             buf.clear();
-            if let Some(v) = v {
-                let _ = write!(buf, "{v}");
+            match v {
+                // Whole numbers (most scores) print as integers, which is what `{v}` prints
+                // for them too, at a fraction of the cost; -0 keeps its sign through `{v}`.
+                Some(v)
+                    if v.fract() == 0.0
+                        && v.abs() < 1e15
+                        && !(v == 0.0 && v.is_sign_negative()) =>
+                {
+                    let _ = write!(buf, "{}", v as i64);
+                }
+                Some(v) => {
+                    let _ = write!(buf, "{v}");
+                }
+                None => {}
             }
             w.write_field(&buf)
         };
         let text = |id: Option<u32>| id.map_or("", |id| &**p.texts.get(id));
         let months: Vec<String> = p.months.iter().map(Period::name).collect();
-        for i in block {
+        for (k, i) in block.enumerate() {
             let at = self.rows.start + i;
-            w.write_field(&months[month.get(at).unwrap_or(0) as usize])?;
+            w.write_field(&months[month[k].unwrap_or(0) as usize])?;
             if self.options.exact_dates {
                 w.write_field(date_of(p.rows.day[at]).to_string())?;
             }
-            w.write_field(text(client.get(at)))?;
+            w.write_field(text(client[k]))?;
             w.write_field(self.sessions.get(&self.session[i]).map_or("", |s| &**s))?;
-            w.write_field(text(therapist.get(at)))?;
-            w.write_field(Region::ALL[region.get(at).unwrap_or(0) as usize].key())?;
+            w.write_field(text(therapist[k]))?;
+            w.write_field(Region::ALL[region[k].unwrap_or(0) as usize].key())?;
             w.write_field(side_of(p.rows.side[at]).map_or("", |s| s.key()))?;
-            let (b, ch) = (before.get(at).unwrap_or(0.0), change.get(at).unwrap_or(0.0));
+            let (b, ch) = (before[k].unwrap_or(0.0), change[k].unwrap_or(0.0));
             num(&mut w, Some(b))?;
-            num(&mut w, after.get(at))?;
+            num(&mut w, after[k])?;
             num(&mut w, Some(ch))?;
             num(&mut w, (b > 0.0).then(|| ch / b))?;
-            let level = pressure.get(at).and_then(|l| pressure_of(l as u8 + 1));
+            let level = pressure[k].and_then(|l| pressure_of(l as u8 + 1));
             w.write_field(level.map_or("", |l| l.key()))?;
-            w.write_field(
-                focus
-                    .get(at)
-                    .map_or("", |f| if f { "true" } else { "false" }),
-            )?;
+            w.write_field(focus[k].map_or("", |f| if f { "true" } else { "false" }))?;
             let minutes = p.rows.minutes[at];
             num(&mut w, (!minutes.is_nan()).then_some(minutes))?;
-            w.write_field(
-                band.get(at)
-                    .map_or("", |b| MinutesBand::ALL[b as usize].key()),
-            )?;
-            w.write_field(text(technique.get(at)))?;
+            w.write_field(band[k].map_or("", |b| MinutesBand::ALL[b as usize].key()))?;
+            w.write_field(text(technique[k]))?;
             w.write_field(self.visit[i].to_string())?;
             w.write_field(text(Some(p.rows.file[at])))?;
             w.write_field(text(Some(p.rows.sheet[at])))?;

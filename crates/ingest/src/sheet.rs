@@ -14,7 +14,7 @@ use crate::Pseudonymizer;
 use crate::ditto::{self, Above, Carried, DittoRuns};
 use crate::grid::{Grid, RowView, Value};
 use crate::header::{Columns, Header, Layout, LongColumns, WidePair};
-use crate::values::{DatePlan, Problem, Reader, shown};
+use crate::values::{DatePlan, Problem, Reader, WordMemo, shown};
 use chrono::NaiveDate;
 use relief_core::date::ColumnOrder;
 use relief_core::summary::SheetReport;
@@ -70,6 +70,7 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
         clients: HashMap::new(),
         therapists: HashMap::new(),
         texts: HashSet::new(),
+        words: WordMemo::default(),
     };
     let mut out = SheetOutcome {
         report: SheetReport {

@@ -1,7 +1,8 @@
 //! Reading one cell into a typed value — a date, a client's pseudonym, a score, minutes, a
 //! pressure level, focus, a region with its side — or into a refusal with the value and the
 //! reason (SPEC §2.6, §2.9). The caches here keep the row reader from allocating per row: equal
-//! client and therapist texts share one pseudonym, equal labels one string.
+//! client and therapist texts share one pseudonym, equal labels one string, and a region,
+//! pressure, side or focus word is looked up in the vocabulary once per sheet, not once per row.
 
 use crate::grid::Value;
 use crate::sheet::SheetContext;
@@ -35,6 +36,48 @@ pub(crate) struct Reader<'c, 'o> {
     pub(crate) clients: HashMap<Box<str>, Arc<str>>,
     pub(crate) therapists: HashMap<Box<str>, Arc<str>>,
     pub(crate) texts: HashSet<Arc<str>>,
+    pub(crate) words: WordMemo,
+}
+
+/// The vocabulary's answers for the words a sheet repeats on every row ("Lower back", "firm",
+/// "yes"): normalising a word costs more than hashing it. Only words the vocabulary knows are
+/// kept, so a refused cell is judged (and its reason written) afresh, exactly as before.
+#[derive(Default)]
+pub(crate) struct WordMemo {
+    regions: Memo<(Region, Option<Side>)>,
+    pressures: Memo<Pressure>,
+    sides: Memo<Option<Side>>,
+    focus: Memo<bool>,
+}
+
+/// Known words and their meaning, for one kind of column.
+struct Memo<T>(foldhash::HashMap<Box<str>, T>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(foldhash::HashMap::default())
+    }
+}
+
+/// A sheet of distinct words cannot grow the memo without bound: past this many, words are
+/// looked up without being kept.
+const MEMO_WORDS: usize = 1024;
+
+impl<T: Copy> Memo<T> {
+    fn get(
+        &mut self,
+        text: &str,
+        look_up: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> Result<T, ValueError> {
+        if let Some(v) = self.0.get(text) {
+            return Ok(*v);
+        }
+        let v = look_up(text)?;
+        if self.0.len() < MEMO_WORDS {
+            self.0.insert(text.into(), v);
+        }
+        Ok(v)
+    }
 }
 
 pub(crate) fn shown(v: Option<&Value<'_>>, is_1904: bool) -> String {
@@ -158,12 +201,12 @@ impl<'c, 'o> Reader<'c, 'o> {
         r.map_err(|e| self.problem(field, v, e))
     }
 
-    pub(crate) fn pressure(&self, v: Option<&Value<'_>>) -> Result<Option<Pressure>, Problem> {
+    pub(crate) fn pressure(&mut self, v: Option<&Value<'_>>) -> Result<Option<Pressure>, Problem> {
         let voc = self.ctx.vocabulary;
         let r = match v {
             None => return Ok(None),
             Some(Value::Number(n)) => voc.pressure_from_number(*n),
-            Some(Value::Text(t)) => voc.pressure(t),
+            Some(Value::Text(t)) => self.words.pressures.get(t, |t| voc.pressure(t)),
             Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
             Some(other) => Err(ValueError::UnknownPressure(other.shown(self.is_1904))),
         };
@@ -189,13 +232,13 @@ impl<'c, 'o> Reader<'c, 'o> {
         r.map_err(|e| self.problem(Field::Minutes, v, e))
     }
 
-    pub(crate) fn focus_flag(&self, v: Option<&Value<'_>>) -> Result<bool, Problem> {
+    pub(crate) fn focus_flag(&mut self, v: Option<&Value<'_>>) -> Result<bool, Problem> {
         use relief_core::focus::{focus_flag, focus_from_number};
         let r = match v {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
             Some(Value::Number(n)) => focus_from_number(*n),
-            Some(Value::Text(t)) => focus_flag(t),
+            Some(Value::Text(t)) => self.words.focus.get(t, focus_flag),
             Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
             Some(other) => Err(ValueError::UnknownFocus(other.shown(self.is_1904))),
         };
@@ -212,20 +255,25 @@ impl<'c, 'o> Reader<'c, 'o> {
         r.map_err(|e| self.problem(Field::Focus, v, e))
     }
 
-    pub(crate) fn region(&self, v: Option<&Value<'_>>) -> Result<(Region, Option<Side>), Problem> {
+    pub(crate) fn region(
+        &mut self,
+        v: Option<&Value<'_>>,
+    ) -> Result<(Region, Option<Side>), Problem> {
+        let voc = self.ctx.vocabulary;
         let r = match v {
             None => Err(ValueError::Blank(Field::Region)),
-            Some(Value::Text(t)) => self.ctx.vocabulary.region(t),
+            Some(Value::Text(t)) => self.words.regions.get(t, |t| voc.region(t)),
             Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
             Some(other) => Err(ValueError::UnknownRegion(other.shown(self.is_1904))),
         };
         r.map_err(|e| self.problem(Field::Region, v, e))
     }
 
-    pub(crate) fn side(&self, v: Option<&Value<'_>>) -> Result<Option<Side>, Problem> {
+    pub(crate) fn side(&mut self, v: Option<&Value<'_>>) -> Result<Option<Side>, Problem> {
+        let voc = self.ctx.vocabulary;
         let r = match v {
             None => Ok(None),
-            Some(Value::Text(t)) => self.ctx.vocabulary.side(t),
+            Some(Value::Text(t)) => self.words.sides.get(t, |t| voc.side(t)),
             Some(Value::Error(e)) => Err(ValueError::ErrorCell((*e).into())),
             Some(other) => Err(ValueError::UnknownSide(other.shown(self.is_1904))),
         };
