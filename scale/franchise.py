@@ -75,7 +75,7 @@ def one_clinic(args, clinic: int) -> tuple[int, float]:
     with open(os.path.join(work, "relief.toml"), "w") as f:
         f.write(
             f'[privacy]\nkey_file = "{os.path.join(work, "key")}"\n'
-            f'[charts]\nwidth = 400\nheight = 300\n'
+            f'[charts]\nwidth = 400\nheight = 400\n'
             f'[dataset]\nclinic = "{name}"\n'
         )
     start = time.monotonic()

@@ -402,3 +402,133 @@ fn months(r: &FileResult) -> String {
         r.months.iter().cloned().collect::<Vec<_>>().join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relief_core::{Config, Vocabulary};
+    use relief_ingest::Pseudonymizer;
+    use std::sync::Mutex;
+
+    /// Reads with the default settings and records what it was asked to rebuild, instead of
+    /// writing workbooks and charts (the program's part, tested end to end in `tests/`).
+    struct Recorder {
+        config: Config,
+        vocabulary: Vocabulary,
+        pseudonymizer: Pseudonymizer,
+        rebuilt: Mutex<Vec<(Vec<String>, Vec<String>)>>,
+        fail: bool,
+    }
+
+    impl Recorder {
+        fn new(fail: bool) -> Recorder {
+            let config = Config::default();
+            Recorder {
+                vocabulary: Vocabulary::new(&config),
+                config,
+                pseudonymizer: Pseudonymizer::new(b"test key"),
+                rebuilt: Mutex::new(Vec::new()),
+                fail,
+            }
+        }
+    }
+
+    struct Silent;
+    impl Progress for Silent {
+        fn inc(&self) {}
+    }
+
+    impl Reports for Recorder {
+        type Error = crate::BatchError;
+        fn read_options(&self) -> ReadOptions<'_> {
+            ReadOptions {
+                config: &self.config,
+                vocabulary: &self.vocabulary,
+                pseudonymizer: &self.pseudonymizer,
+                header_row: None,
+            }
+        }
+        fn progress(&self, _len: usize) -> Box<dyn Progress + '_> {
+            Box::new(Silent)
+        }
+        fn other_folders(&self, _month: &str) -> Vec<PathBuf> {
+            Vec::new()
+        }
+        fn rebuild(
+            &self,
+            ingested: &Ingested,
+            months: &[String],
+            written: &mut dyn FnMut(&MonthWritten),
+        ) -> Result<(), crate::BatchError> {
+            if self.fail {
+                return Err(crate::BatchError::Inbox(relief_ingest::IngestError::NoHeader));
+            }
+            let files = ingested.files.iter().map(|f| f.path.clone()).collect();
+            self.rebuilt.lock().unwrap().push((months.to_vec(), files));
+            for m in months {
+                written(&MonthWritten {
+                    month: m.clone(),
+                    dir: PathBuf::from(m),
+                    used: 0,
+                    rejected: 0,
+                    duplicates: 0,
+                });
+            }
+            Ok(())
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Layout) {
+        let tmp = tempfile::tempdir().unwrap();
+        let inbox = tmp.path().join("inbox");
+        for (dir, name, date) in [("north", "oct.csv", "2026-10-02"), ("south", "nov.csv", "2026-11-05")] {
+            std::fs::create_dir_all(inbox.join(dir)).unwrap();
+            let text = format!("Date,Client,Therapist,Region,Before,After\n{date},A,Ana,neck,6,3\n");
+            std::fs::write(inbox.join(dir).join(name), text).unwrap();
+        }
+        let layout = Layout::prepare(&inbox, &tmp.path().join("out")).unwrap();
+        (tmp, layout)
+    }
+
+    fn run(layout: &Layout, reports: &Recorder) -> Result<RunReport, crate::BatchError> {
+        let lock = RunLock::acquire(&layout.lock(), &crate::Holder::me()).unwrap();
+        let mut log = RunLog::create(&layout.logs()).unwrap();
+        let report = run_locked(layout, &lock, "settings", reports, &mut log);
+        lock.release();
+        report
+    }
+
+    #[test]
+    fn files_are_named_by_their_path_in_the_inbox_without_changing_folder() {
+        let (_tmp, layout) = setup();
+        let here = std::env::current_dir().unwrap();
+        let reports = Recorder::new(false);
+        let report = run(&layout, &reports).unwrap();
+        assert_eq!(std::env::current_dir().unwrap(), here);
+        let sep = std::path::MAIN_SEPARATOR;
+        let (north, south) = (format!("north{sep}oct.csv"), format!("south{sep}nov.csv"));
+        assert_eq!(report.new, [north.clone(), south.clone()]);
+        assert_eq!(report.months_rebuilt, ["2026-10", "2026-11"]);
+        assert_eq!(report.rows.used, 2);
+        assert_eq!(
+            *reports.rebuilt.lock().unwrap(),
+            [(vec!["2026-10".to_string(), "2026-11".to_string()], vec![north, south])]
+        );
+        // A second run finds nothing new and rebuilds nothing.
+        let report = run(&layout, &reports).unwrap();
+        assert_eq!(report.unchanged, 2);
+        assert!(report.months_rebuilt.is_empty());
+        assert_eq!(reports.rebuilt.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_failed_rebuild_records_nothing_so_the_next_run_redoes_it() {
+        let (_tmp, layout) = setup();
+        let err = run(&layout, &Recorder::new(true)).unwrap_err();
+        assert!(matches!(err, crate::BatchError::Inbox(_)), "{err}");
+        assert!(!layout.ledger().exists());
+        let reports = Recorder::new(false);
+        let report = run(&layout, &reports).unwrap();
+        assert_eq!(report.months_rebuilt, ["2026-10", "2026-11"]);
+    }
+}
