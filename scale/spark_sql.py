@@ -49,6 +49,7 @@ def spark_session(cores: int):
         SparkSession.builder.master(f"local[{cores}]")
         .appName("relief-dataset")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(cores * 2))
         # Partition folders are text (`month=2026-10`, `clinic=north`), never guessed types.
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")

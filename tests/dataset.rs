@@ -152,8 +152,10 @@ fn parquet_round_trips_through_duckdb_with_typed_columns() {
         &[
             "SELECT * FROM '2026-10/sessions.parquet'",
             "SELECT count(*) AS n FROM (SELECT * EXCLUDE (month) FROM '2026-10/sessions.parquet' \
-             EXCEPT ALL SELECT * FROM 'clean/month=2026-10/sessions.parquet')",
-            "SELECT count(*) AS n FROM 'clean/month=2026-10/sessions.parquet'",
+             EXCEPT ALL SELECT * FROM read_parquet('clean/month=2026-10/sessions.parquet', \
+             hive_partitioning = false))",
+            "SELECT count(*) AS n FROM read_parquet('clean/month=2026-10/sessions.parquet', \
+             hive_partitioning = false)",
             "SELECT DISTINCT compression FROM parquet_metadata('2026-10/sessions.parquet')",
             "SELECT encodings FROM parquet_metadata('2026-10/sessions.parquet') \
              WHERE path_in_schema = 'therapist'",
