@@ -4,7 +4,7 @@
 Each clinic is one relief installation: its own export (20 therapists x 200 sessions x 5
 regions = 20,000 session x region rows for October 2026), its own pseudonym key, its own
 config naming it (`[dataset] clinic = "clinic-0001"`), and its own scheduled run
-(`relief report ... --month 2026-10`, what `relief batch` does for a month). Its partition,
+(`relief batch --inbox inbox --out out`, its first run of the month). Its partition,
 `clean/clinic=NAME/month=2026-10/sessions.parquet`, is then copied into the shared store, as a
 sync step after each clinic's batch would (rsync to a network folder, `aws s3 sync`,
 `hdfs dfs -put`). Clinic names never collide, so neither do the copies.
@@ -41,13 +41,15 @@ def export(clinic: int, therapists: int, sessions: int, regions: int, month: str
     rng = random.Random(clinic)
     year, mon = (int(x) for x in month.split("-"))
     days = calendar.monthrange(year, mon)[1]
-    clients = [f"C{clinic:04d}-{i:05d}" for i in range(therapists * sessions // 4)]
+    # Each client sees four therapists once each this month, so no two sessions share client,
+    # day and therapist (relief would count such a pair as one session, or as a duplicate).
+    clients = [f"C{clinic:04d}-{i:05d}" for i in range(max(1, therapists * sessions // 4))]
     lines = ["Date,Client,Therapist,Region,Before,After,Pressure,Minutes,Focus,Technique"]
     for t in range(therapists):
         therapist = f"Therapist {clinic:04d}-{t:02d}"
-        for _ in range(sessions):
+        for s in range(sessions):
             date = f"{year:04d}-{mon:02d}-{rng.randint(1, days):02d}"
-            client = rng.choice(clients)
+            client = clients[(t * sessions + s) % len(clients)]
             pressure = rng.choice(PRESSURES)
             technique = rng.choice(TECHNIQUES)
             for region in rng.sample(REGIONS, regions):
@@ -80,8 +82,8 @@ def one_clinic(args, clinic: int) -> tuple[int, float]:
         )
     start = time.monotonic()
     run = subprocess.run(
-        [args.relief, "--config", "relief.toml", "-q", "report", "inbox",
-         "--month", args.month, "--out", "out"],
+        [args.relief, "--config", "relief.toml", "-q", "batch", "--inbox", "inbox",
+         "--out", "out"],
         cwd=work, capture_output=True, text=True,
     )
     seconds = time.monotonic() - start
