@@ -89,7 +89,11 @@ fn the_readme_sql_over_the_dataset_gives_every_figure_of_summary_json() {
     assert!(months.len() > 9, "the sample spans several months");
 
     let queries = readme_queries();
-    assert_eq!(queries.len(), 2, "the README gives a per-region and a by-month query");
+    assert_eq!(
+        queries.len(),
+        2,
+        "the README gives a per-region and a by-month query"
+    );
     let sql: Vec<&str> = queries.iter().map(String::as_str).collect();
     let answers = duckdb::query(&w.join("reports"), &sql);
 
@@ -121,7 +125,11 @@ fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            names.iter().cloned().zip(r.iter().map(String::from)).collect()
+            names
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -241,14 +249,31 @@ fn a_rerun_leaves_every_parquet_file_byte_identical() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let first = tree(&w.join("reports"));
     let parquet: Vec<&String> = first.keys().filter(|k| k.ends_with(".parquet")).collect();
-    let partitions = parquet.iter().filter(|k| k.starts_with("clean/month=")).count();
+    let partitions = parquet
+        .iter()
+        .filter(|k| k.starts_with("clean/month="))
+        .count();
     assert!(partitions >= 6, "a partition per month: {parquet:?}");
-    assert_eq!(parquet.len(), 2 * partitions, "each month's file and its partition");
+    assert_eq!(
+        parquet.len(),
+        2 * partitions,
+        "each month's file and its partition"
+    );
     // The old opt-in flag still parses, and changes nothing.
-    let out = w.relief(&["report", "inbox", "--by-month", "--parquet", "--out", "reports"]);
+    let out = w.relief(&[
+        "report",
+        "inbox",
+        "--by-month",
+        "--parquet",
+        "--out",
+        "reports",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let second = tree(&w.join("reports"));
-    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
     for (name, bytes) in &first {
         assert!(second[name] == *bytes, "{name} changed on a rerun");
     }
@@ -286,7 +311,15 @@ fn batch_keeps_the_clinics_dataset_current_and_never_deletes_a_month() {
     std::fs::create_dir(w.join("inbox")).unwrap();
     let sep = export(&[
         ("2026-09-03", "A", "Ana", "neck", 6.0, 3.0, "swedish"),
-        ("2026-09-10", "B", "Ana", "lower back", 7.0, 4.0, "deep tissue"),
+        (
+            "2026-09-10",
+            "B",
+            "Ana",
+            "lower back",
+            7.0,
+            4.0,
+            "deep tissue",
+        ),
     ]);
     let oct = export(&[
         ("2026-10-01", "A", "Ben", "neck", 5.0, 2.0, "swedish"),
@@ -297,7 +330,11 @@ fn batch_keeps_the_clinics_dataset_current_and_never_deletes_a_month() {
     let batch = || w.relief(&["batch", "--inbox", "inbox", "--out", "reports"]);
     let out = batch();
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    let part = |m: &str| w.join(&format!("reports/clean/clinic=north/month={m}/sessions.parquet"));
+    let part = |m: &str| {
+        w.join(&format!(
+            "reports/clean/clinic=north/month={m}/sessions.parquet"
+        ))
+    };
     assert!(part("2026-09").is_file() && part("2026-10").is_file());
     let september = std::fs::read(part("2026-09")).unwrap();
 
@@ -305,11 +342,23 @@ fn batch_keeps_the_clinics_dataset_current_and_never_deletes_a_month() {
     let out = relief_in(
         &w,
         "inbox",
-        &["--config", "../relief.toml", "report", ".", "--month", "2026-10", "--out", "../direct"],
+        &[
+            "--config",
+            "../relief.toml",
+            "report",
+            ".",
+            "--month",
+            "2026-10",
+            "--out",
+            "../direct",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let direct = w.join("direct/clean/clinic=north/month=2026-10/sessions.parquet");
-    assert_eq!(std::fs::read(part("2026-10")).unwrap(), std::fs::read(direct).unwrap());
+    assert_eq!(
+        std::fs::read(part("2026-10")).unwrap(),
+        std::fs::read(direct).unwrap()
+    );
 
     // September's only file leaves the inbox: its partition stays, like its report.
     std::fs::remove_file(w.join("inbox/sep.csv")).unwrap();
@@ -320,9 +369,11 @@ fn batch_keeps_the_clinics_dataset_current_and_never_deletes_a_month() {
     assert_eq!(std::fs::read(part("2026-09")).unwrap(), september);
     let answers = duckdb::query(
         &w.join("reports"),
-        &["SELECT clinic, month, count(*) AS n FROM read_parquet('clean/clinic=*/month=*/sessions.parquet', \
+        &[
+            "SELECT clinic, month, count(*) AS n FROM read_parquet('clean/clinic=*/month=*/sessions.parquet', \
            hive_partitioning = true, hive_types = {'clinic': VARCHAR, 'month': VARCHAR}) \
-           GROUP BY ALL ORDER BY month"],
+           GROUP BY ALL ORDER BY month",
+        ],
     );
     let got: Vec<(String, String, u64)> = answers[0]
         .rows
@@ -347,7 +398,11 @@ fn batch_keeps_the_clinics_dataset_current_and_never_deletes_a_month() {
 #[test]
 fn a_clinic_name_that_could_become_a_path_is_refused_before_anything_is_written() {
     let w = Workdir::new();
-    std::fs::write(w.join("relief.toml"), "[dataset]\nclinic = \"../elsewhere\"\n").unwrap();
+    std::fs::write(
+        w.join("relief.toml"),
+        "[dataset]\nclinic = \"../elsewhere\"\n",
+    )
+    .unwrap();
     std::fs::write(
         w.join("oct.csv"),
         export(&[("2026-10-01", "A", "Ben", "neck", 5.0, 2.0, "swedish")]),
@@ -377,9 +432,23 @@ fn csv_cells_that_look_like_formulas_are_neutralised_while_parquet_and_json_stay
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let day = ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05"][i];
+            let day = [
+                "2026-10-01",
+                "2026-10-02",
+                "2026-10-03",
+                "2026-10-04",
+                "2026-10-05",
+            ][i];
             // Soreness that rose gives a negative change, a number that must stay a number.
-            (day, "A", *h, "neck", 3.0, 5.0, HOSTILE[(i + 1) % HOSTILE.len()])
+            (
+                day,
+                "A",
+                *h,
+                "neck",
+                3.0,
+                5.0,
+                HOSTILE[(i + 1) % HOSTILE.len()],
+            )
         })
         .collect();
     std::fs::write(w.join("oct.csv"), export(&rows)).unwrap();
@@ -391,7 +460,10 @@ fn csv_cells_that_look_like_formulas_are_neutralised_while_parquet_and_json_stay
     for row in &csv {
         for column in ["therapist", "technique"] {
             let cell = &row[column];
-            assert!(cell.starts_with('\''), "{column} {cell:?} is not neutralised");
+            assert!(
+                cell.starts_with('\''),
+                "{column} {cell:?} is not neutralised"
+            );
             assert!(HOSTILE.contains(&&cell[1..]), "{column} {cell:?}");
         }
         assert_eq!(row["change"], "-2", "numbers stay numbers");

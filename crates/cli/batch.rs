@@ -171,7 +171,10 @@ impl Reports for MonthReports<'_> {
     }
 
     fn other_folders(&self, month: &str) -> Vec<PathBuf> {
-        vec![self.out.join(self.setup.config.dataset.partition_dir(month))]
+        vec![
+            self.out
+                .join(self.setup.config.dataset.partition_dir(month)),
+        ]
     }
 
     fn rebuild(

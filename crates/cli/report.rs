@@ -114,14 +114,8 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let bar = pipeline::progress_bar(globals, periods.len() as u64, "writing");
     let mut summaries = Vec::new();
     for period in &periods {
-        let written = pipeline::write_period(
-            &setup,
-            &prepared,
-            &ingested,
-            &trend,
-            period,
-            &args.out,
-        )?;
+        let written =
+            pipeline::write_period(&setup, &prepared, &ingested, &trend, period, &args.out)?;
         bar.inc(1);
         if !globals.quiet && !args.json {
             bar.suspend(|| {

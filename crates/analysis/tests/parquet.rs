@@ -78,7 +78,11 @@ fn columns_have_fixed_parquet_types() {
             other => panic!("{}: unexpected {other:?}", c.name()),
         };
         let blank = c.self_type().get_basic_info().repetition() == Repetition::OPTIONAL;
-        seen.push(format!("{}:{kind}{}", c.name(), if blank { "?" } else { "" }));
+        seen.push(format!(
+            "{}:{kind}{}",
+            c.name(),
+            if blank { "?" } else { "" }
+        ));
     }
     assert_eq!(
         seen,
@@ -110,7 +114,10 @@ fn columns_have_fixed_parquet_types() {
             assert_eq!(column.compression(), Compression::SNAPPY);
             if column.column_descr().name() == "therapist" {
                 let encodings: Vec<Encoding> = column.encodings().collect();
-                assert!(encodings.contains(&Encoding::RLE_DICTIONARY), "{encodings:?}");
+                assert!(
+                    encodings.contains(&Encoding::RLE_DICTIONARY),
+                    "{encodings:?}"
+                );
             }
         }
     }
@@ -122,7 +129,10 @@ fn every_value_reads_back_as_the_frame_holds_it() {
     let table = table(&prepared, true);
     let bytes = parquet_bytes(&table);
     let file = reader(&bytes);
-    assert_eq!(file.metadata().file_metadata().num_rows() as usize, table.height());
+    assert_eq!(
+        file.metadata().file_metadata().num_rows() as usize,
+        table.height()
+    );
     let df = &table.frame(0..table.height()).unwrap();
     let mut blank_therapists = 0;
     for (i, row) in file.get_row_iter(None).unwrap().enumerate() {
@@ -182,7 +192,8 @@ fn the_same_table_gives_the_same_bytes_and_the_partition_leaves_out_the_month() 
 
 #[test]
 fn an_empty_table_is_a_readable_file_with_the_schema() {
-    let prepared = Prepared::new(std::iter::once(rec(3, Region::Neck, 5.0, 2.0)).collect()).unwrap();
+    let prepared =
+        Prepared::new(std::iter::once(rec(3, Region::Neck, 5.0, 2.0)).collect()).unwrap();
     let empty = prepared
         .clean_table(
             &Period::parse_month("2026-11").unwrap(),
@@ -193,5 +204,8 @@ fn an_empty_table_is_a_readable_file_with_the_schema() {
     assert_eq!(empty.height(), 0);
     let file = reader(&parquet_bytes(&empty));
     assert_eq!(file.metadata().file_metadata().num_rows(), 0);
-    assert_eq!(file.metadata().file_metadata().schema_descr().num_columns(), 19);
+    assert_eq!(
+        file.metadata().file_metadata().schema_descr().num_columns(),
+        19
+    );
 }

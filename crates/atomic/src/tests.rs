@@ -83,7 +83,10 @@ fn a_leftover_with_the_same_name_is_skipped_not_overwritten() {
     // Plant leftovers under the next few names this process would pick.
     let next = CALLS.load(Ordering::Relaxed);
     let planted: Vec<PathBuf> = (next..next + 50)
-        .map(|n| dir.path().join(format!(".ledger.json.{}-{n}.tmp", std::process::id())))
+        .map(|n| {
+            dir.path()
+                .join(format!(".ledger.json.{}-{n}.tmp", std::process::id()))
+        })
         .collect();
     for p in &planted {
         std::fs::write(p, "left by a killed run").unwrap();
@@ -128,6 +131,9 @@ fn many_writers_of_one_file_each_leave_a_whole_file() {
         }
     });
     let end = std::fs::read(&path).unwrap();
-    assert!(contents.contains(&end), "the file mixes several writers' bytes");
+    assert!(
+        contents.contains(&end),
+        "the file mixes several writers' bytes"
+    );
     assert_eq!(names(dir.path()), ["trend.png"]);
 }

@@ -147,7 +147,14 @@ pub fn run_locked<R: Reports>(
         log: log.path().display().to_string(),
         exit_status: 0,
     };
-    finish(layout, &cache, &old, &plan, !fresh_keys.is_empty() || !removed.is_empty(), log)?;
+    finish(
+        layout,
+        &cache,
+        &old,
+        &plan,
+        !fresh_keys.is_empty() || !removed.is_empty(),
+        log,
+    )?;
     let exit_status = u8::from(report.anything_rejected());
     Ok(RunReport {
         exit_status,
@@ -456,12 +463,14 @@ mod tests {
         }
         fn rebuild(
             &self,
-            ingested: &Ingested,
+            ingested: Ingested,
             months: &[String],
             written: &mut dyn FnMut(&MonthWritten),
         ) -> Result<(), crate::BatchError> {
             if self.fail {
-                return Err(crate::BatchError::Inbox(relief_ingest::IngestError::NoHeader));
+                return Err(crate::BatchError::Inbox(
+                    relief_ingest::IngestError::NoHeader,
+                ));
             }
             let files = ingested.files.iter().map(|f| f.path.clone()).collect();
             self.rebuilt.lock().unwrap().push((months.to_vec(), files));
@@ -481,9 +490,13 @@ mod tests {
     fn setup() -> (tempfile::TempDir, Layout) {
         let tmp = tempfile::tempdir().unwrap();
         let inbox = tmp.path().join("inbox");
-        for (dir, name, date) in [("north", "oct.csv", "2026-10-02"), ("south", "nov.csv", "2026-11-05")] {
+        for (dir, name, date) in [
+            ("north", "oct.csv", "2026-10-02"),
+            ("south", "nov.csv", "2026-11-05"),
+        ] {
             std::fs::create_dir_all(inbox.join(dir)).unwrap();
-            let text = format!("Date,Client,Therapist,Region,Before,After\n{date},A,Ana,neck,6,3\n");
+            let text =
+                format!("Date,Client,Therapist,Region,Before,After\n{date},A,Ana,neck,6,3\n");
             std::fs::write(inbox.join(dir).join(name), text).unwrap();
         }
         let layout = Layout::prepare(&inbox, &tmp.path().join("out")).unwrap();
@@ -512,7 +525,10 @@ mod tests {
         assert_eq!(report.rows.used, 2);
         assert_eq!(
             *reports.rebuilt.lock().unwrap(),
-            [(vec!["2026-10".to_string(), "2026-11".to_string()], vec![north, south])]
+            [(
+                vec!["2026-10".to_string(), "2026-11".to_string()],
+                vec![north, south]
+            )]
         );
         // A second run finds nothing new and rebuilds nothing.
         let report = run(&layout, &reports).unwrap();

@@ -220,8 +220,7 @@ pub fn run(
             i + 1,
             periods.len()
         ));
-        let written =
-            pipeline::write_period(setup, &prepared, &ingested, &trend, period, out)?;
+        let written = pipeline::write_period(setup, &prepared, &ingested, &trend, period, out)?;
         views.push(period_view(&written, periods.len() > 1));
     }
     Ok(result(&ingested, views))

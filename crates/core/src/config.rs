@@ -273,9 +273,14 @@ impl DatasetConfig {
     /// digits, `-`, `_` and `.`, starting with a letter or digit, not ending with `.`, without
     /// `..`, and not a name Windows reserves for a device (`CON`, `NUL`, `COM1` …).
     pub fn clinic_problem(name: &str) -> Option<String> {
-        const HOW: &str = "use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter                            or digit (for example \"north-branch\")";
+        const HOW: &str = "use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter \
+                           or digit (for example \"north-branch\")";
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-        let stem = name.split('.').next().unwrap_or_default().to_ascii_uppercase();
+        let stem = name
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
         let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
             || (stem.len() == 4
                 && (stem.starts_with("COM") || stem.starts_with("LPT"))
@@ -516,7 +521,14 @@ mod tests {
             assert!(msg.starts_with("dataset.clinic: "), "{msg}");
             assert!(msg.contains("cannot be a folder name"), "{msg}");
         }
-        for good in ["north", "north-branch_2", "clinic.42", "7", "COM10", "console"] {
+        for good in [
+            "north",
+            "north-branch_2",
+            "clinic.42",
+            "7",
+            "COM10",
+            "console",
+        ] {
             let text = format!("[dataset]\nclinic = {good:?}\n");
             let c = Config::from_toml(&text).unwrap_or_else(|e| panic!("{good}: {e}"));
             assert_eq!(c.dataset.clinic.as_deref(), Some(good));
