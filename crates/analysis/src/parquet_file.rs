@@ -215,15 +215,15 @@ mod tests {
             .map(|i| Record {
                 date: chrono::NaiveDate::from_ymd_opt(2026, 10, 1 + i % 28).unwrap(),
                 client: Arc::from(format!("c{}", i % 7)),
-                therapist: (i % 5 != 0).then(|| Arc::from(format!("T{}", i % 3))),
+                therapist: (!i.is_multiple_of(5)).then(|| Arc::from(format!("T{}", i % 3))),
                 session_id: None,
                 region: Region::ALL[(i % 9) as usize],
                 side: None,
                 before: f64::from(i % 11),
                 after: f64::from(i % 4),
                 pressure: None,
-                minutes: (i % 2 == 0).then_some(f64::from(i % 40)),
-                focus: Some(i % 3 == 0),
+                minutes: i.is_multiple_of(2).then_some(f64::from(i % 40)),
+                focus: Some(i.is_multiple_of(3)),
                 technique: None,
                 origin: Origin {
                     file: Arc::from("a.csv"),

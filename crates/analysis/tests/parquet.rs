@@ -23,9 +23,9 @@ fn rec(day: u32, region: Region, before: f64, after: f64) -> Record {
         side: None,
         before,
         after,
-        pressure: (day % 2 == 0).then_some(Pressure::Firm),
-        minutes: (day % 5 != 0).then_some(12.0),
-        focus: (day % 7 != 0).then_some(day % 3 == 0),
+        pressure: day.is_multiple_of(2).then_some(Pressure::Firm),
+        minutes: (!day.is_multiple_of(5)).then_some(12.0),
+        focus: (!day.is_multiple_of(7)).then_some(day.is_multiple_of(3)),
         technique: None,
         origin: Origin {
             file: Arc::from("a.xlsx"),
