@@ -2,7 +2,7 @@
 //! and the same bytes for the same table.
 //!
 //! Written with the arrow-rs `parquet` crate's column writers, without its arrow layer: that
-//! adds eight small crates to the build where polars' own Parquet support adds about a hundred
+//! adds seven small crates to the build where polars' own Parquet support adds 94
 //! (the README's "For developers" gives the measurement). Every column has a fixed Parquet type,
 //! whatever the rows hold, so the monthly files of the `clean/` dataset always share one
 //! schema: text is UTF-8 `STRING` (dictionary-encoded, so a therapist's name or a region is
