@@ -7,6 +7,8 @@ mod bounded;
 mod charts;
 mod common;
 mod completions;
+mod dataset;
+mod duckdb;
 mod excel;
 #[cfg(unix)]
 mod hostile;

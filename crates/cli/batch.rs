@@ -4,26 +4,24 @@
 //! (caching each reading in `<out>/.relief/cache/`), and when some month must be rebuilt, loads
 //! every other file's cached reading, merges them all as `relief report` does, and rebuilds
 //! every month the new, changed or removed files touch from that whole inbox; the ledger is
-//! saved only after those reports are written. The bookkeeping lives in the `relief-batch`
-//! crate; reading and writing reuse `pipeline`, exactly as `relief report` does, so a rebuilt
+//! saved only after those reports are written. That run lives in the `relief-batch` crate
+//! ([`relief_batch::run_locked`]); this module takes the lock, loads the settings, prints, and
+//! writes a month's reports through `pipeline` exactly as `relief report` does, so a rebuilt
 //! month is byte for byte what `relief report <every inbox file> --month <month>` writes when
 //! run inside the inbox. A run with nothing new, changed or removed loads nothing at all.
 //!
-//! The run works with the inbox as its current folder, so reports and the ledger name files
-//! by their path inside the inbox (`north/2026-10.xlsx`), whatever the inbox is called or
-//! where it is mounted: moving the inbox changes no report.
+//! Reports and the ledger name files by their path inside the inbox (`north/2026-10.xlsx`),
+//! whatever the inbox is called or where it is mounted: moving the inbox changes no report.
 
 use crate::common::{EXIT_CANNOT_RUN, Globals, exit_status};
 use crate::pipeline::{self, Setup};
 use anyhow::Context;
+use indicatif::ProgressBar;
 use relief_analysis::{Period, Prepared};
 use relief_batch::{
-    Cache, FailedFile, FileResult, Holder, Layout, Ledger, Outcome, RunLock, RunLog, RunReport,
-    RunRows, Status, failpoint,
+    Holder, Layout, MonthWritten, Progress, Reports, RunLock, RunLog, RunReport, failpoint,
 };
-use relief_core::summary::FileReport;
-use relief_ingest::{FileRead, Ingested, ReadOptions};
-use std::collections::{BTreeMap, BTreeSet};
+use relief_ingest::{Ingested, ReadOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,18 +54,15 @@ pub struct Args {
     /// Print a machine-readable summary of the run as JSON on standard output.
     #[arg(long)]
     json: bool,
-    /// Also write the clean session table as Parquet (needs a build with the `parquet` feature).
-    #[arg(long)]
+    /// Accepted and ignored: sessions.parquet is always written now. Kept so scripts written
+    /// for relief builds with the old `parquet` feature keep running.
+    #[arg(long, hide = true)]
     parquet: bool,
 }
 
 pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
-    if args.parquet && !cfg!(feature = "parquet") {
-        anyhow::bail!(
-            "--parquet needs a relief built with the `parquet` feature \
-             (cargo install --path . --features parquet)"
-        );
-    }
+    // `--parquet` is the old opt-in; Parquet is always written now.
+    let _always_written = args.parquet;
     let out = std::path::absolute(&args.out)
         .with_context(|| format!("the output folder {}", args.out.display()))?;
     let layout = Layout::prepare(&args.inbox, &out)?;
@@ -92,7 +87,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     }
     failpoint("after-lock");
 
-    let result = run_locked(&args, globals, &layout, &lock, &mut log);
+    let result = run_locked(globals, &layout, &lock, &mut log);
     let code = match &result {
         Ok(report) => {
             log.line(report.one_line());
@@ -131,326 +126,104 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     Ok(exit_status(code != 0))
 }
 
-/// Everything done under the lock; returns what the run did.
+/// Everything done under the lock: loads the settings, then runs (see the module docs).
 fn run_locked(
-    args: &Args,
     globals: &Globals,
     layout: &Layout,
     lock: &RunLock,
     log: &mut RunLog,
 ) -> anyhow::Result<RunReport> {
     let setup = Setup::load(globals, Some(&layout.out))?;
-    let started = relief_batch::now_ns();
-    let old = Ledger::load(&layout.ledger())?;
-    let fingerprint = settings_fingerprint(&setup, args.parquet)?;
-    let settings_changed = !old.files.is_empty() && old.settings != fingerprint;
-    if settings_changed {
-        log.line("the settings changed since the reports were built: every file is read again");
+    let fingerprint = settings_fingerprint(&setup)?;
+    let reports = MonthReports {
+        setup: &setup,
+        globals,
+        out: &layout.out,
+    };
+    relief_batch::run_locked(layout, lock, &fingerprint, &reports, log)
+}
+
+/// How a batch reads files and writes a month's reports: as `relief report` does.
+struct MonthReports<'a> {
+    setup: &'a Setup,
+    globals: &'a Globals,
+    out: &'a std::path::Path,
+}
+
+impl Reports for MonthReports<'_> {
+    type Error = anyhow::Error;
+
+    fn read_options(&self) -> ReadOptions<'_> {
+        ReadOptions {
+            config: &self.setup.config,
+            vocabulary: &self.setup.vocabulary,
+            pseudonymizer: &self.setup.pseudonymizer,
+            header_row: None,
+        }
     }
 
-    // From here on files are named by their path inside the inbox (see the module docs).
-    std::env::set_current_dir(&layout.inbox)
-        .with_context(|| format!("entering the inbox {}", layout.inbox.display()))?;
-    let found = relief_ingest::expand_paths(std::slice::from_ref(&layout.inbox))?;
-    let files: Vec<(String, PathBuf)> = found
-        .into_iter()
-        .filter_map(|p| {
-            let key = p.strip_prefix(&layout.inbox).ok()?.display().to_string();
-            Some((key, p))
-        })
-        .collect();
-    let (scanned, removed) = relief_batch::scan(&old, files, started);
-    failpoint("after-scan");
-
-    // New and changed files (every file when the settings changed) are read from their
-    // spreadsheets, and what each one holds is cached for later runs.
-    let cache = Cache::new(layout, &fingerprint);
-    let reading: Vec<String> = relief_batch::to_read(&scanned, settings_changed)
-        .iter()
-        .map(|f| f.key.clone())
-        .collect();
-    let fresh = read_and_cache(&setup, &cache, &reading, globals, log);
-    failpoint("after-read");
-    let results: BTreeMap<String, FileResult> = fresh
-        .iter()
-        .map(|(key, read)| {
-            let months = relief_batch::months_by_file(&read.records, &read.rejects, &[]);
-            let result = FileResult {
-                sha256: read.report.sha256.clone(),
-                months: months.get(key).cloned().unwrap_or_default(),
-                error: read.report.error.clone(),
-                read_any: !read.report.sheets.is_empty(),
-            };
-            (key.clone(), result)
-        })
-        .collect();
-    let now = relief_batch::now_utc();
-    let plan = relief_batch::plan(&old, &scanned, &removed, &results, &fingerprint, &now);
-    log_scan(log, &scanned, &removed, &results);
-    for month in &plan.emptied {
-        log.line(format_args!(
-            "{month}: no file holds data for it any more; its old report in {} is left as it was",
-            layout.month_dir(month).display()
-        ));
+    fn progress(&self, len: usize) -> Box<dyn Progress + '_> {
+        Box::new(Bar(pipeline::progress_bar(
+            self.globals,
+            len as u64,
+            "reading",
+        )))
     }
 
-    let failed: Vec<FailedFile> = fresh
-        .iter()
-        .filter_map(|(key, read)| {
-            Some(FailedFile {
-                path: key.clone(),
-                reason: read.report.error.clone()?,
-            })
-        })
-        .collect();
-    let fresh_keys: BTreeSet<String> = fresh.keys().cloned().collect();
+    fn other_folders(&self, month: &str) -> Vec<PathBuf> {
+        vec![
+            self.out
+                .join(self.setup.config.dataset.partition_dir(month)),
+        ]
+    }
 
-    // Months to rebuild are rebuilt from the whole inbox: the files just read and every other
-    // file's cached reading, merged in the order `relief report` reads them.
-    let mut rows = RunRows::default();
-    let mut written = 0;
-    if plan.rebuild.is_empty() {
-        for read in fresh.values() {
-            add_rows(&mut rows, &read.report);
-        }
-    } else {
-        let mut ingested = whole_inbox(&setup, &cache, &scanned, &old, fresh, globals, log);
-        failpoint("after-merge");
-        for file in ingested
-            .files
-            .iter()
-            .filter(|f| fresh_keys.contains(&f.path))
-        {
-            add_rows(&mut rows, file);
-        }
-        log.line(format_args!(
-            "rebuilding {} from {} files ({} rows used in all)",
-            plan.rebuild.join(", "),
-            ingested.files.len(),
-            ingested.rows.used
-        ));
+    fn rebuild(
+        &self,
+        mut ingested: Ingested,
+        months: &[String],
+        written: &mut dyn FnMut(&MonthWritten),
+    ) -> anyhow::Result<()> {
         let records = std::mem::take(&mut ingested.records);
         let prepared = Prepared::new(records).context("preparing the analysis")?;
-        let trend = prepared.trend(&setup.settings)?;
-        for month in &plan.rebuild {
-            let leftovers = layout.remove_leftovers(month);
-            if leftovers > 0 {
-                log.line(format_args!(
-                    "{month}: removed {leftovers} temporary files left by an interrupted run"
-                ));
-            }
+        let trend = prepared.trend(&self.setup.settings)?;
+        for month in months {
             let period = Period::parse_month(month)?;
             let out = pipeline::write_period(
-                &setup,
-                &prepared,
-                &ingested,
-                &trend,
-                &period,
-                &layout.out,
-                args.parquet,
+                self.setup, &prepared, &ingested, &trend, &period, self.out,
             )?;
-            written += 1;
-            log.line(format_args!(
-                "{month}: {} rows used, {} rejected, {} duplicates → {}",
-                out.summary.rows.used,
-                out.summary.rows.rejected,
-                out.summary.rows.duplicates,
-                out.dir.display()
-            ));
-            if globals.verbose {
+            if self.globals.verbose {
                 eprintln!("{month}: rebuilt in {}", out.dir.display());
             }
-            failpoint(&format!("after-period-{written}"));
+            written(&MonthWritten {
+                month: month.clone(),
+                dir: out.dir,
+                used: out.summary.rows.used,
+                rejected: out.summary.rows.rejected,
+                duplicates: out.summary.rows.duplicates,
+            });
         }
-    }
-
-    let mut report = RunReport {
-        inbox: layout.inbox.display().to_string(),
-        out: layout.out.display().to_string(),
-        new: keys_with(&scanned, Status::New),
-        changed: keys_with(&scanned, Status::Changed),
-        unchanged: scanned
-            .iter()
-            .filter(|f| matches!(f.status, Status::Unchanged | Status::Touched))
-            .count(),
-        removed: removed.clone(),
-        failed,
-        still_failing: scanned
-            .iter()
-            .filter(|f| !results.contains_key(&f.key))
-            .filter(|f| {
-                old.files
-                    .get(&f.key)
-                    .is_some_and(|e| e.outcome == Outcome::Failed)
-            })
-            .count(),
-        settings_changed,
-        months_rebuilt: plan.months(),
-        months_without_data: plan.emptied.clone(),
-        rows,
-        stale_lock: lock.stale().cloned(),
-        log: log.path().display().to_string(),
-        exit_status: 0,
-    };
-
-    // Only now, with every report written, are the files recorded as done.
-    failpoint("before-ledger");
-    if plan.ledger != old {
-        plan.ledger.save(&layout.ledger())?;
-        log.line(format_args!("ledger saved: {}", layout.ledger().display()));
-    }
-    failpoint("after-ledger");
-    // Readings of removed files and of replaced contents are no longer needed. Only runs that
-    // changed something look; a quiet night never lists the cache.
-    if !fresh_keys.is_empty() || !removed.is_empty() {
-        let dropped = cache.sweep(&plan.ledger);
-        if dropped > 0 {
-            log.line(format_args!(
-                "cache: dropped {dropped} readings no longer needed"
-            ));
-        }
-    }
-    report.exit_status = if report.anything_rejected() { 1 } else { 0 };
-    Ok(report)
-}
-
-/// Reads `keys` from their spreadsheets (in parallel, with a progress bar on a terminal) and
-/// caches each reading. A reading that cannot be cached is still used; the log says so, and
-/// a later run that needs it reads the spreadsheet again.
-fn read_and_cache(
-    setup: &Setup,
-    cache: &Cache,
-    keys: &[String],
-    globals: &Globals,
-    log: &mut RunLog,
-) -> BTreeMap<String, FileRead> {
-    if keys.is_empty() {
-        return BTreeMap::new();
-    }
-    let options = ReadOptions {
-        config: &setup.config,
-        vocabulary: &setup.vocabulary,
-        pseudonymizer: &setup.pseudonymizer,
-        header_row: None,
-    };
-    let bar = pipeline::progress_bar(globals, keys.len() as u64, "reading");
-    let reads = relief_batch::read_files(keys, &options, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let mut out = BTreeMap::new();
-    for (key, read) in keys.iter().zip(reads) {
-        if let Err(e) = cache.save(key, &read) {
-            log.line(format_args!(
-                "{key}: its reading could not be cached ({e}); a later run reads it again"
-            ));
-        }
-        out.insert(key.clone(), read);
-    }
-    out
-}
-
-/// Every file of the inbox, merged as `relief report` merges them: the files just read
-/// (`fresh`) and every other file's cached reading. A file whose cache is missing or unusable
-/// is read from its spreadsheet (and cached again), and the log says so.
-fn whole_inbox(
-    setup: &Setup,
-    cache: &Cache,
-    scanned: &[relief_batch::ScannedFile],
-    old: &Ledger,
-    mut fresh: BTreeMap<String, FileRead>,
-    globals: &Globals,
-    log: &mut RunLog,
-) -> Ingested {
-    let wanted: Vec<(String, String)> = scanned
-        .iter()
-        .filter(|f| !fresh.contains_key(&f.key))
-        .filter_map(|f| Some((f.key.clone(), old.files.get(&f.key)?.sha256.clone())))
-        .collect();
-    let mut missed = Vec::new();
-    for (key, loaded) in cache.load_all(&wanted) {
-        match loaded {
-            Ok(read) => {
-                fresh.insert(key, read);
-            }
-            Err(miss) => {
-                log.line(format_args!("{key}: {miss}; reading the file again"));
-                missed.push(key);
-            }
-        }
-    }
-    fresh.extend(read_and_cache(setup, cache, &missed, globals, log));
-    // `relief report` sorts paths as paths (component by component), not as text.
-    let mut reads: Vec<FileRead> = fresh.into_values().collect();
-    reads.sort_by(|a, b| a.path.cmp(&b.path));
-    relief_ingest::merge(reads)
-}
-
-/// Adds one file's row counts to the run's.
-fn add_rows(rows: &mut RunRows, file: &FileReport) {
-    for s in &file.sheets {
-        rows.read += s.rows_read;
-        rows.used += s.rows_used;
-        rows.rejected += s.rows_rejected;
-        rows.duplicates += s.rows_duplicate;
+        Ok(())
     }
 }
 
-/// Keys of the scanned files with `status`.
-fn keys_with(scanned: &[relief_batch::ScannedFile], status: Status) -> Vec<String> {
-    scanned
-        .iter()
-        .filter(|f| f.status == status)
-        .map(|f| f.key.clone())
-        .collect()
-}
+/// The reading progress bar, cleared when reading ends.
+struct Bar(ProgressBar);
 
-/// One log line per file that needed attention; unchanged files are only counted.
-fn log_scan(
-    log: &mut RunLog,
-    scanned: &[relief_batch::ScannedFile],
-    removed: &[String],
-    results: &BTreeMap<String, FileResult>,
-) {
-    let unchanged = scanned
-        .iter()
-        .filter(|f| f.status == Status::Unchanged)
-        .count();
-    log.line(format_args!(
-        "inbox: {} files, {unchanged} unchanged",
-        scanned.len()
-    ));
-    for f in scanned {
-        let what = match f.status {
-            Status::New => "new",
-            Status::Changed => "changed",
-            Status::Touched => "touched (same content, new time): not read",
-            Status::Unchanged => continue,
-        };
-        let outcome = match results.get(&f.key) {
-            Some(r) => match (&r.error, r.read_any) {
-                (Some(e), false) => format!("; could not be read: {e}"),
-                (Some(e), true) => format!("; read in part: {e}; months {}", months(r)),
-                (None, _) => format!("; months {}", months(r)),
-            },
-            None => String::new(),
-        };
-        log.line(format_args!("{}: {what}{outcome}", f.key));
-    }
-    for key in removed {
-        log.line(format_args!("{key}: removed from the inbox"));
+impl Progress for Bar {
+    fn inc(&self) {
+        self.0.inc(1);
     }
 }
 
-fn months(r: &FileResult) -> String {
-    if r.months.is_empty() {
-        "none (no row with a readable date)".to_string()
-    } else {
-        r.months.iter().cloned().collect::<Vec<_>>().join(", ")
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
     }
 }
 
 /// The settings fingerprint the ledger keeps: config, version, key (through probe pseudonyms,
 /// never the key itself) and output options.
-fn settings_fingerprint(setup: &Setup, parquet: bool) -> anyhow::Result<String> {
+fn settings_fingerprint(setup: &Setup) -> anyhow::Result<String> {
     const PROBE: &str = "relief batch settings probe";
     let config = serde_json::to_string(&setup.config)?;
     Ok(relief_batch::settings_fingerprint(&[
@@ -458,6 +231,11 @@ fn settings_fingerprint(setup: &Setup, parquet: bool) -> anyhow::Result<String> 
         env!("CARGO_PKG_VERSION"),
         &setup.pseudonymizer.client(PROBE),
         &setup.pseudonymizer.therapist(PROBE),
-        if parquet { "parquet" } else { "" },
+        // The outputs a month gets: the Parquet copy and the clean/ dataset joined the reports
+        // (once `--parquet`), so ledgers made before rebuild every month once.
+        OUTPUTS,
     ]))
 }
+
+/// What a rebuilt month writes, as the fingerprint records it.
+const OUTPUTS: &str = "csv+parquet+dataset";

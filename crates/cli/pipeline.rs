@@ -1,10 +1,13 @@
 //! The work `report` and `batch` share: read the inputs, analyse them, and write one period's
-//! outputs (summary.json, workbook, charts, clean data) into `<out>/<period>/`.
+//! outputs (summary.json, workbook, charts, clean data) into `<out>/<period>/`, and the
+//! period's months into the Parquet dataset `<out>/clean/[clinic=NAME/]month=YYYY-MM/`.
 
 use crate::common::Globals;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use relief_analysis::{AnalysisSettings, CleanTableOptions, InputFacts, Period, Prepared};
+use relief_analysis::{
+    AnalysisSettings, CleanTable, CleanTableOptions, InputFacts, Period, Prepared,
+};
 use relief_core::summary::{MonthFigures, Summary};
 use relief_core::{Config, Vocabulary};
 use relief_ingest::{Ingested, Pseudonymizer, ReadOptions};
@@ -13,7 +16,6 @@ use std::path::{Path, PathBuf};
 /// Names of the files in a period folder.
 pub const SUMMARY_JSON: &str = "summary.json";
 pub const SESSIONS_CSV: &str = "sessions.csv";
-#[cfg(feature = "parquet")]
 pub const SESSIONS_PARQUET: &str = "sessions.parquet";
 pub const CHARTS_DIR: &str = "charts";
 
@@ -98,7 +100,6 @@ pub fn write_period(
     trend: &[MonthFigures],
     period: &Period,
     out: &Path,
-    parquet: bool,
 ) -> anyhow::Result<PeriodOutputs> {
     let facts = InputFacts {
         files: &ingested.files,
@@ -116,22 +117,18 @@ pub fn write_period(
     // The clean data, the workbook and the charts are independent: write them side by side.
     let clean_data = || -> anyhow::Result<()> {
         crate::timings::stage("clean-data", || -> anyhow::Result<()> {
-            let table = prepared.clean_table(
-                period,
-                CleanTableOptions {
-                    exact_dates: setup.config.privacy.exact_dates,
-                },
-                &|key| setup.pseudonymizer.session(key).to_string(),
-            )?;
+            let table = clean_table(setup, prepared, period)?;
             let csv_path = dir.join(SESSIONS_CSV);
             crate::output::write_atomic(&csv_path, |w| {
                 table.write_csv(w).map_err(std::io::Error::other)
             })
             .with_context(|| format!("writing {}", csv_path.display()))?;
-            if parquet {
-                write_parquet(&table, &dir)?;
-            }
-            Ok(())
+            let path = dir.join(SESSIONS_PARQUET);
+            crate::output::write_atomic(&path, |w| {
+                table.write_parquet(w).map_err(std::io::Error::other)
+            })
+            .with_context(|| format!("writing {}", path.display()))?;
+            write_partitions(setup, prepared, period, &table, out)
         })
     };
     let workbook = || -> anyhow::Result<()> {
@@ -175,18 +172,49 @@ pub fn write_period(
     })
 }
 
-#[cfg(feature = "parquet")]
-fn write_parquet(table: &relief_analysis::CleanTable, dir: &Path) -> anyhow::Result<()> {
-    let path = dir.join(SESSIONS_PARQUET);
-    crate::output::write_atomic(&path, |w| {
-        table.write_parquet(w).map_err(std::io::Error::other)
-    })
-    .with_context(|| format!("writing {}", path.display()))
+/// The clean table of `period`, with session pseudonyms.
+fn clean_table<'a>(
+    setup: &Setup,
+    prepared: &'a Prepared,
+    period: &Period,
+) -> anyhow::Result<CleanTable<'a>> {
+    let options = CleanTableOptions {
+        exact_dates: setup.config.privacy.exact_dates,
+    };
+    Ok(prepared.clean_table(period, options, &|key| {
+        setup.pseudonymizer.session(key).to_string()
+    })?)
 }
 
-#[cfg(not(feature = "parquet"))]
-fn write_parquet(_table: &relief_analysis::CleanTable, _dir: &Path) -> anyhow::Result<()> {
-    anyhow::bail!(
-        "this relief was built without Parquet support; rebuild with `cargo install --features parquet`"
-    )
+/// Writes the dataset file of every month `period` touches, each with the whole month as read
+/// (a range that starts or ends inside a month still writes the whole month: a partition named
+/// `month=2026-10` holds all of October), without the `month` column the folder name carries.
+/// `table` is `period`'s own table, reused when `period` is a month.
+fn write_partitions(
+    setup: &Setup,
+    prepared: &Prepared,
+    period: &Period,
+    table: &CleanTable<'_>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    for month in prepared.months().iter().filter(|m| period.overlaps(m)) {
+        let dir = out.join(setup.config.dataset.partition_dir(&month.name()));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating the dataset folder {}", dir.display()))?;
+        let path = dir.join(SESSIONS_PARQUET);
+        let whole;
+        let table = if period == month {
+            table
+        } else {
+            whole = clean_table(setup, prepared, month)?;
+            &whole
+        };
+        crate::output::write_atomic(&path, |w| {
+            table
+                .write_partition_parquet(w)
+                .map_err(std::io::Error::other)
+        })
+        .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }

@@ -64,9 +64,8 @@ pub fn load_or_create_key(path: &Path, quiet: bool) -> anyhow::Result<Vec<u8>> {
             )
         })?;
     }
-    crate::output::write_atomic(path, |w| writeln!(w, "{}", hex::encode(&key)))
+    crate::output::write_private(path, |w| writeln!(w, "{}", hex::encode(&key)))
         .with_context(|| format!("writing a new pseudonym key to {}", path.display()))?;
-    restrict_permissions(path);
     if !quiet {
         eprintln!(
             "relief: created a new pseudonym key at {}.\n        Keep it, and keep it out of the reports folder: the same key gives each client\n        the same pseudonym next month; without it pseudonyms cannot be linked back.",
@@ -75,15 +74,6 @@ pub fn load_or_create_key(path: &Path, quiet: bool) -> anyhow::Result<Vec<u8>> {
     }
     Ok(key)
 }
-
-#[cfg(unix)]
-fn restrict_permissions(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) {}
 
 /// Refuses a key file inside the reports folder, where it would be shared with the reports.
 pub fn check_key_outside(key: &Path, reports: &Path) -> anyhow::Result<()> {

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 /// Read session exports and write the reports of each period.
 ///
 /// For every period relief writes, into <out>/<period>/: an Excel workbook, PNG charts,
-/// summary.json and the clean session table (sessions.csv).
+/// summary.json and the clean session table (sessions.csv and sessions.parquet). Each month
+/// also goes into the Parquet dataset <out>/clean/month=YYYY-MM/sessions.parquet, which
+/// DuckDB, DataFusion or Spark read as one table.
 ///
 /// Without a period option, one report covers everything read (its folder is named after the
 /// first and last month, e.g. 2026-05_2026-10).
@@ -57,8 +59,9 @@ pub struct Args {
     /// The header's row number (as Excel shows it) for every sheet, when detection gets it wrong.
     #[arg(long, value_name = "N")]
     header_row: Option<u32>,
-    /// Also write the clean session table as Parquet (needs a build with the `parquet` feature).
-    #[arg(long)]
+    /// Accepted and ignored: sessions.parquet is always written now. Kept so scripts written
+    /// for relief builds with the old `parquet` feature keep running.
+    #[arg(long, hide = true)]
     parquet: bool,
 }
 
@@ -68,12 +71,8 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         (None, Some(f), Some(t)) => Some(Period::parse_range(f, t)?),
         _ => None,
     };
-    if args.parquet && !cfg!(feature = "parquet") {
-        anyhow::bail!(
-            "--parquet needs a relief built with the `parquet` feature \
-             (cargo install --path . --features parquet)"
-        );
-    }
+    // `--parquet` is the old opt-in; Parquet is always written now.
+    let _always_written = args.parquet;
     let setup = Setup::load(globals, Some(&args.out))?;
     let files = relief_ingest::expand_paths(&args.paths)?;
     let mut ingested =
@@ -115,25 +114,19 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let bar = pipeline::progress_bar(globals, periods.len() as u64, "writing");
     let mut summaries = Vec::new();
     for period in &periods {
-        let written = pipeline::write_period(
-            &setup,
-            &prepared,
-            &ingested,
-            &trend,
-            period,
-            &args.out,
-            args.parquet,
-        )?;
+        let written =
+            pipeline::write_period(&setup, &prepared, &ingested, &trend, period, &args.out)?;
         bar.inc(1);
         if !globals.quiet && !args.json {
             bar.suspend(|| {
                 println!(
-                    "{}: {} rows → {} (workbook, {} charts, summary.json, {})",
+                    "{}: {} rows → {} (workbook, {} charts, summary.json, {}, {})",
                     written.summary.period,
                     written.summary.rows.used,
                     display_path(&written.dir),
                     written.charts,
                     pipeline::SESSIONS_CSV,
+                    pipeline::SESSIONS_PARQUET,
                 )
             });
         }

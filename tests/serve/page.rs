@@ -286,10 +286,15 @@ async fn check_picker_and_tablet(b: &Browser) {
     b.screenshot("5-results-tablet").await;
 }
 
-/// summary.json, sessions.csv and the charts' zip are byte for byte the command line's.
+/// summary.json, sessions.csv, sessions.parquet and the charts' zip are byte for byte the
+/// command line's.
 fn check_other_downloads(server: &Server, cli_out: &Path) {
     let job = get(server, "/api/info").json()["job"].as_u64().unwrap();
-    for (kind, file) in [("summary", "summary.json"), ("csv", "sessions.csv")] {
+    for (kind, file) in [
+        ("summary", "summary.json"),
+        ("csv", "sessions.csv"),
+        ("parquet", "sessions.parquet"),
+    ] {
         let r = get(server, &format!("/api/jobs/{job}/files/2026-10/{kind}"));
         assert_eq!(r.status, 200);
         assert_eq!(

@@ -11,6 +11,10 @@
 //! writer asks. The CSV is formatted in blocks of rows on every core and written in order, so
 //! memory stays flat however long the table; [`CleanTable::frame`] gives a block as a typed
 //! polars frame for the columnar writers.
+//!
+//! The CSV is opened by people, often in Excel, so a text cell that a spreadsheet would take
+//! for a formula is neutralised there (see [`neutralise_formula`]); the Parquet copy and the
+//! JSON summary are data for programs and keep every value exactly.
 
 use crate::frame::col_names as c;
 use crate::{AnalysisError, Period, Prepared};
@@ -18,6 +22,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use relief_core::records::{date_of, pressure_of, side_of};
 use relief_core::{MinutesBand, Region};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
@@ -210,7 +215,9 @@ impl CleanTable<'_> {
             }
             w.write_field(&buf)
         };
-        let text = |id: Option<u32>| id.map_or("", |id| &**p.texts.get(id));
+        // Text from the exports (and the pseudonyms) is neutralised; region, side, pressure,
+        // band and flag are relief's own words and numbers are numbers, so they never need it.
+        let text = |id: Option<u32>| neutralise_formula(id.map_or("", |id| &**p.texts.get(id)));
         let months: Vec<String> = p.months.iter().map(Period::name).collect();
         for (k, i) in block.enumerate() {
             let at = self.rows.start + i;
@@ -218,9 +225,11 @@ impl CleanTable<'_> {
             if self.options.exact_dates {
                 w.write_field(date_of(p.rows.day[at]).to_string())?;
             }
-            w.write_field(text(client[k]))?;
-            w.write_field(self.sessions.get(&self.session[i]).map_or("", |s| &**s))?;
-            w.write_field(text(therapist[k]))?;
+            w.write_field(&*text(client[k]))?;
+            w.write_field(&*neutralise_formula(
+                self.sessions.get(&self.session[i]).map_or("", |s| &**s),
+            ))?;
+            w.write_field(&*text(therapist[k]))?;
             w.write_field(Region::ALL[region[k].unwrap_or(0) as usize].key())?;
             w.write_field(side_of(p.rows.side[at]).map_or("", |s| s.key()))?;
             let (b, ch) = (before[k].unwrap_or(0.0), change[k].unwrap_or(0.0));
@@ -234,10 +243,10 @@ impl CleanTable<'_> {
             let minutes = p.rows.minutes[at];
             num(&mut w, (!minutes.is_nan()).then_some(minutes))?;
             w.write_field(band[k].map_or("", |b| MinutesBand::ALL[b as usize].key()))?;
-            w.write_field(text(technique[k]))?;
+            w.write_field(&*text(technique[k]))?;
             w.write_field(self.visit[i].to_string())?;
-            w.write_field(text(Some(p.rows.file[at])))?;
-            w.write_field(text(Some(p.rows.sheet[at])))?;
+            w.write_field(&*text(Some(p.rows.file[at])))?;
+            w.write_field(&*text(Some(p.rows.sheet[at])))?;
             w.write_field(p.rows.row[at].to_string())?;
             w.write_record(None::<&[u8]>)?;
         }
@@ -365,5 +374,93 @@ impl CleanTable<'_> {
             ),
         ]);
         Ok(DataFrame::new(rows.len(), columns)?)
+    }
+}
+
+/// `text` as a CSV cell a spreadsheet shows as text: a cell that starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'`, as OWASP advises against CSV (formula)
+/// injection, so `=HYPERLINK(…)` typed as a therapist's name is never run when a clinic opens
+/// `sessions.csv`. Spreadsheets hide the `'`; programs that read the CSV see it.
+///
+/// Only text goes through here: scores, minutes and other numbers are written as numbers, so
+/// a change of `-2` stays `-2`.
+pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relief_core::{Origin, Record};
+
+    #[test]
+    fn text_a_spreadsheet_would_run_gets_a_leading_quote() {
+        for hostile in [
+            "=HYPERLINK(\"http://evil\",\"x\")",
+            "+cmd|' /C calc'!A0",
+            "@SUM(1)",
+            "-2+3",
+            "\tx",
+            "\r=1",
+        ] {
+            assert_eq!(neutralise_formula(hostile), format!("'{hostile}"));
+        }
+        for plain in [
+            "Ana Costa",
+            "lower_back",
+            "16-30",
+            "over 30",
+            "",
+            "a=b",
+            " =1",
+            "'x",
+        ] {
+            assert_eq!(neutralise_formula(plain), plain);
+        }
+    }
+
+    /// Hostile text in every text column an export fills is neutralised; numbers, including a
+    /// negative change, are written as numbers in their shortest form.
+    #[test]
+    fn numbers_stay_numbers_and_text_is_neutralised_in_the_csv() {
+        let record = Record {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(),
+            client: Arc::from("+client"),
+            therapist: Some(Arc::from("=1+1")),
+            session_id: None,
+            region: Region::Neck,
+            side: None,
+            before: 2.0,
+            after: 4.0,
+            pressure: None,
+            minutes: Some(10.0),
+            focus: None,
+            technique: Some(Arc::from("@SUM(A1)")),
+            origin: Origin {
+                file: Arc::from("-a.csv"),
+                sheet: Arc::from("\tS"),
+                row: 3,
+            },
+        };
+        let prepared = Prepared::new(std::iter::once(record).collect()).unwrap();
+        let period = Period::parse_month("2026-10").unwrap();
+        let table = prepared
+            .clean_table(&period, CleanTableOptions::default(), &|_| "=s".into())
+            .unwrap();
+        let mut out = Vec::new();
+        table.write_csv(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "2026-10,'+client,'=s,'=1+1,neck,,2,4,-2,-1,,,10,6-15,'@SUM(A1),1,'-a.csv,'\tS,3"
+        );
+        // The typed frame keeps the exact values.
+        let frame = table.frame(0..1).unwrap();
+        let therapist = frame.column("therapist").unwrap().str().unwrap().get(0);
+        assert_eq!(therapist, Some("=1+1"));
     }
 }

@@ -12,11 +12,12 @@ mod export;
 mod figures;
 mod frame;
 mod groups;
+mod parquet_file;
 mod prepare;
 pub mod stats;
 mod summarise;
 
-pub use export::{CleanTable, CleanTableOptions};
+pub use export::{CleanTable, CleanTableOptions, neutralise_formula};
 pub use prepare::Prepared;
 pub use relief_core::period::{Period, PeriodError};
 pub use summarise::{AnalysisSettings, InputFacts};
@@ -33,4 +34,7 @@ pub enum AnalysisError {
     /// Writing the clean data as CSV failed.
     #[error("writing the clean session table failed: {0}")]
     Csv(#[from] csv::Error),
+    /// Writing the clean data as Parquet failed.
+    #[error("writing the clean session table as Parquet failed: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
 }

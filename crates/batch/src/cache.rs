@@ -95,7 +95,7 @@ impl Cache {
     }
 
     /// Loads the reading of the content `sha256` at inbox path `key`, as [`FileRead`] with its
-    /// path set to `key`, exactly as [`relief_ingest::read_file`] returned it.
+    /// path set to `key`, otherwise exactly as [`relief_ingest::read_file_as`] returned it.
     ///
     /// # Errors
     /// [`CacheMiss::Missing`] when there is none; [`CacheMiss::Unusable`] when it cannot be
@@ -348,9 +348,11 @@ impl Cache {
     }
 }
 
-/// Reads files from their spreadsheets, in parallel, each under its inbox path `key` (the run
-/// works inside the inbox). `on_file_done` is called as each file finishes, from any thread.
+/// Reads files from their spreadsheets, in parallel: each is opened at `inbox/<key>` and read
+/// under its inbox path `key`, which its records, rejects and report carry. `on_file_done` is
+/// called as each file finishes, from any thread.
 pub fn read_files(
+    inbox: &std::path::Path,
     keys: &[String],
     opts: &relief_ingest::ReadOptions<'_>,
     on_file_done: &(dyn Fn() + Sync),
@@ -358,7 +360,7 @@ pub fn read_files(
     use rayon::prelude::*;
     keys.par_iter()
         .map(|key| {
-            let read = relief_ingest::read_file(std::path::Path::new(key), opts);
+            let read = relief_ingest::read_file_as(&inbox.join(key), key, opts);
             on_file_done();
             read
         })

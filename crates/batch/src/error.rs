@@ -31,6 +31,9 @@ pub enum BatchError {
         doing: &'static str,
         source: std::io::Error,
     },
+    /// The inbox could not be listed (a folder inside it is unreadable, or it vanished).
+    #[error("the inbox could not be listed: {0}")]
+    Inbox(#[source] relief_ingest::IngestError),
     /// The ledger exists but is not a ledger relief can read.
     #[error(
         "the ledger {} is damaged ({reason}); move it away to rebuild every report from the \

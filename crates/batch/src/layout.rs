@@ -70,43 +70,36 @@ impl Layout {
     /// Called under the lock, just before the folder is rebuilt, so no live writer owns them.
     pub fn remove_leftovers(&self, month: &str) -> usize {
         let dir = self.month_dir(month);
-        let mut removed = 0;
-        for d in [dir.join("charts"), dir] {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.')
-                    && name.ends_with(".tmp")
-                    && entry.file_type().is_ok_and(|t| t.is_file())
-                    && std::fs::remove_file(entry.path()).is_ok()
-                {
-                    removed += 1;
-                }
-            }
-        }
-        removed
+        remove_temporary_files(&dir.join("charts")) + remove_temporary_files(&dir)
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
-/// renamed over `path`, so readers (and the next run) see the old file or the whole new one.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = BatchError::io(path, "written");
-    let write = || -> std::io::Result<()> {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".relief-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        tmp.write_all(bytes)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+/// Removes the temporary files (hidden names ending in `.tmp`) directly in `dir`; returns how
+/// many. A folder that does not exist has none.
+pub(crate) fn remove_temporary_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
     };
-    write().map_err(fail)
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.')
+            && name.ends_with(".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Writes `bytes` to `path` atomically with relief's one writer (a temporary file in the same
+/// folder, synced, renamed over `path`, the folder synced), readable by the owner only: readers
+/// (and the next run) see the old file or the whole new one.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
+    relief_atomic::write_with(path, relief_atomic::Access::Private, |w| w.write_all(bytes))
+        .map_err(|e| BatchError::io(path, "written")(e.into()))
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //!
 //! Clinics drop exports into a shared inbox during the month and let cron, a systemd timer or the
 //! Windows Task Scheduler run relief. Each run must do only the new work, never run twice at
-//! once, and survive being killed at any moment. This crate holds the parts of that which do not
-//! read spreadsheets or draw reports, so they can be tested on their own:
+//! once, and survive being killed at any moment. This crate holds the run itself and its
+//! bookkeeping; reading a spreadsheet is `relief-ingest`'s job (called from here), and writing
+//! a month's reports is the program's, handed in through [`Reports`], so this crate needs no
+//! workbook or chart writer:
 //!
+//! - [`run_locked`]: one run under the lock — scan, read and cache, plan, rebuild, record.
 //! - [`Layout`]: where the batch keeps its state, `<out>/.relief/` (ledger, cache, lock, logs).
 //! - [`Ledger`]: the record of every inbox file seen — content hash, size and modification
 //!   time, months it holds, outcome — saved atomically as sorted, versioned JSON.
@@ -40,6 +43,7 @@ mod lock;
 mod log;
 mod plan;
 mod report;
+mod run;
 mod scan;
 
 pub use cache::{CACHE_VERSION, Cache, CacheMiss, read_files};
@@ -51,6 +55,7 @@ pub use lock::{Holder, RunLock};
 pub use log::{KEEP_LOGS, RunLog, prune_logs};
 pub use plan::{FileResult, Plan, months_by_file, plan, to_read};
 pub use report::{FailedFile, RunReport, RunRows};
+pub use run::{MonthWritten, Progress, Reports, run_locked};
 pub use scan::{RACY_NS, ScannedFile, Stat, Status, scan, sha256_file};
 
 /// The current time as the ledger and logs write it: RFC 3339, UTC, whole seconds.

@@ -21,6 +21,18 @@ pub struct RunRows {
     pub duplicates: u64,
 }
 
+impl RunRows {
+    /// Adds one file's row counts, summed over its sheets.
+    pub fn add_file(&mut self, file: &relief_core::summary::FileReport) {
+        for s in &file.sheets {
+            self.read += s.rows_read;
+            self.used += s.rows_used;
+            self.rejected += s.rows_rejected;
+            self.duplicates += s.rows_duplicate;
+        }
+    }
+}
+
 /// The machine summary of one run (`relief batch --json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunReport {

@@ -213,22 +213,12 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, chart: &'static str) -> Result<Vec<u8>
     Ok(bytes)
 }
 
-/// Writes `bytes` to a hidden temporary file beside `path` and renames it into place, so a crash
-/// never leaves a half-written chart.
+/// Writes one chart atomically (relief's one writer: temporary name, fsync, rename), so a
+/// crash never leaves a half-written chart.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let fail = |source| ChartError::Write {
+    relief_atomic::write(path, bytes).map_err(|e| ChartError::Write {
         path: path.to_path_buf(),
-        source,
-    };
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
+        source: e.into(),
     })
 }
 

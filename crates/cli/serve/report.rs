@@ -23,12 +23,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// PARQUET — the one place that decides whether the server writes and offers
-/// `sessions.parquet`. Today Parquet is the build's opt-in `parquet` feature; once every build
-/// writes it, this becomes `true` (and goes when `write_period` always writes it).
-const PARQUET: bool = cfg!(feature = "parquet");
-const SESSIONS_PARQUET: &str = "sessions.parquet";
-
 /// One uploaded file: where it is stored, and the name it came with (shown, never opened).
 #[derive(Debug, Clone)]
 pub struct Uploaded {
@@ -138,7 +132,7 @@ impl Download {
             Download::Charts => format!("relief-{period}-charts.zip"),
             Download::Summary => format!("relief-{period}-{}", pipeline::SUMMARY_JSON),
             Download::Csv => format!("relief-{period}-{}", pipeline::SESSIONS_CSV),
-            Download::Parquet => format!("relief-{period}-{SESSIONS_PARQUET}"),
+            Download::Parquet => format!("relief-{period}-{}", pipeline::SESSIONS_PARQUET),
         }
     }
 
@@ -149,7 +143,7 @@ impl Download {
             Download::Charts => period_dir.join(pipeline::CHARTS_DIR),
             Download::Summary => period_dir.join(pipeline::SUMMARY_JSON),
             Download::Csv => period_dir.join(pipeline::SESSIONS_CSV),
-            Download::Parquet => period_dir.join(SESSIONS_PARQUET),
+            Download::Parquet => period_dir.join(pipeline::SESSIONS_PARQUET),
         }
     }
 }
@@ -226,8 +220,7 @@ pub fn run(
             i + 1,
             periods.len()
         ));
-        let written =
-            pipeline::write_period(setup, &prepared, &ingested, &trend, period, out, PARQUET)?;
+        let written = pipeline::write_period(setup, &prepared, &ingested, &trend, period, out)?;
         views.push(period_view(&written, periods.len() > 1));
     }
     Ok(result(&ingested, views))

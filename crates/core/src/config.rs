@@ -25,6 +25,7 @@ pub struct Config {
     pub input: InputConfig,
     pub privacy: PrivacyConfig,
     pub charts: ChartsConfig,
+    pub dataset: DatasetConfig,
 }
 
 /// How slash dates are read.
@@ -246,6 +247,63 @@ impl Default for ChartsConfig {
     }
 }
 
+/// The shared, month-partitioned copy of the clean data (SPEC §4.3).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatasetConfig {
+    /// This installation's name in a store shared by many clinics: it adds a `clinic=NAME/`
+    /// folder above the months. Letters, digits, `-`, `_` and `.` only (checked on load), so it
+    /// can never become a path of its own.
+    pub clinic: Option<String>,
+}
+
+impl DatasetConfig {
+    /// The folder of one month's file in the dataset, relative to the reports folder:
+    /// `clean/month=2026-10`, or `clean/clinic=north/month=2026-10`.
+    pub fn partition_dir(&self, month: &str) -> PathBuf {
+        let mut dir = PathBuf::from("clean");
+        if let Some(clinic) = &self.clinic {
+            dir.push(format!("clinic={clinic}"));
+        }
+        dir.push(format!("month={month}"));
+        dir
+    }
+
+    /// Why `name` cannot be a clinic's folder name, if it cannot. Allowed: 1–64 ASCII letters,
+    /// digits, `-`, `_` and `.`, starting with a letter or digit, not ending with `.`, without
+    /// `..`, and not a name Windows reserves for a device (`CON`, `NUL`, `COM1` …).
+    pub fn clinic_problem(name: &str) -> Option<String> {
+        const HOW: &str = "use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter \
+                           or digit (for example \"north-branch\")";
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        let stem = name
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+            || (stem.len() == 4
+                && (stem.starts_with("COM") || stem.starts_with("LPT"))
+                && stem.ends_with(|c: char| c.is_ascii_digit()));
+        let why = if name.is_empty() || name.len() > 64 {
+            "it must be 1 to 64 characters long"
+        } else if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+            return Some(format!(
+                "{name:?} cannot be a folder name: {c:?} is not allowed; {HOW}"
+            ));
+        } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            "it must start with a letter or digit"
+        } else if name.contains("..") || name.ends_with('.') {
+            "it must not contain \"..\" or end with \".\""
+        } else if device {
+            "Windows reserves that name for a device"
+        } else {
+            return None;
+        };
+        Some(format!("{name:?} cannot be a folder name: {why}; {HOW}"))
+    }
+}
+
 /// Why a config file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -311,6 +369,17 @@ impl Config {
                     problem: "must be above 0".into(),
                 });
             }
+        }
+        if let Some(problem) = self
+            .dataset
+            .clinic
+            .as_deref()
+            .and_then(DatasetConfig::clinic_problem)
+        {
+            return Err(ConfigError::OutOfRange {
+                key: "dataset.clinic",
+                problem,
+            });
         }
         let c = &self.charts;
         if !(400..=8000).contains(&c.width) || !(300..=8000).contains(&c.height) {
@@ -399,6 +468,8 @@ mod tests {
             [charts]
             width = 1200
             height = 800
+            [dataset]
+            clinic = "north-branch"
         "#;
         let c = Config::from_toml(text).unwrap();
         assert_eq!(c.headers[&Field::Date], vec!["Termin"]);
@@ -413,6 +484,55 @@ mod tests {
         assert_eq!(c.input.max_rows, 1000);
         assert!(c.privacy.exact_dates && c.privacy.pseudonymise_therapists);
         assert_eq!(c.charts.width, 1200);
+        assert_eq!(c.dataset.clinic.as_deref(), Some("north-branch"));
+        assert_eq!(
+            c.dataset.partition_dir("2026-10"),
+            PathBuf::from("clean/clinic=north-branch/month=2026-10")
+        );
+        assert_eq!(
+            DatasetConfig::default().partition_dir("2026-10"),
+            PathBuf::from("clean/month=2026-10")
+        );
+    }
+
+    #[test]
+    fn a_clinic_name_that_could_become_a_path_is_refused() {
+        for bad in [
+            "../other",
+            "..",
+            "a/b",
+            "a\\b",
+            "C:",
+            ".hidden",
+            "-x",
+            "x.",
+            "a..b",
+            "",
+            "north branch",
+            "clinic=north",
+            "nul",
+            "COM1.data",
+            "Zürich",
+            &"x".repeat(65),
+        ] {
+            let text = format!("[dataset]\nclinic = {bad:?}\n");
+            let err = Config::from_toml(&text).expect_err(bad);
+            let msg = err.to_string();
+            assert!(msg.starts_with("dataset.clinic: "), "{msg}");
+            assert!(msg.contains("cannot be a folder name"), "{msg}");
+        }
+        for good in [
+            "north",
+            "north-branch_2",
+            "clinic.42",
+            "7",
+            "COM10",
+            "console",
+        ] {
+            let text = format!("[dataset]\nclinic = {good:?}\n");
+            let c = Config::from_toml(&text).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(c.dataset.clinic.as_deref(), Some(good));
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub mod vocabulary;
 pub mod words;
 
 pub use band::MinutesBand;
-pub use config::{Config, ConfigError, DateOrder, ScoreScale};
+pub use config::{Config, ConfigError, DatasetConfig, DateOrder, ScoreScale};
 pub use error::ValueError;
 pub use field::Field;
 pub use period::{Period, PeriodError};

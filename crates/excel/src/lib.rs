@@ -27,7 +27,6 @@ pub mod text;
 use relief_core::Period;
 use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The Overview's sentence for one region, also shown by `relief serve`'s page.
@@ -84,33 +83,13 @@ pub fn write_workbook(
     };
     let bytes = workbook_bytes(summary, trend).map_err(build_error)?;
 
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let write_error = |source| ExcelError::Write {
-        dir: dir.clone(),
-        source,
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".relief-")
-        .suffix(".xlsx.tmp")
-        .tempfile_in(&dir)
-        .map_err(write_error)?;
-    tmp.write_all(&bytes).map_err(write_error)?;
-    tmp.as_file().sync_all().map_err(write_error)?;
-    // Temporary files are private (0600); a report is an ordinary document.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(write_error)?;
-    }
-    tmp.persist(path).map_err(|e| ExcelError::Rename {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(())
+    relief_atomic::write(path, &bytes).map_err(|e| match e {
+        relief_atomic::AtomicError::Rename { path, source } => ExcelError::Rename { path, source },
+        relief_atomic::AtomicError::Write { dir, source }
+        | relief_atomic::AtomicError::SyncFolder { dir, source } => {
+            ExcelError::Write { dir, source }
+        }
+    })
 }
 
 /// Builds the whole workbook in memory.

@@ -184,8 +184,15 @@ pub fn read_inputs(
 /// `error` set and no records, whatever is wrong with it (including not being a file at all:
 /// a pipe, a socket, a device or a link in a loop is refused with the reason).
 pub fn read_file(path: &Path, opts: &ReadOptions<'_>) -> FileRead {
-    let shown = path.display().to_string();
-    let mut out = guarded(path, &shown, |out| file::read_path(path, &shown, opts, out));
+    read_file_as(path, &path.display().to_string(), opts)
+}
+
+/// Reads the file at `path` as [`read_file`] does, but names it `shown` in everything the
+/// reading produces (records, rejects, footers, the file's report) and when matching the
+/// config's per-file settings: a batch names inbox files by their path inside the inbox,
+/// whatever the current folder is. `FileRead::path` stays `path`.
+pub fn read_file_as(path: &Path, shown: &str, opts: &ReadOptions<'_>) -> FileRead {
+    let mut out = guarded(path, shown, |out| file::read_path(path, shown, opts, out));
     if out.report.sha256.is_empty() {
         out.report.sha256 = sha256_file(path).unwrap_or_default();
     }

@@ -198,18 +198,13 @@ impl FeatureKind {
     }
 }
 
-/// Writes `bytes` to `dir/name` through a hidden temporary file, so a crash never leaves a
-/// half-written export under its final name.
+/// Writes `bytes` to `dir/name` atomically (relief's one writer: temporary name, fsync,
+/// rename), so a crash never leaves a half-written export under its final name.
 pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, SampleError> {
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).map_err(|source| SampleError::Write {
-        path: tmp.clone(),
-        source,
-    })?;
-    std::fs::rename(&tmp, &path).map_err(|source| SampleError::Write {
+    relief_atomic::write(&path, bytes).map_err(|e| SampleError::Write {
         path: path.clone(),
-        source,
+        source: e.into(),
     })?;
     Ok(path)
 }
