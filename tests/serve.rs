@@ -130,8 +130,8 @@ fn files_that_are_not_spreadsheets_are_refused() {
     assert_eq!(r.status, 415, "{}", r.text());
     assert_eq!(
         r.error(),
-        "notes.txt is not a spreadsheet export: relief reads .xlsx, .xlsm, .xls, .ods and .csv \
-         files. Leave it out and try again."
+        "notes.txt is not a spreadsheet export: relief reads .xlsx, .xlsm, .xlsb, .xls, .ods, .csv \
+         and .tsv files. Leave it out and try again."
     );
     server.assert_empty();
     // A body that is no upload at all.
