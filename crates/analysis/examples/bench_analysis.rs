@@ -30,6 +30,8 @@ fn main() {
         min_group_size: 5,
         score_scale: 10,
         relief_version: "bench".into(),
+        mcid_band_edges: vec![5.0, 8.0],
+        mcid_band_points: vec![1.0, 2.0, 3.0],
     };
     let facts = InputFacts {
         files: &[],

@@ -11,19 +11,26 @@
 //!   reaches the threshold; rows with before = 0 are left out and counted apart. The comparison
 //!   is done as change ≥ threshold · before (within 1e-9), so a 3-point drop from 10 is exactly
 //!   30 % whatever floating point makes of 3 / 10;
-//! - SRM = mean change / SD of change.
+//! - SRM = mean change / SD of change;
+//! - MCID rate (SPEC §3.1): share of rows with before ≥ 1 whose change reaches the points of
+//!   their arrival-soreness band (change ≥ points(before) − 1e-9), the same per-row test as
+//!   [`crate::stats::reaches_mcid`]; `None` when no row arrived at 1 or more.
 
 use crate::frame::col_names as c;
 use polars::prelude::*;
 use relief_core::summary::Figures;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// The thresholds figures are computed with.
+/// The thresholds figures are computed with. Borrows the MCID bands, so it stays `Copy`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Thresholds {
+pub(crate) struct Thresholds<'a> {
     pub responder: f64,
     pub strong: f64,
     pub min_group: u64,
+    /// Arrival-soreness band edges of the MCID rate, increasing.
+    pub mcid_edges: &'a [f64],
+    /// Points needed in each band, one more than the edges.
+    pub mcid_points: &'a [f64],
 }
 
 /// The 2-point minimal clinically important difference on the 0–10 scale.
@@ -42,9 +49,29 @@ const WORSE: &str = "__worse";
 const ZERO_BEFORE: &str = "__zero_before";
 const RESPONDERS: &str = "__responders";
 const STRONG: &str = "__strong";
+const MCID_COUNTED: &str = "__mcid_counted";
+const MCID_REACHED: &str = "__mcid_reached";
 
 fn count_where(cond: Expr, name: &str) -> Expr {
     cond.cast(DataType::UInt64).sum().alias(name)
+}
+
+/// The points of change that are clinically important for each row's before-score, as one
+/// expression: `when(before < e0) p0, otherwise when(before < e1) p1 … otherwise p_last`. The same rule
+/// as `AnalysisConfig::mcid_points_for`, including its fallback for a band without points.
+fn mcid_points(t: Thresholds) -> Expr {
+    let points = |band: usize| {
+        let p = t.mcid_points.get(band).or(t.mcid_points.last());
+        lit(p.copied().unwrap_or(2.0))
+    };
+    // Built from the top band down, each band the `otherwise` of the one below it.
+    let mut expr = points(t.mcid_edges.len());
+    for (band, edge) in t.mcid_edges.iter().enumerate().rev() {
+        expr = when(col(c::BEFORE).lt(lit(*edge)))
+            .then(points(band))
+            .otherwise(expr);
+    }
+    expr
 }
 
 /// The aggregations of one group.
@@ -76,6 +103,13 @@ pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
         count_where(before().eq(lit(0.0)), ZERO_BEFORE),
         count_where(reaches(t.responder), RESPONDERS),
         count_where(reaches(t.strong), STRONG),
+        count_where(before().gt_eq(lit(1.0)), MCID_COUNTED),
+        count_where(
+            before()
+                .gt_eq(lit(1.0))
+                .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE))),
+            MCID_REACHED,
+        ),
     ]
 }
 
@@ -102,6 +136,7 @@ pub(crate) fn read_figures(df: &DataFrame, t: Thresholds) -> PolarsResult<Vec<Fi
     let (median, sd) = (f(MEDIAN)?, f(SD)?);
     let (improved, worse, zero) = (u(IMPROVED)?, u(WORSE)?, u(ZERO_BEFORE)?);
     let (responders, strong) = (u(RESPONDERS)?, u(STRONG)?);
+    let (mcid_counted, mcid_reached) = (u(MCID_COUNTED)?, u(MCID_REACHED)?);
     Ok((0..df.height())
         .map(|i| {
             let n = rows[i];
@@ -133,6 +168,8 @@ pub(crate) fn read_figures(df: &DataFrame, t: Thresholds) -> PolarsResult<Vec<Fi
                 unchanged_rate: (n - improved[i] - worse[i]) as f64 / n as f64,
                 zero_before_rows: zero[i],
                 meets_mcid: mean_change >= MCID_POINTS,
+                mcid_rate: (mcid_counted[i] > 0)
+                    .then(|| mcid_reached[i] as f64 / mcid_counted[i] as f64),
             }
         })
         .collect())

@@ -13,6 +13,7 @@ mod figures;
 mod frame;
 mod groups;
 mod parquet_file;
+mod personalisation;
 mod prepare;
 pub mod stats;
 mod summarise;

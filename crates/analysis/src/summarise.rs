@@ -6,6 +6,7 @@ use crate::frame::col_names as c;
 use crate::groups::{spillover, table};
 use crate::{AnalysisError, Period, Prepared};
 use polars::prelude::*;
+use relief_core::config::AnalysisConfig;
 use relief_core::summary::*;
 use relief_core::{Config, Duplicate, Reject};
 
@@ -27,6 +28,10 @@ pub struct AnalysisSettings {
     pub min_group_size: u64,
     pub score_scale: u32,
     pub relief_version: String,
+    /// Arrival-soreness band edges of the clinically important change (SPEC §3.1).
+    pub mcid_band_edges: Vec<f64>,
+    /// Points needed in each band, one more than the edges.
+    pub mcid_band_points: Vec<f64>,
 }
 
 impl AnalysisSettings {
@@ -38,14 +43,29 @@ impl AnalysisSettings {
             min_group_size: config.analysis.min_group_size,
             score_scale: config.scores.scale.into(),
             relief_version: relief_version.to_string(),
+            mcid_band_edges: config.analysis.mcid_band_edges.clone(),
+            mcid_band_points: config.analysis.mcid_band_points.clone(),
         }
     }
 
-    fn thresholds(&self) -> Thresholds {
+    fn thresholds(&self) -> Thresholds<'_> {
         Thresholds {
             responder: self.responder_threshold,
             strong: self.strong_responder_threshold,
             min_group: self.min_group_size,
+            mcid_edges: &self.mcid_band_edges,
+            mcid_points: &self.mcid_band_points,
+        }
+    }
+
+    /// The analysis thresholds as the statistics functions take them.
+    pub(crate) fn analysis_config(&self) -> AnalysisConfig {
+        AnalysisConfig {
+            responder_threshold: self.responder_threshold,
+            strong_responder_threshold: self.strong_responder_threshold,
+            min_group_size: self.min_group_size,
+            mcid_band_edges: self.mcid_band_edges.clone(),
+            mcid_band_points: self.mcid_band_points.clone(),
         }
     }
 }
@@ -104,6 +124,7 @@ impl Prepared {
             footer_skipped: input.footer_skipped,
         };
 
+        let (adjusted, course) = self.personalisation(period, settings)?;
         Ok(Summary {
             period: period.clone(),
             rows,
@@ -127,7 +148,11 @@ impl Prepared {
                 mcid_points: MCID_POINTS,
                 score_scale: settings.score_scale,
                 relief_version: settings.relief_version.clone(),
+                mcid_band_edges: settings.mcid_band_edges.clone(),
+                mcid_band_points: settings.mcid_band_points.clone(),
             },
+            adjusted,
+            course,
         })
     }
 }

@@ -14,6 +14,8 @@ fn settings() -> AnalysisSettings {
         min_group_size: 5,
         score_scale: 10,
         relief_version: "test".into(),
+        mcid_band_edges: vec![5.0, 8.0],
+        mcid_band_points: vec![1.0, 2.0, 3.0],
     }
 }
 

@@ -50,6 +50,52 @@ pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A number as a sentence writes it: whole numbers bare (`5`), others with what decimals they
+/// need (`2.5`, `0.25`), a true minus sign.
+pub fn plain(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// The clinically important change by arrival soreness (SPEC §3.1) in words, from the band
+/// edges and the points of each band: `1 point when it arrived below 5, 2 points from 5 to
+/// below 8, 3 points from 8`. A band includes its lower edge. Bands without points (a config
+/// not checked) take the last points value, as `AnalysisConfig::mcid_points_for` does.
+pub fn mcid_bands(edges: &[f64], points: &[f64]) -> String {
+    let pts = |i: usize| {
+        let p = points.get(i).or(points.last()).copied().unwrap_or(2.0);
+        let unit = if p == 1.0 { "point" } else { "points" };
+        format!("{} {unit}", plain(p))
+    };
+    if edges.is_empty() {
+        return format!("{} whatever the arrival soreness", pts(0));
+    }
+    let mut parts = vec![format!(
+        "{} when it arrived below {}",
+        pts(0),
+        plain(edges[0])
+    )];
+    for (i, pair) in edges.windows(2).enumerate() {
+        parts.push(format!(
+            "{} from {} to below {}",
+            pts(i + 1),
+            plain(pair[0]),
+            plain(pair[1])
+        ));
+    }
+    parts.push(format!(
+        "{} from {}",
+        pts(edges.len()),
+        plain(edges[edges.len() - 1])
+    ));
+    parts.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +105,24 @@ mod tests {
         assert_eq!(one_decimal(-0.04), "0.0");
         assert_eq!(one_decimal(-3.26), "−3.3");
         assert_eq!(one_decimal(2.0), "2.0");
+    }
+
+    #[test]
+    fn mcid_bands_in_words() {
+        assert_eq!(
+            mcid_bands(&[5.0, 8.0], &[1.0, 2.0, 3.0]),
+            "1 point when it arrived below 5, 2 points from 5 to below 8, 3 points from 8"
+        );
+        assert_eq!(
+            mcid_bands(&[4.5], &[1.0, 2.5]),
+            "1 point when it arrived below 4.5, 2.5 points from 4.5"
+        );
+        assert_eq!(
+            mcid_bands(&[], &[2.0]),
+            "2 points whatever the arrival soreness"
+        );
+        assert_eq!(plain(-0.0), "0");
+        assert_eq!(plain(0.25), "0.25");
     }
 
     #[test]

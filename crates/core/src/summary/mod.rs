@@ -6,6 +6,7 @@
 //! added, none renamed or removed. Figures that cannot be computed are `None` (JSON `null`).
 //! Each group's key and description is in `groups`.
 
+use crate::personalisation::{AdjustedEntry, CourseEntry};
 use crate::{Duplicate, Period, Reject};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,15 @@ pub struct Summary {
     pub unknown: UnknownCounts,
     /// The settings the figures were computed with.
     pub settings: Settings,
+    /// Each personalisation factor's difference at equal arrival soreness (SPEC §3.2), ordered
+    /// by factor, level, then region with `all` first. Absent in summaries written before it
+    /// existed, hence the default.
+    #[serde(default)]
+    pub adjusted: Vec<AdjustedEntry>,
+    /// How far regular clients' arrival soreness fell over their course of care, per region
+    /// (SPEC §3.3), in region order.
+    #[serde(default)]
+    pub course: Vec<CourseEntry>,
 }
 
 /// The counting identity: `read = used + rejected + duplicates`.
@@ -107,6 +117,11 @@ pub struct Figures {
     pub zero_before_rows: u64,
     /// Whether the mean change reaches the 2-point minimal clinically important difference.
     pub meets_mcid: bool,
+    /// Share of rows (with before ≥ 1) whose change reaches the clinically important change for
+    /// their arrival soreness (SPEC §3.1: by default 1 point below 5, 2 from 5, 3 from 8);
+    /// `None` when no row arrived at 1 or more.
+    #[serde(default)]
+    pub mcid_rate: Option<f64>,
 }
 
 mod groups;
@@ -160,4 +175,10 @@ pub struct Settings {
     pub mcid_points: f64,
     pub score_scale: u32,
     pub relief_version: String,
+    /// Arrival-soreness band edges of `mcid_rate` (SPEC §3.1), increasing.
+    #[serde(default)]
+    pub mcid_band_edges: Vec<f64>,
+    /// Points of change that are clinically important in each band, one more than the edges.
+    #[serde(default)]
+    pub mcid_band_points: Vec<f64>,
 }

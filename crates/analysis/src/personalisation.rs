@@ -1,0 +1,211 @@
+//! "Does personalisation help?" for one report period: the adjusted personalisation effects
+//! (SPEC §3.2) and the course of care (SPEC §3.3), fed from the prepared frame into the
+//! statistics of [`crate::stats`].
+//!
+//! The frame holds numbers only, so the columns are read once per summary as plain slices
+//! (region, client, before, change, visit) and as null-aware iterators (focus, pressure,
+//! minutes band, technique), and each factor's rows are gathered in one pass without a single
+//! per-row allocation: a technique is its text number with a precomputed sort rank, not a
+//! string. Clients are renumbered by their first row in canonical order, because the reader's
+//! text numbers follow the input's row order: with them, reordering the input would reorder the
+//! statistics' tie-breaks and change the last bit of a sum. The statistics themselves (which rows form a model, the reference levels, the fits)
+//! are the stats module's; this module only decides which rows go in:
+//!
+//! - adjusted effects: the period's rows where the factor is known, factor by factor (focus,
+//!   pressure, minutes, technique), concatenated in that order;
+//! - course of care: every row from the start of the input up to the period's end (later
+//!   sessions are ignored, so a month's report never changes when later months arrive).
+
+use crate::frame::col_names as c;
+use crate::stats::adjusted::ReferenceRule;
+use crate::stats::{CourseRow, FactorLevel, LevelRow, adjusted_effects, course_of_care};
+use crate::{AnalysisError, AnalysisSettings, Period, Prepared};
+use polars::prelude::*;
+use relief_core::personalisation::{AdjustedEntry, CourseEntry, Factor};
+use relief_core::records::{Texts, date_of};
+use relief_core::{MinutesBand, Pressure, Region};
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// A technique as a text number, ordered as SPEC §3.2 lists techniques (alphabetically ignoring
+/// case, ties by the exact text) through a rank computed once per summary. Copying it copies
+/// two words, where [`crate::stats::Technique`] would allocate per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TechniqueLevel<'a> {
+    rank: u32,
+    name: &'a str,
+}
+
+impl FactorLevel for TechniqueLevel<'_> {
+    const FACTOR: Factor = Factor::Technique;
+    const REFERENCE: ReferenceRule = ReferenceRule::MostRows;
+    fn text(&self) -> String {
+        self.name.to_string()
+    }
+}
+
+/// The frame's columns that personalisation needs, read once.
+struct Columns<'a> {
+    region: Cow<'a, [u32]>,
+    /// Canonical client numbers (see the module docs), for the rows up to the period's end.
+    client: Vec<u32>,
+    before: Cow<'a, [f64]>,
+    change: Cow<'a, [f64]>,
+    visit: Cow<'a, [u32]>,
+    focus: &'a BooleanChunked,
+    pressure: &'a UInt32Chunked,
+    minutes_band: &'a UInt32Chunked,
+    technique: &'a UInt32Chunked,
+}
+
+/// A column without nulls as a slice: borrowed when polars holds it in one piece (as the
+/// frame builder makes it), gathered once otherwise.
+fn dense<T>(ca: &ChunkedArray<T>) -> Cow<'_, [T::Native]>
+where
+    T: PolarsNumericType,
+{
+    match ca.cont_slice() {
+        Ok(values) => Cow::Borrowed(values),
+        Err(_) => Cow::Owned(ca.iter().map(Option::unwrap_or_default).collect()),
+    }
+}
+
+/// Numbers the clients of the first `end` rows 0, 1, 2 … in the order of their first row.
+fn canonical_clients(texts: &[u32], end: usize, n_texts: usize) -> Vec<u32> {
+    let mut number = vec![u32::MAX; n_texts];
+    let mut next = 0;
+    texts[..end]
+        .iter()
+        .map(|&t| {
+            let n = &mut number[t as usize];
+            if *n == u32::MAX {
+                *n = next;
+                next += 1;
+            }
+            *n
+        })
+        .collect()
+}
+
+impl<'a> Columns<'a> {
+    /// The columns of the rows before `end`.
+    fn of(frame: &'a DataFrame, end: usize, n_texts: usize) -> PolarsResult<Columns<'a>> {
+        let u32s = |name: &str| frame.column(name)?.u32();
+        let f64s = |name: &str| frame.column(name)?.f64();
+        Ok(Columns {
+            region: dense(u32s(c::REGION)?),
+            client: canonical_clients(&dense(u32s(c::CLIENT)?), end, n_texts),
+            before: dense(f64s(c::BEFORE)?),
+            change: dense(f64s(c::CHANGE)?),
+            visit: dense(u32s(c::VISIT)?),
+            focus: frame.column(c::FOCUS)?.bool()?,
+            pressure: u32s(c::PRESSURE)?,
+            minutes_band: u32s(c::MINUTES_BAND)?,
+            technique: u32s(c::TECHNIQUE)?,
+        })
+    }
+
+    /// The rows of `range` whose level is known, `levels` giving each row's level in order.
+    fn level_rows<L>(
+        &self,
+        range: Range<usize>,
+        levels: impl Iterator<Item = Option<L>>,
+    ) -> Vec<LevelRow<L>> {
+        range
+            .zip(levels)
+            .filter_map(|(i, level)| {
+                Some(LevelRow {
+                    region: Region::ALL[self.region[i] as usize],
+                    before: self.before[i],
+                    change: self.change[i],
+                    client: self.client[i],
+                    level: level?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The values of a nullable column over `range`, in row order.
+fn slice<T: PolarsDataType>(ca: &ChunkedArray<T>, range: &Range<usize>) -> ChunkedArray<T> {
+    ca.slice(range.start as i64, range.len())
+}
+
+/// Sort ranks of the techniques that occur in `range`: alphabetical ignoring case, ties by the
+/// exact text. Indexed by text number; texts that are not techniques keep `u32::MAX`.
+fn technique_ranks(column: &UInt32Chunked, range: &Range<usize>, texts: &Texts) -> Vec<u32> {
+    let mut ids: Vec<u32> = slice(column, range).iter().flatten().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut named: Vec<(String, &str, u32)> = ids
+        .into_iter()
+        .map(|id| {
+            let name = &**texts.get(id);
+            (name.to_lowercase(), name, id)
+        })
+        .collect();
+    named.sort_unstable();
+    let mut ranks = vec![u32::MAX; texts.len()];
+    for (rank, (_, _, id)) in named.into_iter().enumerate() {
+        ranks[id as usize] = rank as u32;
+    }
+    ranks
+}
+
+impl Prepared {
+    /// The adjusted personalisation effects and the course of care of one period.
+    ///
+    /// # Errors
+    /// [`AnalysisError::Engine`] if the frame lacks a column (a bug).
+    pub(crate) fn personalisation(
+        &self,
+        period: &Period,
+        settings: &AnalysisSettings,
+    ) -> Result<(Vec<AdjustedEntry>, Vec<CourseEntry>), AnalysisError> {
+        let rows = self.rows_of(period);
+        let cols = Columns::of(&self.frame, rows.end, self.texts.len())?;
+        let min = settings.min_group_size;
+
+        let mut adjusted = Vec::new();
+        let focus = slice(cols.focus, &rows);
+        adjusted.extend(adjusted_effects(
+            &cols.level_rows(rows.clone(), focus.iter()),
+            min,
+        ));
+        let pressure = slice(cols.pressure, &rows);
+        let pressure = pressure
+            .iter()
+            .map(|p| p.map(|i| Pressure::ALL[i as usize]));
+        adjusted.extend(adjusted_effects(
+            &cols.level_rows(rows.clone(), pressure),
+            min,
+        ));
+        let band = slice(cols.minutes_band, &rows);
+        let band = band.iter().map(|b| b.map(|i| MinutesBand::ALL[i as usize]));
+        adjusted.extend(adjusted_effects(&cols.level_rows(rows.clone(), band), min));
+        let ranks = technique_ranks(cols.technique, &rows, &self.texts);
+        let technique = slice(cols.technique, &rows);
+        let technique = technique.iter().map(|t| {
+            t.map(|id| TechniqueLevel {
+                rank: ranks[id as usize],
+                name: self.texts.get(id),
+            })
+        });
+        adjusted.extend(adjusted_effects(
+            &cols.level_rows(rows.clone(), technique),
+            min,
+        ));
+
+        let course_rows: Vec<CourseRow> = (0..rows.end)
+            .map(|i| CourseRow {
+                client: cols.client[i],
+                region: Region::ALL[cols.region[i] as usize],
+                date: date_of(self.rows.day[i]),
+                visit: cols.visit[i],
+                before: cols.before[i],
+            })
+            .collect();
+        let course = course_of_care(&course_rows, period, &settings.analysis_config());
+        Ok((adjusted, course))
+    }
+}
