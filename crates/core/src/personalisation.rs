@@ -5,7 +5,7 @@
 //! The analysis fills these, and the workbook and chart writers draw them. Field order here is
 //! the JSON's field order; figures that cannot be computed are `None` (JSON `null`), never NaN.
 
-use crate::Region;
+use crate::{MinutesBand, Pressure, Region};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -138,6 +138,40 @@ pub struct AdjustedEntry {
     pub small_sample: bool,
 }
 
+impl AdjustedEntry {
+    /// The level in the words a therapist reads (see [`level_words`]).
+    pub fn level_words(&self) -> String {
+        level_words(self.factor, &self.level)
+    }
+
+    /// The reference level in words.
+    pub fn reference_words(&self) -> String {
+        level_words(self.factor, &self.reference)
+    }
+}
+
+/// A factor's level as the workbook and the charts write it: focus `true` is `Focus region` and
+/// `false` `Not a focus`; pressure `firm` is `Firm`; a minutes band `16-30` is `16-30 min`
+/// (`0 min` for none); a technique keeps the export's name. Text that is not a level of the
+/// factor is returned as given.
+pub fn level_words(factor: Factor, level: &str) -> String {
+    match factor {
+        Factor::Focus => match level {
+            "true" => "Focus region".to_string(),
+            "false" => "Not a focus".to_string(),
+            other => other.to_string(),
+        },
+        Factor::Pressure => Pressure::from_key(level)
+            .map(|p| p.label().to_string())
+            .unwrap_or_else(|| level.to_string()),
+        Factor::Minutes => match MinutesBand::from_key(level) {
+            Some(_) => format!("{level} min"),
+            None => level.to_string(),
+        },
+        Factor::Technique => level.to_string(),
+    }
+}
+
 /// How far regular clients' arrival soreness in one region fell from their first session to
 /// their latest (SPEC §3.3). Counts and shares are over clients, not rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -218,6 +252,17 @@ mod tests {
             json,
             r#"{"region":"lower_back","clients":1,"mean_first":7.0,"mean_latest":4.5,"mean_fall":2.5,"sd_fall":null,"ci95":null,"mcid_rate":1.0,"fall_30_rate":1.0,"median_sessions":3.0,"small_sample":true}"#
         );
+    }
+
+    #[test]
+    fn levels_read_as_words() {
+        assert_eq!(level_words(Factor::Focus, "true"), "Focus region");
+        assert_eq!(level_words(Factor::Focus, "false"), "Not a focus");
+        assert_eq!(level_words(Factor::Pressure, "firm"), "Firm");
+        assert_eq!(level_words(Factor::Minutes, "16-30"), "16-30 min");
+        assert_eq!(level_words(Factor::Minutes, "over 30"), "over 30 min");
+        assert_eq!(level_words(Factor::Technique, "+trigger"), "+trigger");
+        assert_eq!(level_words(Factor::Pressure, "odd"), "odd");
     }
 
     #[test]

@@ -5,12 +5,17 @@
 //! `summary.json`) and the by-month figures over the whole range the report covers; the output
 //! is one `.xlsx` file with, in this order:
 //!
-//! - **Overview**: the period, what was read, and a headline per region in words and numbers;
+//! - **Overview**: the period, what was read, a headline per region in words and numbers, and
+//!   one sentence each on personalisation at equal arrival soreness and the course of care;
 //! - **Charts**: native Excel charts (before vs after with the 95 % CI, relief by month,
 //!   responder rate, focus vs not) with the figures they are drawn from beside them;
 //! - one sheet per group of the analysis (regions, months, therapists, pressure, focus,
 //!   minutes, technique, spill-over, visits), each a real Excel table with filters, a frozen
 //!   header, number formats, a colour scale on the relief columns and small samples flagged;
+//! - **Personalisation, adjusted**: each factor's raw difference beside the one at equal
+//!   arrival soreness, with its CI and reference level, small samples flagged;
+//! - **Course of care**: regular clients' arrival soreness at their first session and their
+//!   latest, per region;
 //! - **Rejects** and **Conflicts**: every row that was not used, and where to find it;
 //! - **Sources**: every sheet of every input file, with its content hash;
 //! - **About**: what every figure means and the thresholds in force.
@@ -119,6 +124,8 @@ fn workbook_bytes(summary: &Summary, trend: &[MonthFigures]) -> Result<Vec<u8>, 
     for group in &plan.groups {
         sheets::write_group(&mut workbook, &styles, summary, group)?;
     }
+    sheets::write_adjusted(&mut workbook, &styles, summary, &plan)?;
+    sheets::write_course(&mut workbook, &styles, summary, &plan)?;
     sheets::write_rejects(&mut workbook, &styles, summary, &plan)?;
     sheets::write_conflicts(&mut workbook, &styles, summary, &plan)?;
     sheets::write_sources(&mut workbook, &styles, summary, &plan)?;

@@ -121,6 +121,8 @@ fn libreoffice_opens_every_workbook() {
         for expected in [
             "Soreness relief report",
             "Soreness before and after",
+            "Personalisation, raw and at equal arrival soreness",
+            "Course of care: arrival soreness, first session against latest",
             "What the figures mean",
         ] {
             if expected == "Soreness before and after" && book.ends_with("empty.xlsx") {

@@ -120,6 +120,10 @@ fn expected_figures(f: &Figures, s: &Settings) -> Vec<(String, Want)> {
             format!("Reaches {:.0}-point MCID", s.mcid_points),
             Want::Text(if f.meets_mcid { "yes" } else { "no" }.into()),
         ),
+        (
+            "Clinically important relief (for arrival soreness)".into(),
+            opt(f.mcid_rate),
+        ),
         ("Rows with before = 0".into(), n(f.zero_before_rows)),
         (
             "Small sample".into(),
@@ -313,6 +317,8 @@ fn an_empty_report_still_makes_every_sheet() {
             "Technique",
             "Spill-over",
             "Visits",
+            "Personalisation, adjusted",
+            "Course of care",
             "Rejects",
             "Conflicts",
             "Sources",

@@ -3,7 +3,8 @@
 use super::{Grid, Plan, num, pct, start_sheet};
 use crate::style::Styles;
 use crate::text::fit_cell;
-use relief_core::summary::Summary;
+use relief_core::summary::{Settings, Summary};
+use relief_core::words::mcid_bands;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// Writes the About sheet: every figure's definition and the settings in force.
@@ -24,6 +25,7 @@ pub fn write_about(
     let resp = pct(s.responder_threshold);
     let strong = pct(s.strong_responder_threshold);
     let mcid = num(s.mcid_points);
+    let bands = mcid_bands(&s.mcid_band_edges, &s.mcid_band_points);
     let scale = if s.score_scale == 100 {
         "0–100 in the exports, divided by 10 to the 0–10 scale".to_string()
     } else {
@@ -43,6 +45,7 @@ pub fn write_about(
         (format!("Strong responders (≥ {strong} % relief)"), format!("Share of rows where soreness fell by at least {strong} % of its starting value.")),
         ("SRM".into(), "Standardised response mean: mean relief divided by its SD. Around 0.2 is small, 0.5 moderate, 0.8 or more large. Blank when the SD is 0 or unknown.".into()),
         (format!("Reaches {mcid}-point MCID"), format!("Whether the mean relief is at least {mcid} points, the minimal clinically important difference on the 0–10 scale.")),
+        (super::groups::MCID_RATE.into(), format!("Share of rows whose relief reached the clinically important change for how sore the region arrived: {bands}. A client who arrives at 3 cannot easily gain 2 points, one who arrives at 9 needs more to feel it. Rows that arrived below 1 are left out; blank when all did.")),
         ("Rows with before = 0".into(), "Rows whose client arrived with no soreness in the region: relative relief is not defined for them.".into()),
         ("Small sample".into(), format!("Groups with fewer than {} rows are shown, in amber italics, but their figures are fragile and they get no confidence interval.", s.min_group_size)),
         ("Blank figure with a red corner".into(), "A figure that cannot be computed. Hover over the cell to read why. A blank is never a zero.".into()),
@@ -53,6 +56,7 @@ pub fn write_about(
             .filter_map(|g| g.table.spec.term)
             .map(|(term, meaning)| (term.to_string(), meaning.to_string())),
     );
+    terms.extend(personalisation_terms(s, &bands));
     terms.push(("Unknown values".into(), "A row whose export did not record pressure, focus, minutes or technique is left out of that one table (counted on the Overview), never guessed.".into()));
     let settings: Vec<(String, String)> = vec![
         ("Period".into(), summary.period.name()),
@@ -60,6 +64,7 @@ pub fn write_about(
         ("Strong responder threshold".into(), format!("{strong} % relief")),
         ("Minimum group size".into(), format!("{} rows; smaller groups are flagged", s.min_group_size)),
         ("MCID".into(), format!("{mcid} points")),
+        ("Clinically important change by arrival soreness".into(), bands.clone()),
         ("Score scale".into(), scale),
         ("Made by".into(), format!("relief {}", s.relief_version)),
         ("Document date".into(), "Set to the end of the period rather than the time of the run, so the same data always gives the same file.".into()),
@@ -82,4 +87,26 @@ pub fn write_about(
     grid.ws.set_column_width(0, 34)?;
     grid.ws.set_column_width(1, 100)?;
     Ok(())
+}
+
+/// Definitions of the "Personalisation, adjusted" and "Course of care" figures.
+fn personalisation_terms(s: &Settings, bands: &str) -> Vec<(String, String)> {
+    let min = s.min_group_size;
+    let resp = pct(s.responder_threshold);
+    [
+        ("Raw difference (points)", "The mean relief of rows at this level minus the mean relief of rows at the reference level, in the same region (or all regions) — as recorded, without allowing for how sore the regions arrived.".to_string()),
+        ("Adjusted difference (points)", "The difference in relief between this level and the reference level at equal arrival soreness: the level's coefficient in a least-squares fit of relief on arrival soreness (before) and the levels; for \"All regions\", also one baseline per region. Clients ask for focus on their sorest regions, and a region that arrives at 8 has more to relieve than one at 3, so the raw difference can flatter a factor. The adjusted difference is an association in the clinic's records at equal arrival soreness, not proof that the factor caused the relief.".to_string()),
+        ("95 % CI (adjusted difference)", "The range the adjusted difference most likely lies in. It allows for one client's sessions being alike (standard errors clustered by client, CR1, Student t with clients − 1 degrees of freedom). Blank for a small sample.".to_string()),
+        ("Reference level", "What each level is compared with: focus against not a focus; pressure and minutes against the lowest level recorded in the period; technique against the technique with the most rows. The same reference holds for every region.".to_string()),
+        ("Reference rows", "Rows at the reference level in the same comparison.".to_string()),
+        ("Small sample (adjusted)", format!("The level or the reference has fewer than {min} rows or only one client, or the comparison has fewer than 10 clients: the estimate is shown, without a confidence interval.")),
+        ("Before at first / latest session", "Course of care: for each region, the clients with two or more sessions scoring it up to the end of the period, the latest in the period; their soreness on arrival at their first such session and at their latest (both sides of a region in one session count as their mean). Every session in the data up to the period's end counts, so a month's figures never change when later months arrive.".to_string()),
+        ("Fall (mean, points)", "Before at first session minus before at latest session, averaged over clients; positive means regular clients arrive less sore. Its 95 % CI is over clients (Student t), blank under the minimum group size.".to_string()),
+        ("Clinically important fall", format!("Share of clients whose fall reached the clinically important change for their first score: {bands}. Clients who first arrived below 1 are left out.")),
+        (&*format!("Fell by ≥ {resp} %"), format!("Share of clients whose arrival soreness fell by at least {resp} % of their first score (clients who first arrived at 0 are left out).")),
+        ("Sessions per client (median)", "The middle number of sessions scoring the region per counted client, up to the period's end.".to_string()),
+    ]
+    .into_iter()
+    .map(|(term, meaning)| (term.to_string(), meaning))
+    .collect()
 }

@@ -6,6 +6,9 @@ use crate::style::{Kind, Styles};
 use relief_core::summary::{Figures, KeyCell, Settings, Summary};
 use rust_xlsxwriter::{Workbook, XlsxError};
 
+/// The header of the `mcid_rate` column (SPEC §3.1).
+pub const MCID_RATE: &str = "Clinically important relief (for arrival soreness)";
+
 /// A figure column of the group tables.
 pub struct FigureColumn {
     pub header: String,
@@ -54,6 +57,7 @@ pub fn figure_columns(s: &Settings) -> Vec<FigureColumn> {
             Kind::Text,
             false,
         ),
+        col(MCID_RATE.into(), Kind::Rate, false),
         col("Rows with before = 0".into(), Kind::Count, false),
         col("Small sample".into(), Kind::Text, false),
     ]
@@ -102,6 +106,12 @@ pub(super) fn figure_cells(f: &Figures, s: &Settings) -> Vec<Cell> {
             Cell::Missing("No SRM: the SD of change is 0 or unknown.".into())
         }),
         Cell::Text(if f.meets_mcid { "yes" } else { "no" }.into()),
+        opt(f.mcid_rate, &|| {
+            Cell::Missing(
+                "No rate: no row in this group arrived with soreness 1 or more, so none can be judged."
+                    .into(),
+            )
+        }),
         count(f.zero_before_rows),
         Cell::Text(if f.small_sample {
             format!("yes: under {} rows", s.min_group_size)

@@ -9,11 +9,13 @@ mod about;
 mod groups;
 mod lists;
 mod overview;
+mod personalisation;
 
 pub use about::write_about;
 pub use groups::write_group;
 pub use lists::{write_conflicts, write_rejects, write_sources};
 pub use overview::{headline, write_overview};
+pub use personalisation::{write_adjusted, write_course};
 
 use crate::style::{Kind, Styles, note};
 use crate::text::{SheetNames, fit_cell, looks_like_formula};
@@ -48,6 +50,8 @@ pub struct Plan<'a> {
     pub overview: String,
     pub charts: String,
     pub groups: Vec<Group<'a>>,
+    pub adjusted: String,
+    pub course: String,
     pub rejects: String,
     pub conflicts: String,
     pub sources: String,
@@ -78,6 +82,8 @@ impl<'a> Plan<'a> {
             overview,
             charts,
             groups,
+            adjusted: names.claim("Personalisation, adjusted"),
+            course: names.claim("Course of care"),
             rejects: names.claim("Rejects"),
             conflicts: names.claim("Conflicts"),
             sources: names.claim("Sources"),
@@ -102,6 +108,14 @@ impl<'a> Plan<'a> {
                 .iter()
                 .map(|g| (g.sheet.clone(), g.table.spec.about.to_string())),
         );
+        list.push((
+            self.adjusted.clone(),
+            "Focus, pressure, minutes and technique: the raw difference in relief beside the difference at equal arrival soreness.".to_string(),
+        ));
+        list.push((
+            self.course.clone(),
+            "Regular clients: soreness on arrival at their first session against their latest, per region.".to_string(),
+        ));
         list.push((
             self.rejects.clone(),
             "Every row that was not used and why: the list to fix an export with.".to_string(),

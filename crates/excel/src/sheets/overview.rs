@@ -2,6 +2,7 @@
 //! and the workbook's contents.
 
 use super::groups::figure_cells;
+use super::personalisation::{adjusted_headline, course_headline};
 use super::{Grid, Plan, num, pct, start_sheet};
 use crate::style::{Kind, Styles};
 use relief_core::summary::{Figures, Settings, Summary};
@@ -24,6 +25,7 @@ pub fn write_overview(
     ws.set_print_fit_to_pages(1, 1);
     let mut grid = Grid::new(ws, styles);
     let row = headline_section(&mut grid, summary, 3)?;
+    let row = personalisation_section(&mut grid, summary, row + 1)?;
     let row = numbers_section(&mut grid, summary, row + 1)?;
     let row = read_section(&mut grid, summary, plan, row + 1)?;
     contents_section(&mut grid, plan, row + 1)?;
@@ -56,6 +58,21 @@ fn headline_section(grid: &mut Grid, summary: &Summary, row: u32) -> Result<u32,
             0,
             headline(r.region.label(), &r.figures, &summary.settings),
         )?;
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// One sentence on focus at equal arrival soreness and one on the course of care, each
+/// wrapped across the sheet's width; returns the row after the section.
+fn personalisation_section(grid: &mut Grid, summary: &Summary, row: u32) -> Result<u32, XlsxError> {
+    let mut row = section(grid, row, "Does personalisation help?")?;
+    for sentence in [adjusted_headline(summary), course_headline(summary)] {
+        grid.ws
+            .merge_range(row, 0, row, 8, &sentence, &grid.styles.wrap)?;
+        // Excel does not grow merged rows to fit; about 120 characters fit on a line.
+        let lines = sentence.chars().count().div_ceil(120).max(1);
+        grid.ws.set_row_height(row, 15.0 * lines as f64 + 2.0)?;
         row += 1;
     }
     Ok(row)
@@ -97,7 +114,7 @@ fn numbers_section(grid: &mut Grid, summary: &Summary, row: u32) -> Result<u32, 
             (8, Kind::Score),
             (9, Kind::Score),
             (13, Kind::Rate),
-            (18, Kind::Text),
+            (19, Kind::Text),
         ]
         .into_iter()
         .enumerate()
