@@ -32,12 +32,13 @@ fn every_chart_is_a_real_png_of_the_configured_size() {
     assert_eq!(
         names,
         [
+            "adjusted.png",
             "before-after.png",
             "body-map.png",
+            "course.png",
             "personalisation.png",
             "responders.png",
             "trend.png",
-            "visits.png"
         ]
     );
     for name in names {

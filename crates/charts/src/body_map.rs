@@ -406,6 +406,7 @@ mod tests {
             unchanged_rate: 0.4,
             zero_before_rows: 0,
             meets_mcid: change >= 2.0,
+            mcid_rate: Some(0.5),
         }
     }
 
@@ -445,7 +446,11 @@ mod tests {
                 mcid_points: 2.0,
                 score_scale: 10,
                 relief_version: "test".into(),
+                mcid_band_edges: vec![5.0, 8.0],
+                mcid_band_points: vec![1.0, 2.0, 3.0],
             },
+            adjusted: vec![],
+            course: vec![],
         };
         crate::register_fonts().unwrap();
         let (w, h) = (800u32, 500u32);

@@ -216,6 +216,12 @@ pub enum Key {
     Swatch { fill: RGBColor, hatched: bool },
     /// A round dot, hollow for small samples.
     Dot { colour: RGBColor, hollow: bool },
+    /// A marker of any shape, without a line.
+    Marker {
+        shape: Marker,
+        colour: RGBColor,
+        hollow: bool,
+    },
     /// A confidence-interval whisker.
     Whisker,
     /// A dashed reference line.
@@ -262,6 +268,11 @@ pub fn draw_key(c: &Canvas, key: &Key, x: i32, y: i32) -> Result<(), ChartError>
             *colour,
             if *hollow { 3.5 } else { 0.0 },
         ),
+        Key::Marker {
+            shape,
+            colour,
+            hollow,
+        } => c.marker(*shape, (x + c.px(17.0), y), 9.0, *colour, *hollow),
         Key::Whisker => {
             let (a, b) = (x + c.px(2.0), x + c.px(32.0));
             c.line(&[(a, y), (b, y)], palette::INK, 2.0)?;

@@ -10,14 +10,15 @@
 //! | `trend.png` | mean change per region by month across the whole range of the report |
 //! | `responders.png` | share of rows with ≥ 30 % and ≥ 50 % relief per region, with n |
 //! | `personalisation.png` | focus vs not focus per region, and change by pressure level |
-//! | `visits.png` | mean soreness on arrival by visit number, per region |
+//! | `adjusted.png` | each personalisation factor's difference in relief, raw beside at equal arrival soreness, with 95 % CIs |
+//! | `course.png` | regular clients' arrival soreness at their first session against their latest, per region |
 //! | `body-map.png` | a front and back outline, each region shaded by its mean change |
 //!
 //! Choices made where the spec is silent: every region keeps one colour and marker on every
 //! chart ([`palette`]); small samples are hatched (bars, body map, table cells) or hollow
 //! (markers); regions without data are listed with "no data" rather than left out, so the set of
-//! regions is the same on every chart; the trend and visit legends list regions by their number
-//! of rows, most first; the body map's colour scale is symmetric around 0 and spans at least ±3
+//! regions is the same on every chart; the trend legend lists regions by their number of rows,
+//! most first; the body map's colour scale is symmetric around 0 and spans at least ±3
 //! points. Text is DejaVu Sans, bundled (see `fonts/LICENSE-DejaVu.txt`), so the output is the
 //! same on every machine and no system font is needed.
 //!
@@ -104,12 +105,13 @@ pub(crate) fn register_fonts() -> Result<(), ChartError> {
 }
 
 /// The file names [`render_all`] writes, in the order it writes them.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 7] = [
     "before-after.png",
     "trend.png",
     "responders.png",
     "personalisation.png",
-    "visits.png",
+    "adjusted.png",
+    "course.png",
     "body-map.png",
 ];
 
@@ -168,7 +170,7 @@ pub fn render_images(
         trend
     };
     type Draw = fn(&canvas::Canvas, &Summary, &[MonthFigures]) -> Result<(), ChartError>;
-    let charts: [(&'static str, &'static str, Draw); 6] = [
+    let charts: [(&'static str, &'static str, Draw); 7] = [
         (FILES[0], "before vs after", |c, s, _| {
             charts::before_after(c, s)
         }),
@@ -177,8 +179,11 @@ pub fn render_images(
         (FILES[3], "personalisation", |c, s, _| {
             charts::personalisation(c, s)
         }),
-        (FILES[4], "regular visits", |c, s, _| charts::visits(c, s)),
-        (FILES[5], "body map", |c, s, _| body_map::draw(c, s)),
+        (FILES[4], "adjusted differences", |c, s, _| {
+            charts::adjusted(c, s)
+        }),
+        (FILES[5], "course of care", |c, s, _| charts::course(c, s)),
+        (FILES[6], "body map", |c, s, _| body_map::draw(c, s)),
     ];
     let mut out = Vec::with_capacity(charts.len());
     for (file, chart, draw) in charts {

@@ -23,6 +23,11 @@ pub const BAND: RGBColor = RGBColor(246, 246, 246);
 pub const KEY: RGBColor = RGBColor(90, 90, 90);
 /// Fill of a region or cell that has no data.
 pub const NO_DATA: RGBColor = RGBColor(214, 214, 214);
+/// A difference at equal arrival soreness (the adjusted estimate): the diverging scale's
+/// relief blue, so it reads as the figure that counts.
+pub const ADJUSTED: RGBColor = RGBColor(33, 102, 172);
+/// A raw difference as recorded: a light grey that stays visible beside the adjusted mark.
+pub const RAW: RGBColor = RGBColor(150, 150, 150);
 
 /// The fixed colour of a region (same on every chart, and in the workbook's charts).
 pub fn region_colour(region: Region) -> RGBColor {

@@ -7,6 +7,7 @@
 //! `RELIEF_UPDATE_GOLDEN=1 cargo test -p relief-charts --test golden`, then look at every image.
 
 use relief_charts::{ChartError, ChartOptions, FILES, render_all, render_images};
+use relief_core::personalisation::{AdjustedEntry, CourseEntry, Factor, RegionOrAll};
 use relief_core::summary::*;
 use relief_core::{Pressure, Region};
 use std::path::{Path, PathBuf};
@@ -44,6 +45,7 @@ fn fig(rows: u64, before: f64, after: f64, min_group: u64) -> Figures {
         unchanged_rate: 1.0 - improved - (1.0 - improved) / 3.0,
         zero_before_rows: 0,
         meets_mcid: change >= 2.0,
+        mcid_rate: Some((0.3 + change / 8.0).clamp(0.0, 0.95)),
     }
 }
 
@@ -203,8 +205,140 @@ fn fixture() -> Summary {
             mcid_points: 2.0,
             score_scale: 10,
             relief_version: "0.1.0".to_string(),
+            mcid_band_edges: vec![5.0, 8.0],
+            mcid_band_points: vec![1.0, 2.0, 3.0],
         },
+        adjusted: adjusted(&base, min_group),
+        course: course(&base, min_group),
     }
+}
+
+/// One comparison; the CI is ±0.8 / √(rows / 40), none for a small sample.
+fn compare(
+    factor: Factor,
+    level: &str,
+    reference: &str,
+    region: RegionOrAll,
+    rows: u64,
+    raw: f64,
+    adjusted: Option<f64>,
+    min_group: u64,
+) -> AdjustedEntry {
+    let small = rows < min_group;
+    let half = 0.8 / (rows.max(1) as f64 / 40.0).sqrt();
+    AdjustedEntry {
+        factor,
+        level: level.into(),
+        reference: reference.into(),
+        region,
+        rows,
+        clients: (rows / 3).max(1),
+        reference_rows: rows * 2,
+        raw_difference: raw,
+        adjusted_difference: adjusted,
+        ci95: adjusted.filter(|_| !small).map(|a| [a - half, a + half]),
+        small_sample: small,
+    }
+}
+
+/// The adjusted differences: focus raw 1.8 against 1.1 at equal arrival soreness, pressure
+/// levels, minutes bands and techniques pooled; focus per region with a small sample (head) and
+/// a model that cannot be fitted (arms).
+fn adjusted(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<AdjustedEntry> {
+    use Factor::*;
+    let all = RegionOrAll::All;
+    let mut out = vec![compare(
+        Focus,
+        "true",
+        "false",
+        all,
+        290,
+        1.8,
+        Some(1.1),
+        min_group,
+    )];
+    for (k, &(region, rows, _, _)) in base.iter().enumerate() {
+        let adjusted = (region != Region::Arms).then_some(0.7 + 0.1 * k as f64);
+        let rows = if region == Region::Head { 2 } else { rows / 3 };
+        let raw = 1.2 + 0.15 * k as f64;
+        out.push(compare(
+            Focus,
+            "true",
+            "false",
+            RegionOrAll::Region(region),
+            rows,
+            raw,
+            adjusted,
+            min_group,
+        ));
+    }
+    for (level, raw, adj) in [("medium", 0.3, 0.2), ("firm", 0.9, 0.6), ("deep", 1.2, 0.7)] {
+        out.push(compare(
+            Pressure,
+            level,
+            "light",
+            all,
+            160,
+            raw,
+            Some(adj),
+            min_group,
+        ));
+    }
+    for (level, raw, adj) in [
+        ("6-15", 0.5, 0.4),
+        ("16-30", 0.9, 0.6),
+        ("over 30", 1.1, 0.8),
+    ] {
+        out.push(compare(
+            Minutes,
+            level,
+            "1-5",
+            all,
+            120,
+            raw,
+            Some(adj),
+            min_group,
+        ));
+    }
+    for (level, raw, adj) in [("Deep tissue", 0.4, 0.1), ("Trigger point", -0.2, -0.3)] {
+        out.push(compare(
+            Technique,
+            level,
+            "Swedish",
+            all,
+            110,
+            raw,
+            Some(adj),
+            min_group,
+        ));
+    }
+    out
+}
+
+/// The course of care: every region with data but feet; head a small sample.
+fn course(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<CourseEntry> {
+    base.iter()
+        .enumerate()
+        .map(|(k, &(region, rows, before, _))| {
+            let clients = if region == Region::Head { 2 } else { rows / 4 };
+            let fall = 0.4 + 0.25 * k as f64 - if region == Region::Legs { 1.2 } else { 0.0 };
+            let small = clients < min_group;
+            let half = 1.9 / (clients as f64).sqrt();
+            CourseEntry {
+                region,
+                clients,
+                mean_first: before + 0.6,
+                mean_latest: before + 0.6 - fall,
+                mean_fall: fall,
+                sd_fall: Some(1.9),
+                ci95: (!small).then_some([fall - half, fall + half]),
+                mcid_rate: Some(0.4),
+                fall_30_rate: Some(0.35),
+                median_sessions: 4.0,
+                small_sample: small,
+            }
+        })
+        .collect()
 }
 
 /// A decoded RGB image.
@@ -347,7 +481,7 @@ fn the_comparison_notices_a_changed_chart() {
     }
     let a = render_images(&fixture(), &[], &GOLDEN).unwrap();
     let b = render_images(&other, &[], &GOLDEN).unwrap();
-    let (a, b) = (decode(&a[5].1), decode(&b[5].1));
+    let (a, b) = (decode(&a[6].1), decode(&b[6].1));
     assert!(
         differing_share(&a, &b, 24) > 0.005,
         "a different body map passed the tolerance"
@@ -362,7 +496,7 @@ fn full_size_files_are_written_and_identical_on_rerun() {
     let started = std::time::Instant::now();
     let paths =
         render_all(&summary, &[], &dir, &ChartOptions::default()).expect("charts are written");
-    eprintln!("six charts at 1600 × 1000 took {:?}", started.elapsed());
+    eprintln!("seven charts at 1600 × 1000 took {:?}", started.elapsed());
     assert_eq!(paths.len(), FILES.len());
     let first: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
     for (path, bytes) in paths.iter().zip(&first) {
@@ -416,6 +550,8 @@ fn an_empty_report_still_draws_every_chart() {
     empty.by_focus.clear();
     empty.by_pressure.clear();
     empty.by_visit.clear();
+    empty.adjusted.clear();
+    empty.course.clear();
     empty.rows = RowCounts::default();
     let images = render_images(&empty, &[], &GOLDEN).expect("an empty report renders");
     for (name, bytes) in images {
@@ -462,6 +598,14 @@ fn an_unwritable_folder_is_reported_with_its_path() {
 fn broken_figures_do_not_stop_the_charts() {
     // Guards against a panic or a runaway line when a figure is NaN or infinite.
     let mut broken = fixture();
+    for e in &mut broken.adjusted {
+        e.raw_difference = f64::NAN;
+        e.ci95 = Some([f64::NEG_INFINITY, f64::INFINITY]);
+    }
+    for e in &mut broken.course {
+        e.mean_fall = f64::INFINITY;
+        e.mean_latest = f64::NAN;
+    }
     for (i, r) in broken.regions.iter_mut().enumerate() {
         r.figures.mean_change = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300][i % 4];
         r.figures.mean_after = f64::NAN;

@@ -1,5 +1,5 @@
-//! The line chart the trend and the visits charts share: one line per region over an ordered
-//! axis (months or visit numbers), small samples hollow.
+//! The line chart of the trend: one line per region over an ordered axis (months), small
+//! samples hollow.
 
 use super::*;
 use crate::ChartError;

@@ -1,5 +1,6 @@
-//! The five statistical charts: before vs after, trend, responders, personalisation and regular
-//! visits. (The body map has its own module: it is a drawing, not a chart.)
+//! The statistical charts: before vs after, trend, responders, personalisation, the adjusted
+//! differences and the course of care. (The body map has its own module: it is a drawing, not a
+//! chart.)
 //!
 //! Region charts share one layout: a label column on the left (region name beside its colour
 //! dot), the plot in the middle, and a value column on the right that spells out the figures
@@ -8,18 +9,20 @@
 //! on every region chart, with "no data" where it has none, so the charts line up when printed
 //! side by side.
 
+mod adjusted;
 mod before_after;
+mod course;
 mod line;
 mod personalisation;
 mod responders;
 mod trend;
-mod visits;
 
+pub use adjusted::adjusted;
 pub use before_after::before_after;
+pub use course::course;
 pub use personalisation::personalisation;
 pub use responders::responders;
 pub use trend::trend;
-pub use visits::visits;
 
 use crate::ChartError;
 use crate::canvas::{Align, Canvas, Font};

@@ -382,7 +382,12 @@ pub fn course_headline(summary: &Summary) -> String {
         .iter()
         .map(|c| c.mean_fall * c.clients as f64)
         .sum::<f64>()
-        / summary.course.iter().map(|c| c.clients as f64).sum::<f64>().max(1.0);
+        / summary
+            .course
+            .iter()
+            .map(|c| c.clients as f64)
+            .sum::<f64>()
+            .max(1.0);
     let lead = match one(weighted).as_str() {
         "0.0" => "Regular clients arrive about as sore as when their course began",
         _ if weighted > 0.0 => "Regular clients arrive less sore as their course goes on",
