@@ -120,6 +120,93 @@ fn workbook_cells_match_summary_json() {
     }
 }
 
+/// The number in a cell, or `None` for a blank (a figure that cannot be computed).
+fn opt(d: &Data) -> Option<f64> {
+    match d {
+        Data::Empty => None,
+        other => Some(num(other)),
+    }
+}
+
+fn json_opt(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+#[test]
+fn personalisation_sheets_match_summary_json() {
+    let wd = Workdir::new();
+    let dir = report_sample_month(&wd, "2026-09");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let mut book: Xlsx<_> = open_workbook(dir.join("relief-2026-09.xlsx")).unwrap();
+
+    let adjusted = table(
+        &book.worksheet_range("Personalisation, adjusted").unwrap(),
+        "Factor",
+    );
+    let json = summary["adjusted"].as_array().unwrap();
+    assert!(!json.is_empty(), "the sample month has adjusted entries");
+    assert_eq!(adjusted.len(), json.len());
+    for (row, want) in adjusted.iter().zip(json) {
+        for (header, key) in [
+            ("Rows", "rows"),
+            ("Clients", "clients"),
+            ("Reference rows", "reference_rows"),
+            ("Raw difference (points)", "raw_difference"),
+        ] {
+            assert_eq!(num(get(row, header)), want[key].as_f64().unwrap(), "{header}: {want}");
+        }
+        assert_eq!(
+            opt(get(row, "Adjusted difference (points)")),
+            json_opt(&want["adjusted_difference"]),
+            "{want}"
+        );
+        let ci = want["ci95"].as_array();
+        assert_eq!(
+            opt(get(row, "95 % CI low")),
+            ci.map(|c| c[0].as_f64().unwrap())
+        );
+        assert_eq!(
+            opt(get(row, "95 % CI high")),
+            ci.map(|c| c[1].as_f64().unwrap())
+        );
+        let region = want["region"].as_str().unwrap();
+        let label = text(get(row, "Region"));
+        assert!(
+            (region == "all" && label == "All regions")
+                || label.to_lowercase().replace(' ', "_") == region,
+            "{label} for {region}"
+        );
+    }
+
+    let course = table(&book.worksheet_range("Course of care").unwrap(), "Region");
+    let json = summary["course"].as_array().unwrap();
+    assert!(!json.is_empty(), "the sample month has regular clients");
+    assert_eq!(course.len(), json.len());
+    for (row, want) in course.iter().zip(json) {
+        for (header, key) in [
+            ("Clients", "clients"),
+            ("Before at first session (mean)", "mean_first"),
+            ("Before at latest session (mean)", "mean_latest"),
+            ("Fall (mean, points)", "mean_fall"),
+            ("SD of fall", "sd_fall"),
+            ("Clinically important fall", "mcid_rate"),
+            ("Fell by ≥ 30 %", "fall_30_rate"),
+            ("Sessions per client (median)", "median_sessions"),
+        ] {
+            assert_eq!(opt(get(row, header)), json_opt(&want[key]), "{header}: {want}");
+        }
+    }
+
+    let regions = table(&book.worksheet_range("Regions").unwrap(), "Region");
+    for (row, want) in regions.iter().zip(summary["regions"].as_array().unwrap()) {
+        assert_eq!(
+            opt(get(row, "Clinically important relief (for arrival soreness)")),
+            json_opt(&want["mcid_rate"])
+        );
+    }
+}
+
 /// LibreOffice must open the workbook relief writes for real data (not only the crate's
 /// fixtures) and convert it without error.
 #[test]

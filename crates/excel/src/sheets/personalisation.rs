@@ -225,8 +225,8 @@ pub fn write_course(
     plan: &Plan,
 ) -> Result<(), XlsxError> {
     let mut about = format!(
-        "Do regular clients arrive less sore? Per region, the clients with two or more sessions scoring it up to the end of {}, the latest in the period: soreness on arrival at their first such session and at their latest. Every session in the data up to the period's end counts; later ones are ignored.",
-        summary.period.words()
+        "Do regular clients arrive less sore? Per region, the clients with two or more sessions scoring it up to {}, the latest in this period: soreness on arrival at their first such session and at their latest. Every session in the data up to then counts; later ones are ignored.",
+        summary.period.end_of_last_month().format("%-d %B %Y")
     );
     if summary.course.is_empty() {
         about.push_str(" No such client in this period.");
@@ -256,7 +256,7 @@ pub fn write_course(
             &styles.change_scale(),
         )?;
     }
-    finish_table(&mut grid, "CourseOfCare", &headers, rows, 8)
+    finish_table(&mut grid, "CourseOfCare", &headers, rows, 11)
 }
 
 /// A difference in relief in words: `1.8 points more relief`, `0.4 points less relief`,
