@@ -92,7 +92,7 @@ fn clinic(seed: u64, clients: usize) -> Vec<Record> {
                 out.push(Record {
                     date,
                     client: Arc::from(format!("client {c}")),
-                    therapist: Arc::from("Ana"),
+                    therapist: Some(Arc::from("Ana")),
                     session_id: None,
                     region,
                     side: None,
@@ -479,7 +479,7 @@ fn degenerate_data_reaches_the_summary_as_the_spec_says() {
     let rec = |day, client: &str, region, before, after, focus| Record {
         date: d(day),
         client: Arc::from(client),
-        therapist: Arc::from("Ana"),
+        therapist: Some(Arc::from("Ana")),
         session_id: None,
         region,
         side: None,
