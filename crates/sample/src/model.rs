@@ -3,7 +3,8 @@
 //!
 //! Every later chart needs a story to show, so the numbers are not noise: lower back is the most
 //! common and sorest region; a region the client asked to focus on gets more minutes and more
-//! relief; firmer pressure relieves the back more; relief grows with minutes up to a plateau
+//! relief, and clients ask for focus on the regions that arrive sorer that day (so the raw focus
+//! difference overstates what focus does at equal arrival soreness); firmer pressure relieves the back more; relief grows with minutes up to a plateau
 //! (`1 − exp(−minutes/12)`); working the legs in the same session gives the lower back a little
 //! extra relief; regular clients arrive less sore visit after visit; therapists differ a little.
 //!
@@ -103,6 +104,22 @@ fn technique_bonus(region: Region, technique: &str) -> f64 {
         ("Myofascial release", _) => 0.01,
         _ => 0.0,
     }
+}
+
+/// Standard deviation of a region's arrival soreness from one visit to the next, in points.
+const ARRIVAL_NOISE: f64 = 1.0;
+
+/// How strongly soreness above the usual makes a client ask for focus: log-odds per point.
+const FOCUS_PULL: f64 = 1.4;
+
+/// The chance a client asks for focus on a region that arrives `excess` points sorer than the
+/// region's typical soreness at this visit: their habit (`prefers`: 85 %, else 6 %) shifted by
+/// how sore it is today. Clients ask for focus where it hurts, so focus rows arrive sorer
+/// within every region — the reason relief adjusts the focus difference for arrival soreness.
+fn asks_for_focus(prefers: bool, excess: f64) -> f64 {
+    let habit: f64 = if prefers { 0.85 } else { 0.06 };
+    let logit = (habit / (1.0 - habit)).ln() + FOCUS_PULL * excess;
+    1.0 / (1.0 + (-logit).exp())
 }
 
 /// Points less soreness at arrival by visit number: regular clients improve over a course.
@@ -321,11 +338,22 @@ impl World {
             }
         }
         worked.sort();
-        let focus: Vec<bool> = worked
+        // How sore each region arrives today, drawn before the client asks for focus: they ask
+        // for it on the regions that are sorer than usual (see `asks_for_focus`).
+        let arrival: Vec<f64> = worked
             .iter()
             .map(|&r| {
                 let k = r as usize;
-                rng.random_bool(if c.focus_pref[k] { 0.85 } else { 0.06 })
+                let typical = region_profile(r).0 - arrival_decline(visit);
+                typical + c.offset + c.region_offset[k] + ARRIVAL_NOISE * normal(rng)
+            })
+            .collect();
+        let focus: Vec<bool> = worked
+            .iter()
+            .zip(&arrival)
+            .map(|(&r, &a)| {
+                let typical = region_profile(r).0 - arrival_decline(visit);
+                rng.random_bool(asks_for_focus(c.focus_pref[r as usize], a - typical))
             })
             .collect();
         // Longer sessions for more regions, so minutes per region do not depend on the count.
@@ -358,22 +386,20 @@ impl World {
             .any(|(&r, &m)| r == Region::Legs && m > 0);
         let therapist_effect = THERAPISTS[therapist].1;
         let mut rows = Vec::with_capacity(worked.len());
-        for ((&region, &is_focus), &mins) in worked.iter().zip(&focus).zip(&minutes) {
-            let k = region as usize;
-            let (base, _, share) = region_profile(region);
+        for (((&region, &is_focus), &mins), &arrival) in
+            worked.iter().zip(&focus).zip(&minutes).zip(&arrival)
+        {
+            let (_, _, share) = region_profile(region);
             let side = if has_sides(region) && c.style != 1 {
                 [None, Some(Side::Left), Some(Side::Right), Some(Side::Both)]
                     [pick(rng, &[0.45, 0.2, 0.2, 0.15])]
             } else {
                 None
             };
-            let arrival = base + c.offset + c.region_offset[k] + if is_focus { 0.8 } else { 0.0 }
-                - arrival_decline(visit)
-                + 0.8 * normal(rng);
             let before = round_score(rng, arrival.clamp(0.0, 10.0));
             let fraction = dose(mins)
                 * (share
-                    + if is_focus { 0.15 } else { 0.0 }
+                    + if is_focus { 0.2 } else { 0.0 }
                     + pressure_bonus(region, pressure)
                     + technique_bonus(region, technique));
             let spill = if region == Region::LowerBack && legs_worked {

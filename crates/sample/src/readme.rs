@@ -152,6 +152,10 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
         "Soreness follows a simple model so every chart has something to show:\n\n\
          - lower back is the most often treated and the sorest region;\n\
          - regions the client asked to focus on get more minutes and more relief;\n\
+         - clients ask for focus on the regions that arrive sorer than usual that day, so focus \
+         rows start from higher soreness and part of their extra relief is only that: the \
+         difference at equal arrival soreness (the workbook's Personalisation, adjusted sheet) \
+         is smaller than the raw one;\n\
          - firmer pressure relieves the back more (light < medium < firm < deep); on the neck, \
          deep pressure is slightly worse than medium;\n\
          - relief grows with minutes on a region up to a plateau (share reached \
