@@ -165,7 +165,8 @@ pub fn chart_files() -> impl Iterator<Item = (&'static str, &'static str)> {
             "trend.png" => "Relief by region, month by month",
             "responders.png" => "Share of sessions with real relief, by region",
             "personalisation.png" => "Does personalisation help? Focus regions and pressure",
-            "visits.png" => "Regular clients, visit after visit",
+            "adjusted.png" => "Personalisation at equal arrival soreness: raw and adjusted",
+            "course.png" => "Do regular clients arrive less sore? First and latest session",
             "body-map.png" => "Body map: relief by region",
             _ => "Chart",
         };
