@@ -516,6 +516,26 @@ mod tests {
         }
     }
 
+    /// The story of the adjusted focus difference: within one region, the rows the client asked
+    /// to focus on arrive clearly sorer than the rest, and asking is likelier the sorer it is.
+    #[test]
+    fn focus_rows_arrive_sorer_within_a_region() {
+        let (mut focus, mut rest) = ((0.0, 0u32), (0.0, 0u32));
+        for row in World::new(2026, 3000, 4)
+            .flat_map(|s| s.rows)
+            .filter(|r| r.region == Region::LowerBack)
+        {
+            let side = if row.focus { &mut focus } else { &mut rest };
+            side.0 += row.before;
+            side.1 += 1;
+        }
+        assert!(focus.1 > 300 && rest.1 > 300, "{focus:?} {rest:?}");
+        let gap = focus.0 / f64::from(focus.1) - rest.0 / f64::from(rest.1);
+        assert!(gap > 1.0, "focus rows arrive only {gap:.2} points sorer");
+        assert!(asks_for_focus(false, 2.0) > 3.0 * asks_for_focus(false, 0.0));
+        assert!((asks_for_focus(true, 0.0) - 0.85).abs() < 1e-12);
+    }
+
     #[test]
     fn dose_has_a_plateau() {
         assert_eq!(dose(0), 0.0);

@@ -177,7 +177,8 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     )?;
     let legend_y = body.top + c.px(74.0);
     let top = legend_y + c.px(30.0);
-    let bottom = body.bottom - c.px(76.0);
+    // Room below the rows for the axis (ticks and title) and the note on rows left out.
+    let bottom = body.bottom - c.px(100.0);
     let max = (f64::from(bottom - top) / (MIN_ROW * c.s)).floor().max(1.0) as usize;
     let (lines, left_out) = lines(s, max);
     if lines.is_empty() {
@@ -257,13 +258,15 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         }
     }
     if left_out > 0 {
+        let more = if left_out == 1 {
+            "1 more comparison (focus in another region) is".to_string()
+        } else {
+            format!("{left_out} more comparisons (focus in other regions) are")
+        };
         c.text(
-            &format!(
-                "{} more comparisons (focus in other regions) are in the workbook's Personalisation, adjusted sheet.",
-                left_out
-            ),
+            &format!("{more} in the workbook's Personalisation, adjusted sheet."),
             body.left,
-            plot_bottom + c.px(62.0),
+            plot_bottom + c.px(88.0),
             Align::Left,
             NOTE,
         )?;

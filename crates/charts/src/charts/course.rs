@@ -152,11 +152,18 @@ pub fn course(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         let (xf, xl) = (x.at(e.mean_first), x.at(e.mean_latest));
         c.line(&[(xf, row.y), (xl, row.y)], tint(colour, 0.45), 7.0)?;
         if let Some([lo, hi]) = e.ci95 {
-            let (a, b) = (x.at(e.mean_first - hi), x.at(e.mean_first - lo));
+            // The interval of the latest score, cut at the ends of the 0–10 scale: an end that
+            // is cut gets no cap, so it does not pass for the interval's end.
+            let (from, to) = (e.mean_first - hi, e.mean_first - lo);
+            let (a, b) = (x.at(from.max(x.v0)), x.at(to.min(x.v1)));
             let cap = (row.h / 5).min(c.px(12.0));
             c.line(&[(a, row.y), (b, row.y)], palette::INK, 2.0)?;
-            c.line(&[(a, row.y - cap), (a, row.y + cap)], palette::INK, 2.0)?;
-            c.line(&[(b, row.y - cap), (b, row.y + cap)], palette::INK, 2.0)?;
+            if from >= x.v0 {
+                c.line(&[(a, row.y - cap), (a, row.y + cap)], palette::INK, 2.0)?;
+            }
+            if to <= x.v1 {
+                c.line(&[(b, row.y - cap), (b, row.y + cap)], palette::INK, 2.0)?;
+            }
         }
         let r = (f64::from(row.h) / c.s / 4.0).min(12.0);
         c.circle((xf, row.y), r, palette::MUTED, 0.0)?;
