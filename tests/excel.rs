@@ -179,6 +179,27 @@ fn personalisation_sheets_match_summary_json() {
         );
     }
 
+    // The sample's story (clients ask for focus where it hurts): at equal arrival soreness the
+    // focus difference is visibly smaller than as recorded, and the Overview says so in words.
+    let pooled = json
+        .iter()
+        .find(|e| e["factor"] == "focus" && e["region"] == "all")
+        .expect("a pooled focus entry");
+    let (raw, adjusted) = (
+        pooled["raw_difference"].as_f64().unwrap(),
+        pooled["adjusted_difference"].as_f64().unwrap(),
+    );
+    assert!(adjusted < raw - 0.3, "raw {raw}, adjusted {adjusted}");
+    let overview = book.worksheet_range("Overview").unwrap();
+    let said = overview
+        .used_cells()
+        .map(|(_, _, d)| text(d))
+        .find(|t| t.starts_with("Focus regions had"))
+        .expect("the Overview's focus sentence");
+    for words in ["less than the raw gap", "arrived sorer", "not proof"] {
+        assert!(said.contains(words), "{words:?} missing from {said:?}");
+    }
+
     let course = table(&book.worksheet_range("Course of care").unwrap(), "Region");
     let json = summary["course"].as_array().unwrap();
     assert!(!json.is_empty(), "the sample month has regular clients");

@@ -145,15 +145,7 @@ pub fn adjusted_effects<L: FactorLevel>(
     let Some(reference) = reference_level(rows) else {
         return Vec::new();
     };
-    let mut sorted: Vec<&LevelRow<L>> = rows.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.region
-            .cmp(&b.region)
-            .then_with(|| a.level.cmp(&b.level))
-            .then_with(|| a.before.total_cmp(&b.before))
-            .then_with(|| a.change.total_cmp(&b.change))
-            .then_with(|| a.client.cmp(&b.client))
-    });
+    let sorted = canonical_order(rows);
     let mut entries = model_entries(&sorted, RegionOrAll::All, &reference, min_group_size);
     for region_rows in sorted.chunk_by(|a, b| a.region == b.region) {
         let scope = RegionOrAll::Region(region_rows[0].region);
@@ -166,6 +158,33 @@ pub fn adjusted_effects<L: FactorLevel>(
     }
     entries.sort_by(|(la, a), (lb, b)| la.cmp(lb).then_with(|| a.region.cmp(&b.region)));
     entries.into_iter().map(|(_, e)| e).collect()
+}
+
+/// `rows` by region, level, before, change and client (`f64`s in `total_cmp` order). Sorted as
+/// packed keys rather than through the rows: on 800,000 rows a comparator that follows two
+/// references per comparison took most of a second per factor. Rows with equal keys are equal
+/// in every field a model reads, so their order among themselves changes nothing.
+fn canonical_order<L: FactorLevel>(rows: &[LevelRow<L>]) -> Vec<&LevelRow<L>> {
+    let mut levels: Vec<&L> = rows.iter().map(|r| &r.level).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let mut keys: Vec<(u32, u64, u64, u32, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let level = levels.binary_search(&&r.level).unwrap_or_default() as u32;
+            let group = (u32::from(r.region as u8) << 24) | level;
+            (group, total_key(r.before), total_key(r.change), r.client, i as u32)
+        })
+        .collect();
+    keys.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
+    keys.into_iter().map(|k| &rows[k.4 as usize]).collect()
+}
+
+/// An `f64` as a `u64` that orders as [`f64::total_cmp`] does.
+fn total_key(v: f64) -> u64 {
+    let bits = v.to_bits() as i64;
+    ((bits ^ (((bits >> 63) as u64) >> 1) as i64) as u64) ^ (1 << 63)
 }
 
 /// The reference level among the levels of `rows`, by the factor's rule.
@@ -351,6 +370,29 @@ mod tests {
                 ]
             })
             .collect()
+    }
+
+    #[test]
+    fn total_key_orders_as_total_cmp() {
+        let mut values = vec![
+            3.0,
+            -0.0,
+            0.0,
+            -2.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e-300,
+            -1e-300,
+            10.0,
+            0.5,
+        ];
+        let mut by_key = values.clone();
+        values.sort_by(f64::total_cmp);
+        by_key.sort_by_key(|v| total_key(*v));
+        assert_eq!(
+            values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            by_key.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
     }
 
     #[test]
