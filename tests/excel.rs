@@ -154,7 +154,11 @@ fn personalisation_sheets_match_summary_json() {
             ("Reference rows", "reference_rows"),
             ("Raw difference (points)", "raw_difference"),
         ] {
-            assert_eq!(num(get(row, header)), want[key].as_f64().unwrap(), "{header}: {want}");
+            assert_eq!(
+                num(get(row, header)),
+                want[key].as_f64().unwrap(),
+                "{header}: {want}"
+            );
         }
         assert_eq!(
             opt(get(row, "Adjusted difference (points)")),
@@ -215,14 +219,21 @@ fn personalisation_sheets_match_summary_json() {
             ("Fell by ≥ 30 %", "fall_30_rate"),
             ("Sessions per client (median)", "median_sessions"),
         ] {
-            assert_eq!(opt(get(row, header)), json_opt(&want[key]), "{header}: {want}");
+            assert_eq!(
+                opt(get(row, header)),
+                json_opt(&want[key]),
+                "{header}: {want}"
+            );
         }
     }
 
     let regions = table(&book.worksheet_range("Regions").unwrap(), "Region");
     for (row, want) in regions.iter().zip(summary["regions"].as_array().unwrap()) {
         assert_eq!(
-            opt(get(row, "Clinically important relief (for arrival soreness)")),
+            opt(get(
+                row,
+                "Clinically important relief (for arrival soreness)"
+            )),
             json_opt(&want["mcid_rate"])
         );
     }

@@ -174,7 +174,13 @@ fn canonical_order<L: FactorLevel>(rows: &[LevelRow<L>]) -> Vec<&LevelRow<L>> {
         .map(|(i, r)| {
             let level = levels.binary_search(&&r.level).unwrap_or_default() as u32;
             let group = (u32::from(r.region as u8) << 24) | level;
-            (group, total_key(r.before), total_key(r.change), r.client, i as u32)
+            (
+                group,
+                total_key(r.before),
+                total_key(r.change),
+                r.client,
+                i as u32,
+            )
         })
         .collect();
     keys.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
