@@ -214,10 +214,9 @@ fn fixture() -> Summary {
 }
 
 /// One comparison; the CI is ±0.8 / √(rows / 40), none for a small sample.
+/// `what` is the factor, the level and the reference level.
 fn compare(
-    factor: Factor,
-    level: &str,
-    reference: &str,
+    (factor, level, reference): (Factor, &str, &str),
     region: RegionOrAll,
     rows: u64,
     raw: f64,
@@ -248,9 +247,7 @@ fn adjusted(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<AdjustedEnt
     use Factor::*;
     let all = RegionOrAll::All;
     let mut out = vec![compare(
-        Focus,
-        "true",
-        "false",
+        (Focus, "true", "false"),
         all,
         290,
         1.8,
@@ -262,9 +259,7 @@ fn adjusted(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<AdjustedEnt
         let rows = if region == Region::Head { 2 } else { rows / 3 };
         let raw = 1.2 + 0.15 * k as f64;
         out.push(compare(
-            Focus,
-            "true",
-            "false",
+            (Focus, "true", "false"),
             RegionOrAll::Region(region),
             rows,
             raw,
@@ -274,9 +269,7 @@ fn adjusted(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<AdjustedEnt
     }
     for (level, raw, adj) in [("medium", 0.3, 0.2), ("firm", 0.9, 0.6), ("deep", 1.2, 0.7)] {
         out.push(compare(
-            Pressure,
-            level,
-            "light",
+            (Pressure, level, "light"),
             all,
             160,
             raw,
@@ -290,9 +283,7 @@ fn adjusted(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<AdjustedEnt
         ("over 30", 1.1, 0.8),
     ] {
         out.push(compare(
-            Minutes,
-            level,
-            "1-5",
+            (Minutes, level, "1-5"),
             all,
             120,
             raw,
@@ -302,9 +293,7 @@ fn adjusted(base: &[(Region, u64, f64, f64)], min_group: u64) -> Vec<AdjustedEnt
     }
     for (level, raw, adj) in [("Deep tissue", 0.4, 0.1), ("Trigger point", -0.2, -0.3)] {
         out.push(compare(
-            Technique,
-            level,
-            "Swedish",
+            (Technique, level, "Swedish"),
             all,
             110,
             raw,
