@@ -247,7 +247,10 @@ async fn check_figures(b: &Browser, cli_out: &Path) {
         .await;
     let png = std::fs::read(cli_out.join("2026-10/charts/before-after.png")).unwrap();
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
-    assert_eq!(widths, serde_json::json!(vec![width; 6]));
+    // One image per chart the command line draws (seven since the adjusted and course charts).
+    let charts = std::fs::read_dir(cli_out.join("2026-10/charts")).unwrap().count();
+    assert_eq!(charts, 7);
+    assert_eq!(widths, serde_json::json!(vec![width; charts]));
 
     let foreign = b
         .js(
