@@ -327,7 +327,11 @@ fn check_other_downloads(server: &Server, cli_out: &Path) {
     }
     let zip = get(server, &format!("/api/jobs/{job}/files/2026-10/charts"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body)).unwrap();
-    assert_eq!(archive.len(), 6);
+    assert_eq!(
+        archive.len(),
+        7,
+        "one PNG per chart, adjusted and course of care included"
+    );
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap();
         let mut bytes = Vec::new();
