@@ -166,46 +166,58 @@ impl Prepared {
         let cols = Columns::of(&self.frame, rows.end, self.texts.len())?;
         let min = settings.min_group_size;
 
-        let mut adjusted = Vec::new();
-        let focus = slice(cols.focus, &rows);
-        adjusted.extend(adjusted_effects(
-            &cols.level_rows(rows.clone(), focus.iter()),
-            min,
-        ));
-        let pressure = slice(cols.pressure, &rows);
-        let pressure = pressure
-            .iter()
-            .map(|p| p.map(|i| Pressure::ALL[i as usize]));
-        adjusted.extend(adjusted_effects(
-            &cols.level_rows(rows.clone(), pressure),
-            min,
-        ));
-        let band = slice(cols.minutes_band, &rows);
-        let band = band.iter().map(|b| b.map(|i| MinutesBand::ALL[i as usize]));
-        adjusted.extend(adjusted_effects(&cols.level_rows(rows.clone(), band), min));
-        let ranks = technique_ranks(cols.technique, &rows, &self.texts);
-        let technique = slice(cols.technique, &rows);
-        let technique = technique.iter().map(|t| {
-            t.map(|id| TechniqueLevel {
-                rank: ranks[id as usize],
-                name: self.texts.get(id),
-            })
-        });
-        adjusted.extend(adjusted_effects(
-            &cols.level_rows(rows.clone(), technique),
-            min,
-        ));
-
-        let course_rows: Vec<CourseRow> = (0..rows.end)
-            .map(|i| CourseRow {
-                client: cols.client[i],
-                region: Region::ALL[cols.region[i] as usize],
-                date: date_of(self.rows.day[i]),
-                visit: cols.visit[i],
-                before: cols.before[i],
-            })
-            .collect();
-        let course = course_of_care(&course_rows, period, &settings.analysis_config());
+        // The four factors and the course of care are independent and each runs on one core:
+        // they run side by side.
+        let focus = || {
+            let focus = slice(cols.focus, &rows);
+            adjusted_effects(&cols.level_rows(rows.clone(), focus.iter()), min)
+        };
+        let pressure = || {
+            let pressure = slice(cols.pressure, &rows);
+            let pressure = pressure
+                .iter()
+                .map(|p| p.map(|i| Pressure::ALL[i as usize]));
+            adjusted_effects(&cols.level_rows(rows.clone(), pressure), min)
+        };
+        let minutes = || {
+            let band = slice(cols.minutes_band, &rows);
+            let band = band.iter().map(|b| b.map(|i| MinutesBand::ALL[i as usize]));
+            adjusted_effects(&cols.level_rows(rows.clone(), band), min)
+        };
+        let technique = || {
+            let ranks = technique_ranks(cols.technique, &rows, &self.texts);
+            let technique = slice(cols.technique, &rows);
+            let technique = technique.iter().map(|t| {
+                t.map(|id| TechniqueLevel {
+                    rank: ranks[id as usize],
+                    name: self.texts.get(id),
+                })
+            });
+            adjusted_effects(&cols.level_rows(rows.clone(), technique), min)
+        };
+        let course = || {
+            let course_rows: Vec<CourseRow> = (0..rows.end)
+                .map(|i| CourseRow {
+                    client: cols.client[i],
+                    region: Region::ALL[cols.region[i] as usize],
+                    date: date_of(self.rows.day[i]),
+                    visit: cols.visit[i],
+                    before: cols.before[i],
+                })
+                .collect();
+            course_of_care(&course_rows, period, &settings.analysis_config())
+        };
+        let (((focus, pressure), (minutes, technique)), course) = rayon::join(
+            || {
+                rayon::join(
+                    || rayon::join(focus, pressure),
+                    || rayon::join(minutes, technique),
+                )
+            },
+            course,
+        );
+        // Concatenated in SPEC order: focus, pressure, minutes, technique.
+        let adjusted = [focus, pressure, minutes, technique].concat();
         Ok((adjusted, course))
     }
 }

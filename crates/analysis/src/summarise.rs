@@ -124,36 +124,44 @@ impl Prepared {
             footer_skipped: input.footer_skipped,
         };
 
-        let (adjusted, course) = self.personalisation(period, settings)?;
-        Ok(Summary {
-            period: period.clone(),
-            rows,
-            files: input.files.to_vec(),
-            regions: table(&lf, self, t)?,
-            by_month: table(&lf, self, t)?,
-            by_therapist: table(&lf, self, t)?,
-            by_pressure: table(&lf, self, t)?,
-            by_focus: table(&lf, self, t)?,
-            rejects,
-            by_minutes: table(&lf, self, t)?,
-            by_technique: table(&lf, self, t)?,
-            spillover: spillover(&lf, t)?,
-            by_visit: table(&lf, self, t)?,
-            conflicts,
-            unknown,
-            settings: Settings {
-                responder_threshold: settings.responder_threshold,
-                strong_responder_threshold: settings.strong_responder_threshold,
-                min_group_size: settings.min_group_size,
-                mcid_points: MCID_POINTS,
-                score_scale: settings.score_scale,
-                relief_version: settings.relief_version.clone(),
-                mcid_band_edges: settings.mcid_band_edges.clone(),
-                mcid_band_points: settings.mcid_band_points.clone(),
+        // The personalisation statistics run beside the group tables (polars has its own threads).
+        let (personalisation, summary) = rayon::join(
+            || self.personalisation(period, settings),
+            || -> Result<Summary, AnalysisError> {
+                Ok(Summary {
+                    period: period.clone(),
+                    rows,
+                    files: input.files.to_vec(),
+                    regions: table(&lf, self, t)?,
+                    by_month: table(&lf, self, t)?,
+                    by_therapist: table(&lf, self, t)?,
+                    by_pressure: table(&lf, self, t)?,
+                    by_focus: table(&lf, self, t)?,
+                    rejects,
+                    by_minutes: table(&lf, self, t)?,
+                    by_technique: table(&lf, self, t)?,
+                    spillover: spillover(&lf, t)?,
+                    by_visit: table(&lf, self, t)?,
+                    conflicts,
+                    unknown,
+                    settings: Settings {
+                        responder_threshold: settings.responder_threshold,
+                        strong_responder_threshold: settings.strong_responder_threshold,
+                        min_group_size: settings.min_group_size,
+                        mcid_points: MCID_POINTS,
+                        score_scale: settings.score_scale,
+                        relief_version: settings.relief_version.clone(),
+                        mcid_band_edges: settings.mcid_band_edges.clone(),
+                        mcid_band_points: settings.mcid_band_points.clone(),
+                    },
+                    adjusted: Vec::new(),
+                    course: Vec::new(),
+                })
             },
-            adjusted,
-            course,
-        })
+        );
+        let mut summary = summary?;
+        (summary.adjusted, summary.course) = personalisation?;
+        Ok(summary)
     }
 }
 
