@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::canvas::{Align, Canvas};
-use crate::layout::{self, Key, NOTE, Scale, VALUE};
+use crate::layout::{self, Key, NOTE, VALUE};
 use crate::palette::{self, region_colour, tint};
 use crate::{ChartError, region_figures};
 use relief_core::Region;
@@ -62,27 +62,13 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             (Key::Whisker, "95 % CI of the change".into()),
         ],
     )?;
-    let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
-    let x = Scale {
-        v0: 0.0,
-        v1: 10.0,
-        p0: plot_l,
-        p1: plot_r,
-    };
-    let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    let step = if plot_r - plot_l > c.px(600.0) {
-        1.0
-    } else {
-        2.0
-    };
-    layout::x_axis(
+    let (x, rows) = soreness_rows(
         c,
-        x,
-        step,
-        top,
-        bottom,
+        &body,
+        legend_y,
+        (plot_l, plot_r),
+        label_w,
         "Mean soreness (0 = none, 10 = worst imaginable)",
-        &|t| layout::num(t, 0),
     )?;
     for (row, text) in rows.iter().zip(&texts) {
         let value_x = body.right - value_w + c.px(12.0);

@@ -26,7 +26,7 @@ pub use trend::trend;
 
 use crate::ChartError;
 use crate::canvas::{Align, Canvas, Font};
-use crate::layout::{self, LABEL};
+use crate::layout::{self, Body, LABEL, Scale};
 use crate::palette::{self, region_colour};
 use relief_core::Region;
 use relief_core::summary::Figures;
@@ -65,6 +65,33 @@ pub(super) fn region_rows(
         rows.push(Row { region, y, h });
     }
     Ok(rows)
+}
+
+/// Under a legend at `legend_y`: one row per region and the 0–10 soreness axis with its
+/// `title`, as the before–after and course-of-care charts both draw them.
+pub(super) fn soreness_rows(
+    c: &Canvas,
+    body: &Body,
+    legend_y: i32,
+    (plot_l, plot_r): (i32, i32),
+    label_w: i32,
+    title: &str,
+) -> Result<(Scale, Vec<Row>), ChartError> {
+    let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
+    let x = Scale {
+        v0: 0.0,
+        v1: 10.0,
+        p0: plot_l,
+        p1: plot_r,
+    };
+    let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
+    let step = if plot_r - plot_l > c.px(600.0) {
+        1.0
+    } else {
+        2.0
+    };
+    layout::x_axis(c, x, step, top, bottom, title, &|t| layout::num(t, 0))?;
+    Ok((x, rows))
 }
 
 /// The width of the label column: the longest region label, its dot and a gap.
