@@ -37,18 +37,19 @@ pub struct CleanTableOptions {
 
 /// The clean table of one period, ready to be written.
 pub struct CleanTable<'a> {
-    prepared: &'a Prepared,
-    rows: Range<usize>,
-    options: CleanTableOptions,
+    pub(crate) prepared: &'a Prepared,
+    /// The period's rows of the prepared frame.
+    pub(crate) rows: Range<usize>,
+    pub(crate) options: CleanTableOptions,
     /// The `session` text of every session of the period, by session number.
-    sessions: HashMap<u32, Arc<str>>,
+    pub(crate) sessions: HashMap<u32, Arc<str>>,
     /// The frame's columns the table reads, for the period's rows.
-    session: Vec<u32>,
-    visit: Vec<u32>,
+    pub(crate) session: Vec<u32>,
+    pub(crate) visit: Vec<u32>,
 }
 
-/// Rows per block: formatted together, written together.
-const BLOCK: usize = 65_536;
+/// Rows per block: formatted together, written together (also the Parquet writer's unit).
+pub(crate) const BLOCK: usize = 65_536;
 
 impl Prepared {
     /// The clean table of one period, in canonical order.

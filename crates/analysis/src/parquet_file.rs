@@ -10,17 +10,24 @@
 //! `BOOLEAN`, `visit` and `row` are 32-bit integers. Columns that may be blank are `optional`;
 //! the rest are `required`. Pages are Snappy-compressed, which every engine reads.
 //!
-//! The table is streamed: each row group (about a million rows) is built from the table's
-//! typed blocks ([`CleanTable::frame`], 65,536 rows each, on every core) and written before the
-//! next is built, so memory holds one row group whatever the table's length.
+//! The table is streamed column by column straight from the prepared columns: a row group
+//! (about a million rows) is written one column at a time, each in blocks of 65,536 rows whose
+//! values are gathered as Parquet wants them (text as shared byte strings made once per
+//! distinct text, not per cell), so memory holds one block of one column whatever the table's
+//! length, and nothing is built twice for the period file and the month's file.
 
+use crate::export::BLOCK;
+use crate::frame::col_names as c;
 use crate::{AnalysisError, CleanTable};
+use bytes::Bytes;
 use parquet::basic::Compression;
-use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type};
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DataType, DoubleType, Int32Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use polars::prelude::*;
-use rayon::prelude::*;
+use relief_core::records::{date_of, pressure_of, side_of};
+use relief_core::{MinutesBand, Region};
+use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
@@ -28,9 +35,6 @@ use std::sync::Arc;
 /// Rows per row group: a clinic's month is one group; a franchise-sized table is split so no
 /// engine (and not relief) has to hold more than this many rows of one column at once.
 const ROW_GROUP: usize = 1 << 20;
-
-/// Rows per block taken from the table: sixteen blocks make a row group.
-const BLOCK: usize = 1 << 16;
 
 /// The Parquet type of each clean-table column: (name, type in Parquet's schema syntax,
 /// whether it may be blank).
@@ -115,27 +119,24 @@ fn write(
         .set_dictionary_enabled(true)
         .build();
     let mut writer = SerializedFileWriter::new(out, Arc::new(schema), Arc::new(props))?;
+    let source = Source::new(table);
     let height = table.height();
     let mut start = 0;
     // An empty table still gets one (empty) row group, so readers see its schema.
     while start < height || start == 0 {
         let rows = start..(start + group).min(height);
-        let blocks: Vec<Range<usize>> = rows
-            .clone()
-            .step_by(BLOCK)
-            .map(|s| s..(s + BLOCK).min(rows.end))
-            .collect();
-        let frames: Vec<DataFrame> = blocks
-            .into_par_iter()
-            .map(|b| table.frame(b))
-            .collect::<Result<_, _>>()?;
         let mut row_group = writer.next_row_group()?;
         for (name, _, blank) in &specs {
             let Some(mut w) = row_group.next_column()? else {
                 return Err(bug("the Parquet schema has fewer columns than the table"));
             };
-            for frame in &frames {
-                write_column(&mut w, frame.column(name)?.as_materialized_series(), *blank)?;
+            // Blocks start at multiples of BLOCK within the group: the batches the writer sees
+            // (and so its page boundaries and bytes) do not depend on how values are gathered.
+            let mut at = rows.start;
+            while at < rows.end {
+                let block = at..(at + BLOCK).min(rows.end);
+                source.write_block(&mut w, name, block.clone(), *blank)?;
+                at = block.end;
             }
             w.close()?;
         }
@@ -146,56 +147,193 @@ fn write(
     Ok(())
 }
 
+/// What the writer reads the table's values from: the prepared columns, and every text the
+/// table can show as a Parquet byte string, made once (cloning one shares its bytes).
+struct Source<'t, 'p> {
+    table: &'t CleanTable<'p>,
+    /// By text number.
+    texts: Vec<ByteArray>,
+    /// By session number.
+    sessions: HashMap<u32, ByteArray>,
+    /// By month index.
+    months: Vec<ByteArray>,
+}
+
+/// A `&'static str` (relief's own words) as a byte string, without copying it.
+fn word(text: &'static str) -> ByteArray {
+    ByteArray::from(Bytes::from_static(text.as_bytes()))
+}
+
+fn bytes_of(text: &str) -> ByteArray {
+    ByteArray::from(Bytes::copy_from_slice(text.as_bytes()))
+}
+
+impl<'t, 'p> Source<'t, 'p> {
+    fn new(table: &'t CleanTable<'p>) -> Source<'t, 'p> {
+        let p = table.prepared;
+        Source {
+            table,
+            texts: (0..p.texts.len() as u32)
+                .map(|id| bytes_of(p.texts.get(id)))
+                .collect(),
+            sessions: table
+                .sessions
+                .iter()
+                .map(|(n, s)| (*n, bytes_of(s)))
+                .collect(),
+            months: p.months.iter().map(|m| bytes_of(&m.name())).collect(),
+        }
+    }
+
+    /// Writes rows `block` (relative to the table) of the column `name`.
+    fn write_block(
+        &self,
+        w: &mut SerializedColumnWriter<'_>,
+        name: &str,
+        block: Range<usize>,
+        blank: bool,
+    ) -> Result<(), AnalysisError> {
+        let t = self.table;
+        let p = t.prepared;
+        let frame = &p.frame;
+        let (start, len) = ((t.rows.start + block.start) as i64, block.len());
+        // Positions in the prepared rows, and the frame's values of the block.
+        let at = || block.clone().map(|i| t.rows.start + i);
+        let u32s = |col: &str| -> PolarsResult<UInt32Chunked> {
+            Ok(frame.column(col)?.u32()?.slice(start, len))
+        };
+        let f64s = |col: &str| -> PolarsResult<Float64Chunked> {
+            Ok(frame.column(col)?.f64()?.slice(start, len))
+        };
+        let text = |id: u32| self.texts[id as usize].clone();
+        let int = |v: u32| i32::try_from(v).map_err(|_| bug(format!("{v} does not fit in {name}")));
+        match name {
+            "month" => {
+                let months = u32s(c::MONTH)?;
+                let cells = months
+                    .iter()
+                    .map(|m| m.map(|m| self.months[m as usize].clone()));
+                put::<ByteArrayType>(w, name, cells, blank)
+            }
+            "date" => {
+                let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+                let days = at().map(|r| Some((date_of(p.rows.day[r]) - epoch).num_days() as i32));
+                put::<Int32Type>(w, name, days, blank)
+            }
+            "client" | "therapist" | "technique" => {
+                let col = match name {
+                    "client" => c::CLIENT,
+                    "therapist" => c::THERAPIST,
+                    _ => c::TECHNIQUE,
+                };
+                let ids = u32s(col)?;
+                put::<ByteArrayType>(w, name, ids.iter().map(|i| i.map(text)), blank)
+            }
+            "session" => {
+                let cells = block.map(|i| self.sessions.get(&t.session[i]).cloned());
+                put::<ByteArrayType>(w, name, cells, blank)
+            }
+            "region" => {
+                let regions = u32s(c::REGION)?;
+                let cells = regions
+                    .iter()
+                    .map(|r| Some(word(Region::ALL[r.unwrap_or(0) as usize].key())));
+                put::<ByteArrayType>(w, name, cells, blank)
+            }
+            "side" => {
+                let cells = at().map(|r| side_of(p.rows.side[r]).map(|s| word(s.key())));
+                put::<ByteArrayType>(w, name, cells, blank)
+            }
+            "before" | "after" | "change" => {
+                let values = f64s(name)?;
+                let cells = values.iter().map(|v| Some(v.unwrap_or(0.0)));
+                put::<DoubleType>(w, name, cells, blank)
+            }
+            "relative" => {
+                let (before, change) = (f64s(c::BEFORE)?, f64s(c::CHANGE)?);
+                let cells = before.iter().zip(change.iter()).map(|(b, ch)| {
+                    let (b, ch) = (b.unwrap_or(0.0), ch.unwrap_or(0.0));
+                    (b > 0.0).then(|| ch / b)
+                });
+                put::<DoubleType>(w, name, cells, blank)
+            }
+            "pressure" => {
+                let levels = u32s(c::PRESSURE)?;
+                let cells = levels.iter().map(|l| {
+                    l.and_then(|l| pressure_of(l as u8 + 1))
+                        .map(|l| word(l.key()))
+                });
+                put::<ByteArrayType>(w, name, cells, blank)
+            }
+            "focus" => {
+                let focus = frame.column(c::FOCUS)?.bool()?.slice(start, len);
+                put::<BoolType>(w, name, focus.iter(), blank)
+            }
+            "minutes" => {
+                let cells = at().map(|r| Some(p.rows.minutes[r]).filter(|m| !m.is_nan()));
+                put::<DoubleType>(w, name, cells, blank)
+            }
+            "minutes_band" => {
+                let bands = u32s(c::MINUTES_BAND)?;
+                let cells = bands
+                    .iter()
+                    .map(|b| b.map(|b| word(MinutesBand::ALL[b as usize].key())));
+                put::<ByteArrayType>(w, name, cells, blank)
+            }
+            "visit" => {
+                let cells = block.map(|i| int(t.visit[i]).map(Some));
+                put_fallible::<Int32Type>(w, name, cells, blank)
+            }
+            "file" => {
+                put::<ByteArrayType>(w, name, at().map(|r| Some(text(p.rows.file[r]))), blank)
+            }
+            "sheet" => {
+                put::<ByteArrayType>(w, name, at().map(|r| Some(text(p.rows.sheet[r]))), blank)
+            }
+            "row" => {
+                let cells = at().map(|r| int(p.rows.row[r]).map(Some));
+                put_fallible::<Int32Type>(w, name, cells, blank)
+            }
+            other => Err(bug(format!("no Parquet writer for {other}"))),
+        }
+    }
+}
+
 /// Writes one block of a column chunk: the present values, and definition levels (1 present,
 /// 0 blank) for a column that may be blank.
-fn write_column(
+fn put<T: DataType>(
     w: &mut SerializedColumnWriter<'_>,
-    s: &Series,
+    name: &str,
+    cells: impl Iterator<Item = Option<T::T>>,
     blank: bool,
 ) -> Result<(), AnalysisError> {
-    if !blank && s.null_count() > 0 {
-        return Err(bug(format!("the column {} has blank values", s.name())));
+    put_fallible::<T>(w, name, cells.map(Ok), blank)
+}
+
+/// As [`put`], for cells whose conversion can fail.
+fn put_fallible<T: DataType>(
+    w: &mut SerializedColumnWriter<'_>,
+    name: &str,
+    cells: impl Iterator<Item = Result<Option<T::T>, AnalysisError>>,
+    blank: bool,
+) -> Result<(), AnalysisError> {
+    let (lower, _) = cells.size_hint();
+    let mut values = Vec::with_capacity(lower);
+    let mut levels: Vec<i16> = Vec::with_capacity(if blank { lower } else { 0 });
+    for cell in cells {
+        match cell? {
+            Some(v) => {
+                values.push(v);
+                if blank {
+                    levels.push(1);
+                }
+            }
+            None if blank => levels.push(0),
+            None => return Err(bug(format!("the column {name} has blank values"))),
+        }
     }
-    let levels: Option<Vec<i16>> = blank.then(|| {
-        s.is_not_null()
-            .iter()
-            .map(|v| i16::from(v == Some(true)))
-            .collect()
-    });
-    let def = levels.as_deref();
-    match s.dtype() {
-        DataType::String => {
-            let values: Vec<ByteArray> = s.str()?.iter().flatten().map(ByteArray::from).collect();
-            w.typed::<ByteArrayType>().write_batch(&values, def, None)?;
-        }
-        DataType::Float64 => {
-            let values: Vec<f64> = s.f64()?.iter().flatten().collect();
-            w.typed::<DoubleType>().write_batch(&values, def, None)?;
-        }
-        DataType::Boolean => {
-            let values: Vec<bool> = s.bool()?.iter().flatten().collect();
-            w.typed::<BoolType>().write_batch(&values, def, None)?;
-        }
-        // A date is stored as days since 1970-01-01, as polars holds it.
-        DataType::Date => {
-            let days = s.cast(&DataType::Int32)?;
-            let values: Vec<i32> = days.i32()?.iter().flatten().collect();
-            w.typed::<Int32Type>().write_batch(&values, def, None)?;
-        }
-        DataType::UInt32 | DataType::Int32 | DataType::Int64 | DataType::UInt64 => {
-            let wide = s.cast(&DataType::Int64)?;
-            let values: Vec<i32> = wide
-                .i64()?
-                .iter()
-                .flatten()
-                .map(|v| {
-                    i32::try_from(v).map_err(|_| bug(format!("{v} does not fit in {}", s.name())))
-                })
-                .collect::<Result<_, _>>()?;
-            w.typed::<Int32Type>().write_batch(&values, def, None)?;
-        }
-        other => return Err(bug(format!("no Parquet writer for {} ({other})", s.name()))),
-    }
+    let def = blank.then_some(levels.as_slice());
+    w.typed::<T>().write_batch(&values, def, None)?;
     Ok(())
 }
 
