@@ -168,19 +168,19 @@ impl Prepared {
 
         let focus = || {
             let focus = slice(cols.focus, &rows);
-            adjusted_effects(&cols.level_rows(rows.clone(), focus.iter()), min)
+            adjusted_effects(cols.level_rows(rows.clone(), focus.iter()), min)
         };
         let pressure = || {
             let pressure = slice(cols.pressure, &rows);
             let pressure = pressure
                 .iter()
                 .map(|p| p.map(|i| Pressure::ALL[i as usize]));
-            adjusted_effects(&cols.level_rows(rows.clone(), pressure), min)
+            adjusted_effects(cols.level_rows(rows.clone(), pressure), min)
         };
         let minutes = || {
             let band = slice(cols.minutes_band, &rows);
             let band = band.iter().map(|b| b.map(|i| MinutesBand::ALL[i as usize]));
-            adjusted_effects(&cols.level_rows(rows.clone(), band), min)
+            adjusted_effects(cols.level_rows(rows.clone(), band), min)
         };
         let technique = || {
             let ranks = technique_ranks(cols.technique, &rows, &self.texts);
@@ -191,7 +191,7 @@ impl Prepared {
                     name: self.texts.get(id),
                 })
             });
-            adjusted_effects(&cols.level_rows(rows.clone(), technique), min)
+            adjusted_effects(cols.level_rows(rows.clone(), technique), min)
         };
         let course = || {
             let course_rows: Vec<CourseRow> = (0..rows.end)
@@ -205,7 +205,7 @@ impl Prepared {
                 .collect();
             course_of_care(&course_rows, period, &settings.analysis_config())
         };
-        // One factor at a time: each fit holds its rows' design matrix, and four at once raised
+        // One factor at a time: each factor holds its own copy of the rows, and four at once raised
         // the peak of an 800k-row report by ~100–250 MB. The course of care runs beside them.
         let factors = || {
             // SPEC order: focus, pressure, minutes, technique.

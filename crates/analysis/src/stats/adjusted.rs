@@ -19,10 +19,11 @@
 //! The factor-specific part is only which levels exist and which is the reference; the
 //! [`FactorLevel`] trait carries both, so one function serves every factor.
 
-use super::ols::{self, Fit, NoFit};
-use super::{mean, t975};
+use super::ols::{self, Design, Fit, NoFit};
+use super::t975;
 use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
 use relief_core::{MinutesBand, Pressure, Region};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -128,26 +129,28 @@ pub struct LevelRow<L> {
 /// by level in its natural order, then region with `all` (the pooled model) first.
 ///
 /// `rows` are the period's rows where the factor is known (scores are always known: records
-/// only exist with both). The reference level is chosen once over all of them
-/// ([`FactorLevel::REFERENCE`]) and used for every region. An entry exists for every level with
-/// rows in a model whose reference level also has rows there: a region with focus rows only has
-/// no focus entry. `small_sample` (and no CI) when the level or the reference has fewer than
-/// `min_group_size` rows or fewer than 2 clients, or the model has fewer than
-/// [`MIN_CLIENTS_FOR_CI`] clients. `adjusted_difference` and `ci95` are `None` for every level of
-/// a model that cannot be fitted ([`NoFit`]: N ≤ K, or X rank-deficient).
+/// only exist with both); pass them owned (a `Vec`) to save a copy. The reference level is
+/// chosen once over all of them ([`FactorLevel::REFERENCE`]) and used for every region. An
+/// entry exists for every level with rows in a model whose reference level also has rows
+/// there: a region with focus rows only has no focus entry. `small_sample` (and no CI) when the
+/// level or the reference has fewer than `min_group_size` rows or fewer than 2 clients, or the
+/// model has fewer than [`MIN_CLIENTS_FOR_CI`] clients. `adjusted_difference` and `ci95` are
+/// `None` for every level of a model that cannot be fitted ([`NoFit`]: N ≤ K, or X
+/// rank-deficient).
 ///
 /// The rows are put in a canonical order before anything is summed, so the input's row order
 /// does not change a bit of the result.
-pub fn adjusted_effects<L: FactorLevel>(
-    rows: &[LevelRow<L>],
+pub fn adjusted_effects<'r, L: FactorLevel + 'r>(
+    rows: impl Into<Cow<'r, [LevelRow<L>]>>,
     min_group_size: u64,
 ) -> Vec<AdjustedEntry> {
-    let Some(reference) = reference_level(rows) else {
+    let mut rows = rows.into().into_owned();
+    let Some(reference) = reference_level(&rows) else {
         return Vec::new();
     };
-    let sorted = canonical_order(rows);
-    let mut entries = model_entries(&sorted, RegionOrAll::All, &reference, min_group_size);
-    for region_rows in sorted.chunk_by(|a, b| a.region == b.region) {
+    canonical_order(&mut rows);
+    let mut entries = model_entries(&rows, RegionOrAll::All, &reference, min_group_size);
+    for region_rows in rows.chunk_by(|a, b| a.region == b.region) {
         let scope = RegionOrAll::Region(region_rows[0].region);
         entries.extend(model_entries(
             region_rows,
@@ -160,31 +163,18 @@ pub fn adjusted_effects<L: FactorLevel>(
     entries.into_iter().map(|(_, e)| e).collect()
 }
 
-/// `rows` by region, level, before, change and client (`f64`s in `total_cmp` order). Sorted as
-/// packed keys rather than through the rows: on 800,000 rows a comparator that follows two
-/// references per comparison took most of a second per factor. Rows with equal keys are equal
+/// Sorts `rows` by region, level, before, change and client (`f64`s in `total_cmp` order), in
+/// place: the rows are the only copy, however many there are. Rows with equal keys are equal
 /// in every field a model reads, so their order among themselves changes nothing.
-fn canonical_order<L: FactorLevel>(rows: &[LevelRow<L>]) -> Vec<&LevelRow<L>> {
-    let mut levels: Vec<&L> = rows.iter().map(|r| &r.level).collect();
-    levels.sort_unstable();
-    levels.dedup();
-    let mut keys: Vec<(u32, u64, u64, u32, u32)> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let level = levels.binary_search(&&r.level).unwrap_or_default() as u32;
-            let group = (u32::from(r.region as u8) << 24) | level;
-            (
-                group,
-                total_key(r.before),
-                total_key(r.change),
-                r.client,
-                i as u32,
-            )
-        })
-        .collect();
-    keys.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
-    keys.into_iter().map(|k| &rows[k.4 as usize]).collect()
+fn canonical_order<L: FactorLevel>(rows: &mut [LevelRow<L>]) {
+    rows.sort_unstable_by(|a, b| {
+        (a.region as u8)
+            .cmp(&(b.region as u8))
+            .then_with(|| a.level.cmp(&b.level))
+            .then_with(|| total_key(a.before).cmp(&total_key(b.before)))
+            .then_with(|| total_key(a.change).cmp(&total_key(b.change)))
+            .then_with(|| a.client.cmp(&b.client))
+    });
 }
 
 /// An `f64` as a `u64` that orders as [`f64::total_cmp`] does.
@@ -211,67 +201,73 @@ fn reference_level<L: FactorLevel>(rows: &[LevelRow<L>]) -> Option<L> {
     chosen.cloned()
 }
 
-/// Rows, clients and mean change of one level in one model.
+/// Rows, clients and mean change of one level in one model, summed in row order.
+#[derive(Default)]
 struct LevelStats {
     rows: u64,
-    clients: u64,
-    mean_change: f64,
+    clients: Vec<u32>,
+    change_sum: f64,
 }
 
 impl LevelStats {
-    fn of<L>(rows: &[&LevelRow<L>]) -> LevelStats {
-        let changes: Vec<f64> = rows.iter().map(|r| r.change).collect();
-        LevelStats {
-            rows: rows.len() as u64,
-            clients: distinct(rows.iter().map(|r| r.client)) as u64,
-            mean_change: mean(&changes).unwrap_or(0.0),
+    fn add<L>(&mut self, row: &LevelRow<L>) {
+        self.rows += 1;
+        self.clients.push(row.client);
+        self.change_sum += row.change;
+    }
+
+    /// Distinct clients (sorts the list it kept).
+    fn clients(&mut self) -> u64 {
+        distinct(&mut self.clients) as u64
+    }
+
+    fn mean_change(&self) -> f64 {
+        if self.rows == 0 {
+            0.0
+        } else {
+            self.change_sum / self.rows as f64
         }
     }
 }
 
-fn distinct(ids: impl Iterator<Item = u32>) -> usize {
-    let mut v: Vec<u32> = ids.collect();
-    v.sort_unstable();
-    v.dedup();
-    v.len()
+fn distinct(ids: &mut Vec<u32>) -> usize {
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
 }
 
 /// Fits one model (one region, or pooled) and writes an entry per non-reference level.
 /// `rows` are sorted by region, then level.
 fn model_entries<L: FactorLevel>(
-    rows: &[&LevelRow<L>],
+    rows: &[LevelRow<L>],
     scope: RegionOrAll,
     reference: &L,
     min_group_size: u64,
 ) -> Vec<(L, AdjustedEntry)> {
-    let mut by_level: BTreeMap<&L, Vec<&LevelRow<L>>> = BTreeMap::new();
+    let mut by_level: BTreeMap<&L, LevelStats> = BTreeMap::new();
     for r in rows {
-        by_level.entry(&r.level).or_default().push(r);
+        by_level.entry(&r.level).or_default().add(r);
     }
-    let Some(reference_rows) = by_level.get(reference) else {
+    let Some(mut reference_stats) = by_level.remove(reference) else {
         return Vec::new();
     };
-    let reference_stats = LevelStats::of(reference_rows);
-    let others: Vec<&L> = by_level
-        .keys()
-        .copied()
-        .filter(|l| *l != reference)
-        .collect();
+    let reference_clients = reference_stats.clients();
+    let others: Vec<&L> = by_level.keys().copied().collect();
     if others.is_empty() {
         return Vec::new();
     }
     let (fitted, first_level_column) = fit_model(rows, scope, &others);
-    let clients = distinct(rows.iter().map(|r| r.client));
+    let clients = distinct(&mut rows.iter().map(|r| r.client).collect());
     let t = t975(clients.saturating_sub(1) as u64);
-    others
-        .iter()
+    by_level
+        .into_iter()
         .enumerate()
-        .map(|(i, level)| {
-            let stats = LevelStats::of(&by_level[level]);
+        .map(|(i, (level, mut stats))| {
+            let level_clients = stats.clients();
             let small_sample = stats.rows < min_group_size
                 || reference_stats.rows < min_group_size
-                || stats.clients < 2
-                || reference_stats.clients < 2
+                || level_clients < 2
+                || reference_clients < 2
                 || clients < MIN_CLIENTS_FOR_CI;
             let column = first_level_column + i;
             let coefficient = fitted.as_ref().ok().map(|f| f.coefficients[column]);
@@ -289,23 +285,56 @@ fn model_entries<L: FactorLevel>(
                 reference: reference.text(),
                 region: scope,
                 rows: stats.rows,
-                clients: stats.clients,
+                clients: level_clients,
                 reference_rows: reference_stats.rows,
-                raw_difference: stats.mean_change - reference_stats.mean_change,
+                raw_difference: stats.mean_change() - reference_stats.mean_change(),
                 adjusted_difference: coefficient.filter(|c| c.is_finite()),
                 ci95,
                 small_sample,
             };
-            ((*level).clone(), entry)
+            (level.clone(), entry)
         })
         .collect()
 }
 
-/// Builds X and fits it. Columns: an intercept (one region) or one indicator per region with
-/// rows (pooled), then `before`, then one indicator per level of `others`, in that order.
-/// Returns the fit and the column of the first level indicator.
+/// One model's design, read from its rows: an intercept (one region) or one indicator per
+/// region with rows (pooled), then `before`, then one indicator per level of `others`.
+struct ModelDesign<'a, L> {
+    rows: &'a [LevelRow<L>],
+    regions: Vec<Region>,
+    others: &'a [&'a L],
+}
+
+impl<L: FactorLevel> Design for ModelDesign<'_, L> {
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn columns(&self) -> usize {
+        self.regions.len().max(1) + 1 + self.others.len()
+    }
+
+    fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32) {
+        let r = &self.rows[i];
+        let head = self.regions.len().max(1);
+        if self.regions.is_empty() {
+            x[0] = 1.0;
+        } else {
+            for (v, g) in x.iter_mut().zip(&self.regions) {
+                *v = f64::from(u8::from(*g == r.region));
+            }
+        }
+        x[head] = r.before;
+        for (v, l) in x[head + 1..].iter_mut().zip(self.others) {
+            *v = f64::from(u8::from(**l == r.level));
+        }
+        (r.change, r.client)
+    }
+}
+
+/// Fits one model. Returns the fit and the column of the first level indicator.
 fn fit_model<L: FactorLevel>(
-    rows: &[&LevelRow<L>],
+    rows: &[LevelRow<L>],
     scope: RegionOrAll,
     others: &[&L],
 ) -> (Result<Fit, NoFit>, usize) {
@@ -318,20 +347,12 @@ fn fit_model<L: FactorLevel>(
         RegionOrAll::Region(_) => Vec::new(),
     };
     let head = regions.len().max(1);
-    let k = head + 1 + others.len();
-    let mut x = Vec::with_capacity(rows.len() * k);
-    for r in rows {
-        if regions.is_empty() {
-            x.push(1.0);
-        } else {
-            x.extend(regions.iter().map(|g| f64::from(u8::from(*g == r.region))));
-        }
-        x.push(r.before);
-        x.extend(others.iter().map(|l| f64::from(u8::from(**l == r.level))));
-    }
-    let y: Vec<f64> = rows.iter().map(|r| r.change).collect();
-    let clusters: Vec<u32> = rows.iter().map(|r| r.client).collect();
-    (ols::fit(&x, k, &y, &clusters), head + 1)
+    let design = ModelDesign {
+        rows,
+        regions,
+        others,
+    };
+    (ols::fit_design(&design), head + 1)
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //!
 //! The linear algebra is nalgebra's: a Householder QR of the column-equilibrated design, then
 //! an SVD of its small triangular factor, gives the solution, the rank decision and (X′X)⁻¹ at
-//! once, without forming X′X (whose condition number is the square of X's).
+//! once, without forming X′X (whose condition number is the square of X's). The QR is built a
+//! block of rows at a time from a [`Design`] that gives one row at a time, so memory is
+//! K × K numbers and one score per cluster, not the N × K design.
 
 use nalgebra::{DMatrix, DVector, QR, SVD};
 
@@ -23,8 +25,6 @@ const SVD_MAX_ITERATIONS: usize = 10_000;
 pub struct Fit {
     /// β, one per column of X, in column order.
     pub coefficients: Vec<f64>,
-    /// u = y − Xβ, one per row, in row order.
-    pub residuals: Vec<f64>,
     /// The CR1 cluster-robust covariance of β, K × K, row-major; `None` with fewer than two
     /// clusters (G/(G − 1) is not defined).
     pub covariance: Option<Vec<f64>>,
@@ -64,14 +64,74 @@ pub enum NoFit {
     NotConverged,
 }
 
+/// A model's data given one row at a time, so a fit never holds the N × K design matrix: a
+/// pooled model of a franchise's month has tens of millions of rows, and its design would
+/// take gigabytes where the fit itself needs K × K numbers and a score per cluster.
+pub trait Design {
+    /// N, the number of rows.
+    fn rows(&self) -> usize;
+    /// K, the number of columns of X.
+    fn columns(&self) -> usize;
+    /// Writes row `i` of X into `x` (K values) and returns its outcome y and its cluster id.
+    /// Called several times per row (the fit reads the rows in three passes), always with the
+    /// same answer.
+    fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32);
+}
+
+/// A design held as a row-major matrix, as [`fit`] takes it.
+struct Dense<'a> {
+    x: &'a [f64],
+    columns: usize,
+    y: &'a [f64],
+    clusters: &'a [u32],
+}
+
+impl Design for Dense<'_> {
+    fn rows(&self) -> usize {
+        self.y.len()
+    }
+    fn columns(&self) -> usize {
+        self.columns
+    }
+    fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32) {
+        x.copy_from_slice(&self.x[i * self.columns..(i + 1) * self.columns]);
+        (self.y[i], self.clusters[i])
+    }
+}
+
+/// Rows per block of the streamed QR: each block is stacked under the R of the rows before it
+/// and factorised again, so memory holds (K + BLOCK) × K numbers whatever N is.
+const BLOCK: usize = 2048;
+
 /// Fits y = Xβ + u by ordinary least squares and computes the CR1 cluster-robust covariance.
 ///
 /// `x` is the N × K design matrix, row-major (`x[i * columns + j]` is row i, column j); `y` and
 /// `clusters` have one value per row; rows with the same cluster id (a client) are one cluster.
+/// [`fit_design`] does the work; this is the form for a design already in memory.
+///
+/// # Errors
+/// As [`fit_design`], and [`NoFit::Shape`] for inconsistent lengths.
+pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit, NoFit> {
+    if columns == 0 || x.len() != y.len() * columns || clusters.len() != y.len() {
+        return Err(NoFit::Shape);
+    }
+    fit_design(&Dense {
+        x,
+        columns,
+        y,
+        clusters,
+    })
+}
+
+/// Fits y = Xβ + u by ordinary least squares and computes the CR1 cluster-robust covariance,
+/// reading the rows from `design` (three passes, a block of rows at a time).
 ///
 /// β minimises ‖y − Xβ‖², computed from the design with each column scaled to unit length
 /// (D = diag of the column lengths): X D⁻¹ = Q R, R = U Σ Vᵀ, so β = D⁻¹ V Σ⁻¹ Uᵀ Qᵀ y and
-/// (X′X)⁻¹ = D⁻¹ V Σ⁻² Vᵀ D⁻¹. The covariance is the CR1 sandwich
+/// (X′X)⁻¹ = D⁻¹ V Σ⁻² Vᵀ D⁻¹. Q R is built block by block (a "tall-skinny" QR: each block of
+/// rows is stacked under the R so far and factorised again), which gives the R and Qᵀy of the
+/// whole matrix, up to the signs of R's rows, which cancel in β and (X′X)⁻¹. The covariance is
+/// the CR1 sandwich
 ///
 /// ```text
 /// V_CR1 = (X′X)⁻¹ ( Σ_g X_g′ u_g u_g′ X_g ) (X′X)⁻¹ × G/(G − 1) × (N − 1)/(N − K)
@@ -87,10 +147,10 @@ pub enum NoFit {
 /// # Errors
 /// [`NoFit::TooFewRows`] when N ≤ K, [`NoFit::RankDeficient`] when the columns are linearly
 /// dependent within [`RANK_TOLERANCE`], [`NoFit::NotFinite`] for a NaN or infinite input,
-/// [`NoFit::Shape`] for inconsistent lengths, [`NoFit::NotConverged`] if the SVD fails.
-pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit, NoFit> {
-    let (n, k) = (y.len(), columns);
-    if k == 0 || x.len() != n * k || clusters.len() != n {
+/// [`NoFit::Shape`] for a design without columns, [`NoFit::NotConverged`] if the SVD fails.
+pub fn fit_design(design: &impl Design) -> Result<Fit, NoFit> {
+    let (n, k) = (design.rows(), design.columns());
+    if k == 0 {
         return Err(NoFit::Shape);
     }
     if n <= k {
@@ -99,25 +159,10 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
             columns: k,
         });
     }
-    if !x.iter().chain(y).all(|v| v.is_finite()) {
-        return Err(NoFit::NotFinite);
-    }
-    let design = DMatrix::from_row_slice(n, k, x);
-    let lengths: Vec<f64> = design.column_iter().map(|c| c.norm()).collect();
-    if lengths.iter().any(|l| !(*l > 0.0 && l.is_finite())) {
-        return Err(NoFit::RankDeficient);
-    }
-    let mut scaled = design;
-    for (j, mut column) in scaled.column_iter_mut().enumerate() {
-        column /= lengths[j];
-    }
-    // X D⁻¹ = Q R (Householder), then R = U Σ Vᵀ: the SVD of a K × K matrix instead of N × K,
-    // as LAPACK does for tall matrices. Same singular values, a fraction of the work.
-    let qr = QR::new(scaled);
-    let mut qty = DVector::from_column_slice(y);
-    qr.q_tr_mul(&mut qty);
-    let svd = SVD::try_new(qr.unpack_r(), true, true, f64::EPSILON, SVD_MAX_ITERATIONS)
-        .ok_or(NoFit::NotConverged)?;
+    let (lengths, clusters) = column_lengths_and_clusters(design)?;
+    let (r, qty) = streamed_qr(design, &lengths);
+    let svd =
+        SVD::try_new(r, true, true, f64::EPSILON, SVD_MAX_ITERATIONS).ok_or(NoFit::NotConverged)?;
     let sigma = &svd.singular_values;
     let (smax, smin) = (sigma.max(), sigma.min());
     if smin.is_nan() || smin <= RANK_TOLERANCE * smax {
@@ -131,17 +176,13 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
     for (j, mut column) in v_over_sigma.column_iter_mut().enumerate() {
         column /= sigma[j];
     }
-    let beta_scaled = &v_over_sigma * (u.transpose() * qty.rows(0, k));
+    let beta_scaled = &v_over_sigma * (u.transpose() * qty);
     let beta: Vec<f64> = (0..k).map(|j| beta_scaled[j] / lengths[j]).collect();
-    let residuals: Vec<f64> = x
-        .chunks_exact(k)
-        .zip(y)
-        .map(|(row, yi)| yi - dot(row, &beta))
-        .collect();
 
     let inv_scaled = &v_over_sigma * v_over_sigma.transpose();
     let bread = DMatrix::from_fn(k, k, |i, j| inv_scaled[(i, j)] / (lengths[i] * lengths[j]));
-    let (meat, g) = cluster_meat(x, k, &residuals, clusters);
+    let meat = cluster_meat(design, &beta, &clusters);
+    let g = clusters.len();
     let covariance = (g >= 2).then(|| {
         let (gf, nf, kf) = (g as f64, n as f64, k as f64);
         let factor = gf / (gf - 1.0) * (nf - 1.0) / (nf - kf);
@@ -157,7 +198,6 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
     });
     let fit = Fit {
         coefficients: beta,
-        residuals,
         covariance,
         clusters: g,
     };
@@ -173,37 +213,111 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
     }
 }
 
+/// The clusters of a design, numbered 0, 1, 2 … in the order of their ids.
+struct Clusters {
+    /// By row: the cluster's number.
+    of_row: Vec<u32>,
+    count: usize,
+}
+
+impl Clusters {
+    fn len(&self) -> usize {
+        self.count
+    }
+}
+
+/// First pass: every value finite, each column's length (√Σx²), and the clusters.
+fn column_lengths_and_clusters(design: &impl Design) -> Result<(Vec<f64>, Clusters), NoFit> {
+    let (n, k) = (design.rows(), design.columns());
+    let mut x = vec![0.0; k];
+    let mut squares = vec![0.0; k];
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let (y, cluster) = design.row(i, &mut x);
+        if !(y.is_finite() && x.iter().all(|v| v.is_finite())) {
+            return Err(NoFit::NotFinite);
+        }
+        for (s, v) in squares.iter_mut().zip(&x) {
+            *s += v * v;
+        }
+        ids.push(cluster);
+    }
+    let lengths: Vec<f64> = squares.into_iter().map(f64::sqrt).collect();
+    if lengths.iter().any(|l| !(*l > 0.0 && l.is_finite())) {
+        return Err(NoFit::RankDeficient);
+    }
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let of_row = ids
+        .into_iter()
+        .map(|id| distinct.binary_search(&id).unwrap_or_default() as u32)
+        .collect();
+    Ok((
+        lengths,
+        Clusters {
+            of_row,
+            count: distinct.len(),
+        },
+    ))
+}
+
+/// Second pass: R (K × K) and the first K values of Qᵀy of X D⁻¹ = Q R, a block of rows at a
+/// time (Householder QR of the previous R stacked on the block).
+fn streamed_qr(design: &impl Design, lengths: &[f64]) -> (DMatrix<f64>, DVector<f64>) {
+    let (n, k) = (design.rows(), design.columns());
+    let mut r = DMatrix::<f64>::zeros(k, k);
+    let mut qty = DVector::<f64>::zeros(k);
+    let mut x = vec![0.0; k];
+    for start in (0..n).step_by(BLOCK) {
+        let b = BLOCK.min(n - start);
+        let mut stacked = DMatrix::<f64>::zeros(k + b, k);
+        stacked.view_mut((0, 0), (k, k)).copy_from(&r);
+        let mut z = DVector::<f64>::zeros(k + b);
+        z.rows_mut(0, k).copy_from(&qty);
+        for t in 0..b {
+            let (y, _) = design.row(start + t, &mut x);
+            for j in 0..k {
+                stacked[(k + t, j)] = x[j] / lengths[j];
+            }
+            z[k + t] = y;
+        }
+        let qr = QR::new(stacked);
+        qr.q_tr_mul(&mut z);
+        r = qr.unpack_r();
+        qty = z.rows(0, k).into_owned();
+    }
+    (r, qty)
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Σ_g s_g s_gᵀ with s_g = Σ_{i ∈ g} x_i u_i (the score of cluster g), and G. `x` is row-major
-/// with `k` columns. Clusters are visited in id order, so the sum does not depend on the order
-/// of the rows between clusters.
-fn cluster_meat(x: &[f64], k: usize, residuals: &[f64], clusters: &[u32]) -> (DMatrix<f64>, usize) {
-    let mut order: Vec<usize> = (0..clusters.len()).collect();
-    order.sort_by_key(|&i| (clusters[i], i));
-    let mut meat = DMatrix::<f64>::zeros(k, k);
-    let mut score = vec![0.0; k];
-    let mut groups = 0;
-    for (pos, &i) in order.iter().enumerate() {
-        for (s, xij) in score.iter_mut().zip(&x[i * k..(i + 1) * k]) {
-            *s += xij * residuals[i];
-        }
-        let last_of_cluster = order
-            .get(pos + 1)
-            .is_none_or(|&next| clusters[next] != clusters[i]);
-        if last_of_cluster {
-            for a in 0..k {
-                for b in 0..k {
-                    meat[(a, b)] += score[a] * score[b];
-                }
-            }
-            score.fill(0.0);
-            groups += 1;
+/// Third pass: Σ_g s_g s_gᵀ with s_g = Σ_{i ∈ g} x_i u_i (the score of cluster g) and
+/// u_i = y_i − x_i β. Each score sums its rows in row order and the clusters are added in id
+/// order, so the sum does not depend on the order of the rows between clusters.
+fn cluster_meat(design: &impl Design, beta: &[f64], clusters: &Clusters) -> DMatrix<f64> {
+    let k = design.columns();
+    let mut scores = vec![0.0; clusters.len() * k];
+    let mut x = vec![0.0; k];
+    for (i, &g) in clusters.of_row.iter().enumerate() {
+        let (y, _) = design.row(i, &mut x);
+        let u = y - dot(&x, beta);
+        let score = &mut scores[g as usize * k..(g as usize + 1) * k];
+        for (s, xij) in score.iter_mut().zip(&x) {
+            *s += xij * u;
         }
     }
-    (meat, groups)
+    let mut meat = DMatrix::<f64>::zeros(k, k);
+    for score in scores.chunks_exact(k) {
+        for a in 0..k {
+            for b in 0..k {
+                meat[(a, b)] += score[a] * score[b];
+            }
+        }
+    }
+    meat
 }
 
 #[cfg(test)]
@@ -250,8 +364,13 @@ mod tests {
         for (got, want) in f.coefficients.iter().zip([-1.0, 0.5, 1.0]) {
             assert!(close(*got, want), "β {:?}", f.coefficients);
         }
-        for (got, want) in f.residuals.iter().zip([0.5, 0.0, -0.5, 0.0]) {
-            assert!(close(*got, want), "u {:?}", f.residuals);
+        let residuals: Vec<f64> = x
+            .chunks_exact(3)
+            .zip(y)
+            .map(|(row, yi)| yi - dot(row, &f.coefficients))
+            .collect();
+        for (got, want) in residuals.iter().zip([0.5, 0.0, -0.5, 0.0]) {
+            assert!(close(*got, want), "u {residuals:?}");
         }
         let v = f.covariance.as_ref().unwrap();
         let want = [0.75, 0.0, -0.75, 0.0, 0.0, 0.0, -0.75, 0.0, 0.75];

