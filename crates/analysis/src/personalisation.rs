@@ -203,7 +203,7 @@ impl Prepared {
                     before: cols.before[i],
                 })
                 .collect();
-            course_of_care(&course_rows, period, &settings.analysis_config())
+            course_of_care(course_rows, period, &settings.analysis_config())
         };
         // One factor at a time: each factor holds its own copy of the rows, and four at once raised
         // the peak of an 800k-row report by ~100–250 MB. The course of care runs beside them.

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::CourseEntry;
 use relief_core::{Period, Region};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One session × region with its before-score, over the whole input (not only the period).
@@ -48,39 +49,46 @@ struct ClientCourse {
 /// with a first score ≥ 1 whose fall reaches the MCID for their first score (SPEC §3.1); the
 /// share of clients with a first score above 0 whose fall is at least `responder_threshold` of
 /// it (both within 1e-9); and the median number of sessions scoring the region per client.
-pub fn course_of_care(
-    rows: &[CourseRow],
+pub fn course_of_care<'r>(
+    rows: impl Into<Cow<'r, [CourseRow]>>,
     period: &Period,
     analysis: &AnalysisConfig,
 ) -> Vec<CourseEntry> {
     let (start, end) = period.bounds();
-    // (region, client) → (date, visit) → (sum of before-scores, count).
-    type Sessions = BTreeMap<(NaiveDate, u32), (f64, u32)>;
-    let mut courses: BTreeMap<(Region, u32), Sessions> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.date <= end) {
-        let session = courses
-            .entry((r.region, r.client))
-            .or_default()
-            .entry((r.date, r.visit))
-            .or_insert((0.0, 0));
-        session.0 += r.before;
-        session.1 += 1;
-    }
+    let mut rows = rows.into().into_owned();
+    rows.retain(|r| r.date <= end);
+    // By region, client, then session (date, visit). Stable, so the rows of one session keep
+    // their input order and its sum adds them in that order whatever the sort did.
+    rows.sort_by(|a, b| {
+        (a.region, a.client, a.date, a.visit).cmp(&(b.region, b.client, b.date, b.visit))
+    });
     let mut per_region: BTreeMap<Region, Vec<ClientCourse>> = BTreeMap::new();
-    for ((region, _client), sessions) in &courses {
-        let (Some(((_, _), first)), Some(((latest_date, _), latest))) =
-            (sessions.first_key_value(), sessions.last_key_value())
-        else {
+    for course in rows.chunk_by(|a, b| (a.region, a.client) == (b.region, b.client)) {
+        // Each session's mean arrival soreness over its rows of this region.
+        let mut sessions = course
+            .chunk_by(|a, b| (a.date, a.visit) == (b.date, b.visit))
+            .map(|s| {
+                let sum = s.iter().fold(0.0, |sum, r| sum + r.before);
+                (s[0].date, sum / s.len() as f64)
+            });
+        let Some((_, first)) = sessions.next() else {
             continue;
         };
-        if sessions.len() < 2 || *latest_date < start {
+        let (count, latest) = sessions.fold((1, None), |(n, _), s| (n + 1, Some(s)));
+        let Some((latest_date, latest)) = latest else {
+            continue;
+        };
+        if latest_date < start {
             continue;
         }
-        per_region.entry(*region).or_default().push(ClientCourse {
-            first: first.0 / f64::from(first.1),
-            latest: latest.0 / f64::from(latest.1),
-            sessions: sessions.len(),
-        });
+        per_region
+            .entry(course[0].region)
+            .or_default()
+            .push(ClientCourse {
+                first,
+                latest,
+                sessions: count,
+            });
     }
     per_region
         .into_iter()
