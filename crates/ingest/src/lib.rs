@@ -64,7 +64,7 @@ mod sheet;
 mod values;
 
 pub use error::IngestError;
-pub use merge::merge;
+pub use merge::{Merger, merge};
 pub use notes::{NotSession, SheetNote, SheetNotes};
 pub use panic_guard::install_quiet_panic_hook;
 pub use paths::{EXTENSIONS, expand_paths};
@@ -164,20 +164,30 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// Reads every file in parallel, then removes duplicates across them in the order given
 /// (pass [`expand_paths`]' sorted list). `on_file_done` is called as each file finishes, from
 /// any thread, for progress bars.
+///
+/// Files are read a few per core at a time and merged as each batch completes, so the
+/// records are held once (in the merged columns) plus one batch's worth, not twice.
 pub fn read_inputs(
     files: &[PathBuf],
     opts: &ReadOptions<'_>,
     on_file_done: &(dyn Fn(&Path) + Sync),
 ) -> Ingested {
-    let reads: Vec<FileRead> = files
-        .par_iter()
-        .map(|f| {
-            let r = read_file(f, opts);
-            on_file_done(f);
-            r
-        })
-        .collect();
-    merge(reads)
+    let batch = rayon::current_num_threads().max(1) * 4;
+    let mut merger = Merger::default();
+    for files in files.chunks(batch) {
+        let reads: Vec<FileRead> = files
+            .par_iter()
+            .map(|f| {
+                let r = read_file(f, opts);
+                on_file_done(f);
+                r
+            })
+            .collect();
+        for r in reads {
+            merger.push(r);
+        }
+    }
+    merger.finish()
 }
 
 /// Reads one file. Never panics: a file that cannot be read comes back with its report's
