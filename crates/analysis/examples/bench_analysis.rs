@@ -7,7 +7,7 @@
 
 use chrono::{Duration, NaiveDate};
 use relief_analysis::{AnalysisSettings, CleanTableOptions, InputFacts, Period, Prepared};
-use relief_core::{Origin, Pressure, Record, Region};
+use relief_core::{Config, Origin, Pressure, Record, Region};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -24,15 +24,7 @@ fn main() {
         start.elapsed()
     );
 
-    let settings = AnalysisSettings {
-        responder_threshold: 0.3,
-        strong_responder_threshold: 0.5,
-        min_group_size: 5,
-        score_scale: 10,
-        relief_version: "bench".into(),
-        mcid_band_edges: vec![5.0, 8.0],
-        mcid_band_points: vec![1.0, 2.0, 3.0],
-    };
+    let settings = AnalysisSettings::from_config(&Config::default(), "bench");
     let facts = InputFacts {
         files: &[],
         rejects: &[],

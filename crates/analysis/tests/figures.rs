@@ -7,16 +7,10 @@ use relief_core::summary::Summary;
 use relief_core::{Origin, Pressure, Record, Region, Reject};
 use std::sync::Arc;
 
+mod common;
+
 fn settings() -> AnalysisSettings {
-    AnalysisSettings {
-        responder_threshold: 0.30,
-        strong_responder_threshold: 0.50,
-        min_group_size: 5,
-        score_scale: 10,
-        relief_version: "test".into(),
-        mcid_band_edges: vec![5.0, 8.0],
-        mcid_band_points: vec![1.0, 2.0, 3.0],
-    }
+    common::settings(5)
 }
 
 /// A record builder with sensible defaults: one client, one therapist, one day per record.
@@ -43,20 +37,8 @@ fn rec(day: u32, client: &str, region: Region, before: f64, after: f64) -> Recor
 }
 
 fn summarise(records: &[Record]) -> Summary {
-    let prepared = Prepared::new(records.iter().cloned().collect()).unwrap();
-    let facts = InputFacts {
-        files: &[],
-        rejects: &[],
-        duplicates: &[],
-        footer_skipped: 0,
-    };
-    prepared
-        .summarise(
-            &Period::parse_month("2026-10").unwrap(),
-            &facts,
-            &settings(),
-        )
-        .unwrap()
+    let october = Period::parse_month("2026-10").unwrap();
+    common::summarise(records, &october, &settings())
 }
 
 fn close(a: f64, b: f64) -> bool {

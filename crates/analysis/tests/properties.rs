@@ -3,21 +3,15 @@
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use relief_analysis::{AnalysisSettings, InputFacts, Period, Prepared};
+use relief_analysis::{AnalysisSettings, Period};
 use relief_core::summary::{Figures, Summary};
 use relief_core::{Origin, Pressure, Record, Region};
 use std::sync::Arc;
 
+mod common;
+
 fn settings() -> AnalysisSettings {
-    AnalysisSettings {
-        responder_threshold: 0.30,
-        strong_responder_threshold: 0.50,
-        min_group_size: 3,
-        score_scale: 10,
-        relief_version: "test".into(),
-        mcid_band_edges: vec![5.0, 8.0],
-        mcid_band_points: vec![1.0, 2.0, 3.0],
-    }
+    common::settings(3)
 }
 
 prop_compose! {
@@ -46,16 +40,7 @@ prop_compose! {
 }
 
 fn summary(records: &[Record], period: &Period) -> Summary {
-    let facts = InputFacts {
-        files: &[],
-        rejects: &[],
-        duplicates: &[],
-        footer_skipped: 0,
-    };
-    Prepared::new(records.iter().cloned().collect())
-        .unwrap()
-        .summarise(period, &facts, &settings())
-        .unwrap()
+    common::summarise(records, period, &settings())
 }
 
 fn all_figures(s: &Summary) -> Vec<&Figures> {
