@@ -210,14 +210,12 @@ impl Geometry {
 
 /// Draws the body map.
 pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
-    let body = layout::frame(
+    let body = layout::summary_frame(
         c,
+        s,
         "Where clients feel relief: mean change by body region",
-        &layout::subtitle(&s.period, s.rows.used, "left and right sides pooled"),
-        &layout::footer(
-            s.settings.min_group_size,
-            "Change = soreness before − after, on the 0–10 scale.",
-        ),
+        "left and right sides pooled",
+        "Change = soreness before − after, on the 0–10 scale.",
     )?;
     let limit = layout::diverging_limit(
         Region::ALL

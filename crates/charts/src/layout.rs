@@ -83,6 +83,37 @@ pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Bo
     Ok(ch.body)
 }
 
+/// [`frame`] with the subtitle and footer of a chart of `s`: its period and rows, and the
+/// small-sample note with `note` after it.
+pub fn summary_frame(
+    c: &Canvas,
+    s: &relief_core::summary::Summary,
+    title: &str,
+    extra: &str,
+    note: &str,
+) -> Result<Body, ChartError> {
+    frame(
+        c,
+        title,
+        &subtitle(&s.period, s.rows.used, extra),
+        &footer(s.settings.min_group_size, note),
+    )
+}
+
+/// The bold line at the top of the body (a takeaway sentence, a panel's title), shortened to
+/// the body's width.
+pub fn heading(c: &Canvas, body: &Body, text: &str) -> Result<(), ChartError> {
+    let font = LABEL.bold();
+    c.text(
+        &c.fit(text, body.right - body.left, font),
+        body.left,
+        body.top + c.px(4.0),
+        Align::Left,
+        font,
+    )?;
+    Ok(())
+}
+
 /// The subtitle every chart carries: period, rows, and what the rows are.
 pub fn subtitle(period: &relief_core::Period, rows: u64, extra: &str) -> String {
     let mut s = format!(

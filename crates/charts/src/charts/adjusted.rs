@@ -157,13 +157,7 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             s.settings.min_group_size
         ),
     )?;
-    c.text(
-        &c.fit(&takeaway(s), body.right - body.left, LABEL.bold()),
-        body.left,
-        body.top + c.px(4.0),
-        Align::Left,
-        LABEL.bold(),
-    )?;
+    layout::heading(c, &body, &takeaway(s))?;
     c.text(
         &c.fit(
             "Adjusted = compared at equal arrival soreness: an association in the clinic's records, not proof that the factor caused the relief.",
@@ -364,11 +358,8 @@ fn entry(
     let r = (f64::from(row.h) / c.s / 4.0).clamp(5.0, 10.0);
     c.marker(Marker::Diamond, (xr, y), r, palette::RAW, false)?;
     if let Some([lo, hi]) = e.ci95 {
-        let (a, b) = (x.at(lo), x.at(hi));
         let cap = (row.h / 4).min(c.px(10.0));
-        c.line(&[(a, y), (b, y)], palette::INK, 2.0)?;
-        c.line(&[(a, y - cap), (a, y + cap)], palette::INK, 2.0)?;
-        c.line(&[(b, y - cap), (b, y + cap)], palette::INK, 2.0)?;
+        super::whisker(c, x, y, cap, [lo, hi], false)?;
     }
     if let Some(a) = e.adjusted_difference {
         let ring = if e.small_sample { 3.0 } else { 0.0 };

@@ -2,23 +2,20 @@
 //! confidence interval of the change.
 
 use super::*;
-use crate::canvas::{Align, Canvas};
-use crate::layout::{self, Key, NOTE, VALUE};
-use crate::palette::{self, region_colour, tint};
+use crate::canvas::Canvas;
+use crate::layout;
 use crate::{ChartError, region_figures};
 use relief_core::Region;
 use relief_core::summary::Summary;
 
 /// Mean soreness before and after per region, as a dumbbell with the 95 % CI of the change.
 pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
-    let body = layout::frame(
+    let body = layout::summary_frame(
         c,
+        s,
         "Soreness before and after the session, by region",
-        &layout::subtitle(&s.period, s.rows.used, "mean score on the 0–10 scale"),
-        &layout::footer(
-            s.settings.min_group_size,
-            "The whisker is the 95 % confidence interval of the change, drawn around the after score.",
-        ),
+        "mean score on the 0–10 scale",
+        "The whisker is the 95 % confidence interval of the change, drawn around the after score.",
     )?;
     let texts: Vec<String> = Region::ALL
         .iter()
@@ -33,69 +30,37 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             }
         })
         .collect();
-    let label_w = label_column(c);
-    let value_w = value_column(c, &texts, VALUE, (body.right - body.left) * 2 / 5);
-    let (plot_l, plot_r) = (
-        body.left + label_w + c.px(16.0),
-        body.right - value_w - c.px(24.0),
-    );
+    let cols = columns(c, &body, &texts);
     let legend_y = body.top + c.px(8.0);
-    layout::legend_row(
+    dumbbell_legend(
         c,
-        plot_l,
+        cols.plot_l,
         legend_y,
-        &[
-            (
-                Key::Dot {
-                    colour: palette::MUTED,
-                    hollow: false,
-                },
-                "before the session".into(),
-            ),
-            (
-                Key::Dot {
-                    colour: palette::region_colour(Region::LowerBack),
-                    hollow: false,
-                },
-                "after (region colour)".into(),
-            ),
-            (Key::Whisker, "95 % CI of the change".into()),
+        [
+            "before the session",
+            "after (region colour)",
+            "95 % CI of the change",
         ],
     )?;
     let (x, rows) = soreness_rows(
         c,
         &body,
         legend_y,
-        (plot_l, plot_r),
-        label_w,
+        &cols,
         "Mean soreness (0 = none, 10 = worst imaginable)",
     )?;
-    for (row, text) in rows.iter().zip(&texts) {
-        let value_x = body.right - value_w + c.px(12.0);
+    each_row(c, &cols, &rows, &texts, |row| {
         let Some(f) = region_figures(s, row.region) else {
-            c.text(text, value_x, row.y, Align::Left, NOTE)?;
-            continue;
+            return Ok(false);
         };
-        let colour = region_colour(row.region);
-        let (xb, xa) = (x.at(f.mean_before), x.at(f.mean_after));
-        c.line(&[(xb, row.y), (xa, row.y)], tint(colour, 0.45), 7.0)?;
-        if let Some([lo, hi]) = f.ci95 {
-            let (a, b) = (x.at(f.mean_before - hi), x.at(f.mean_before - lo));
-            let cap = (row.h / 5).min(c.px(12.0));
-            c.line(&[(a, row.y), (b, row.y)], palette::INK, 2.0)?;
-            c.line(&[(a, row.y - cap), (a, row.y + cap)], palette::INK, 2.0)?;
-            c.line(&[(b, row.y - cap), (b, row.y + cap)], palette::INK, 2.0)?;
-        }
-        let r = (f64::from(row.h) / c.s / 4.0).min(12.0);
-        c.circle((xb, row.y), r, palette::MUTED, 0.0)?;
-        c.circle(
-            (xa, row.y),
-            r,
-            colour,
-            if f.small_sample { 3.5 } else { 0.0 },
-        )?;
-        let fitted = c.fit(text, value_w - c.px(24.0), VALUE);
-        c.text(&fitted, value_x, row.y, Align::Left, VALUE)?;
-    }
-    Ok(())
+        let d = Dumbbell {
+            from: f.mean_before,
+            to: f.mean_after,
+            ci95: f.ci95,
+            small_sample: f.small_sample,
+            cut: false,
+        };
+        dumbbell(c, x, row, &d)?;
+        Ok(true)
+    })
 }

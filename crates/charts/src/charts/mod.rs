@@ -26,7 +26,7 @@ pub use trend::trend;
 
 use crate::ChartError;
 use crate::canvas::{Align, Canvas, Font};
-use crate::layout::{self, Body, LABEL, Scale};
+use crate::layout::{self, Body, Key, LABEL, NOTE, Scale, VALUE};
 use crate::palette::{self, region_colour};
 use relief_core::Region;
 use relief_core::summary::Figures;
@@ -67,31 +67,178 @@ pub(super) fn region_rows(
     Ok(rows)
 }
 
-/// Under a legend at `legend_y`: one row per region and the 0–10 soreness axis with its
-/// `title`, as the before–after and course-of-care charts both draw them.
-pub(super) fn soreness_rows(
+/// Under a legend at `legend_y`: one row per region across the body and, over the plot, the
+/// value axis from 0 to `v1` in steps of `step`, with its `title` and tick labels.
+pub(super) fn region_plot(
     c: &Canvas,
     body: &Body,
     legend_y: i32,
-    (plot_l, plot_r): (i32, i32),
-    label_w: i32,
+    cols: &Columns,
+    (v1, step): (f64, f64),
     title: &str,
+    tick: &dyn Fn(f64) -> String,
 ) -> Result<(Scale, Vec<Row>), ChartError> {
     let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
     let x = Scale {
         v0: 0.0,
-        v1: 10.0,
-        p0: plot_l,
-        p1: plot_r,
+        v1,
+        p0: cols.plot_l,
+        p1: cols.plot_r,
     };
-    let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    let step = if plot_r - plot_l > c.px(600.0) {
+    let rows = region_rows(
+        c,
+        top,
+        bottom,
+        body.left,
+        body.right,
+        body.left + cols.label_w,
+    )?;
+    layout::x_axis(c, x, step, top, bottom, title, tick)?;
+    Ok((x, rows))
+}
+
+/// [`region_plot`] on the 0–10 soreness scale, as the before–after and course-of-care charts
+/// both draw it.
+pub(super) fn soreness_rows(
+    c: &Canvas,
+    body: &Body,
+    legend_y: i32,
+    cols: &Columns,
+    title: &str,
+) -> Result<(Scale, Vec<Row>), ChartError> {
+    let step = if cols.plot_r - cols.plot_l > c.px(600.0) {
         1.0
     } else {
         2.0
     };
-    layout::x_axis(c, x, step, top, bottom, title, &|t| layout::num(t, 0))?;
-    Ok((x, rows))
+    region_plot(c, body, legend_y, cols, (10.0, step), title, &|t| {
+        layout::num(t, 0)
+    })
+}
+
+/// The columns of a region chart: labels, the plot between `plot_l` and `plot_r`, and the
+/// figures in words at `value_x`.
+pub(super) struct Columns {
+    pub(super) label_w: i32,
+    pub(super) value_w: i32,
+    pub(super) plot_l: i32,
+    pub(super) plot_r: i32,
+    pub(super) value_x: i32,
+}
+
+/// Measures the columns of a region chart whose value column holds `texts` (at most two
+/// fifths of the width).
+pub(super) fn columns(c: &Canvas, body: &Body, texts: &[String]) -> Columns {
+    let label_w = label_column(c);
+    let value_w = value_column(c, texts, VALUE, (body.right - body.left) * 2 / 5);
+    Columns {
+        label_w,
+        value_w,
+        plot_l: body.left + label_w + c.px(16.0),
+        plot_r: body.right - value_w - c.px(24.0),
+        value_x: body.right - value_w + c.px(12.0),
+    }
+}
+
+/// Draws each region row: `marks` draws the row's marks and says whether the region has data;
+/// then its text goes in the value column (in the note font where there is no data).
+pub(super) fn each_row(
+    c: &Canvas,
+    cols: &Columns,
+    rows: &[Row],
+    texts: &[String],
+    mut marks: impl FnMut(&Row) -> Result<bool, ChartError>,
+) -> Result<(), ChartError> {
+    for (row, text) in rows.iter().zip(texts) {
+        if marks(row)? {
+            let fitted = c.fit(text, cols.value_w - c.px(24.0), VALUE);
+            c.text(&fitted, cols.value_x, row.y, Align::Left, VALUE)?;
+        } else {
+            c.text(text, cols.value_x, row.y, Align::Left, NOTE)?;
+        }
+    }
+    Ok(())
+}
+
+/// A confidence-interval whisker from `lo` to `hi` at height `y`, with end caps of half-height
+/// `cap`. With `cut`, ends beyond the scale are cut at its edge and drawn without a cap, so a
+/// cut end does not pass for the interval's end.
+pub(super) fn whisker(
+    c: &Canvas,
+    x: Scale,
+    y: i32,
+    cap: i32,
+    [lo, hi]: [f64; 2],
+    cut: bool,
+) -> Result<(), ChartError> {
+    let (from, to) = if cut {
+        (lo.max(x.v0), hi.min(x.v1))
+    } else {
+        (lo, hi)
+    };
+    let (a, b) = (x.at(from), x.at(to));
+    c.line(&[(a, y), (b, y)], palette::INK, 2.0)?;
+    if !cut || lo >= x.v0 {
+        c.line(&[(a, y - cap), (a, y + cap)], palette::INK, 2.0)?;
+    }
+    if !cut || hi <= x.v1 {
+        c.line(&[(b, y - cap), (b, y + cap)], palette::INK, 2.0)?;
+    }
+    Ok(())
+}
+
+/// A mean that moved, on a 0–10 row: a muted dot at `from`, a dot in the region's colour at
+/// `to` (hollow for a small sample), a tinted bar between them and the whisker of the change's
+/// 95 % CI `[lo, hi]` drawn around `to` (`cut` as in [`whisker`]).
+pub(super) struct Dumbbell {
+    pub(super) from: f64,
+    pub(super) to: f64,
+    pub(super) ci95: Option<[f64; 2]>,
+    pub(super) small_sample: bool,
+    pub(super) cut: bool,
+}
+
+/// Draws `d` on `row`.
+pub(super) fn dumbbell(c: &Canvas, x: Scale, row: &Row, d: &Dumbbell) -> Result<(), ChartError> {
+    let colour = region_colour(row.region);
+    let (xf, xt) = (x.at(d.from), x.at(d.to));
+    c.line(
+        &[(xf, row.y), (xt, row.y)],
+        palette::tint(colour, 0.45),
+        7.0,
+    )?;
+    if let Some([lo, hi]) = d.ci95 {
+        let cap = (row.h / 5).min(c.px(12.0));
+        whisker(c, x, row.y, cap, [d.from - hi, d.from - lo], d.cut)?;
+    }
+    let r = (f64::from(row.h) / c.s / 4.0).min(12.0);
+    c.circle((xf, row.y), r, palette::MUTED, 0.0)?;
+    let ring = if d.small_sample { 3.5 } else { 0.0 };
+    c.circle((xt, row.y), r, colour, ring)
+}
+
+/// The legend of a dumbbell chart: the muted dot for `from`, the region colour for `to`, and
+/// the whisker.
+pub(super) fn dumbbell_legend(
+    c: &Canvas,
+    x: i32,
+    y: i32,
+    [from, to, whisker]: [&str; 3],
+) -> Result<i32, ChartError> {
+    let dot = |colour| Key::Dot {
+        colour,
+        hollow: false,
+    };
+    layout::legend_row(
+        c,
+        x,
+        y,
+        &[
+            (dot(palette::MUTED), from.into()),
+            (dot(region_colour(Region::LowerBack)), to.into()),
+            (Key::Whisker, whisker.into()),
+        ],
+    )
 }
 
 /// The width of the label column: the longest region label, its dot and a gap.

@@ -10,18 +10,12 @@ use relief_core::{Pressure, Region};
 
 /// Focus vs not focus per region (left), and mean change by pressure level (right).
 pub fn personalisation(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
-    let body = layout::frame(
+    let body = layout::summary_frame(
         c,
+        s,
         "Does personalisation help? Focus regions and pressure",
-        &layout::subtitle(
-            &s.period,
-            s.rows.used,
-            "mean change in points; more is more relief",
-        ),
-        &layout::footer(
-            s.settings.min_group_size,
-            "Rows whose export did not record focus or pressure are left out of that side.",
-        ),
+        "mean change in points; more is more relief",
+        "Rows whose export did not record focus or pressure are left out of that side.",
     )?;
     let gap = c.px(60.0);
     let split = body.left + (body.right - body.left) * 11 / 20;
@@ -51,13 +45,7 @@ fn focus_of(s: &Summary, region: Region, focus: bool) -> Option<&Figures> {
 }
 
 fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
-    c.text(
-        "Focus region or not",
-        body.left,
-        body.top + c.px(4.0),
-        Align::Left,
-        LABEL.bold(),
-    )?;
+    layout::heading(c, &body, "Focus region or not")?;
     let label_w = label_column(c);
     let short = |f: Option<&Figures>| match f {
         Some(f) => format!(
@@ -146,13 +134,7 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
 }
 
 fn pressure_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
-    c.text(
-        "Mean change by pressure",
-        body.left,
-        body.top + c.px(4.0),
-        Align::Left,
-        LABEL.bold(),
-    )?;
+    layout::heading(c, &body, "Mean change by pressure")?;
     let label_w = label_column(c);
     let (grid_l, grid_r) = (body.left + label_w, body.right);
     let head_y = body.top + c.px(46.0);

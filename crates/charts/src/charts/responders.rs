@@ -1,8 +1,8 @@
 //! Responder rates by region: the share of rows relieved by at least 30 % and at least 50 %.
 
 use super::*;
-use crate::canvas::{Align, Canvas};
-use crate::layout::{self, Key, NOTE, Scale, VALUE};
+use crate::canvas::Canvas;
+use crate::layout::{self, Key};
 use crate::palette::{self, region_colour, tint};
 use crate::{ChartError, region_figures};
 use relief_core::Region;
@@ -14,14 +14,12 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         layout::num(s.settings.responder_threshold * 100.0, 0),
         layout::num(s.settings.strong_responder_threshold * 100.0, 0),
     );
-    let body = layout::frame(
+    let body = layout::summary_frame(
         c,
+        s,
         "How many clients felt clearly better, by region",
-        &layout::subtitle(&s.period, s.rows.used, "share of rows per region"),
-        &layout::footer(
-            s.settings.min_group_size,
-            "Rows with a before-score of 0 cannot improve and are left out of the shares.",
-        ),
+        "share of rows per region",
+        "Rows with a before-score of 0 cannot improve and are left out of the shares.",
     )?;
     let texts: Vec<String> = Region::ALL
         .iter()
@@ -38,12 +36,8 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             },
         })
         .collect();
-    let label_w = label_column(c);
-    let value_w = value_column(c, &texts, VALUE, (body.right - body.left) * 2 / 5);
-    let (plot_l, plot_r) = (
-        body.left + label_w + c.px(16.0),
-        body.right - value_w - c.px(24.0),
-    );
+    let cols = columns(c, &body, &texts);
+    let plot_l = cols.plot_l;
     let legend_y = body.top + c.px(8.0);
     let grey = palette::KEY;
     layout::legend_row(
@@ -74,28 +68,18 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             ),
         ],
     )?;
-    let (top, bottom) = (legend_y + c.px(32.0), body.bottom - c.px(76.0));
-    let x = Scale {
-        v0: 0.0,
-        v1: 1.0,
-        p0: plot_l,
-        p1: plot_r,
-    };
-    let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    layout::x_axis(
+    let (x, rows) = region_plot(
         c,
-        x,
-        0.2,
-        top,
-        bottom,
+        &body,
+        legend_y,
+        &cols,
+        (1.0, 0.2),
         "Share of session × region rows (%)",
         &|t| format!("{:.0} %", t * 100.0),
     )?;
-    for (row, text) in rows.iter().zip(&texts) {
-        let value_x = body.right - value_w + c.px(12.0);
+    each_row(c, &cols, &rows, &texts, |row| {
         let Some(f) = region_figures(s, row.region) else {
-            c.text(text, value_x, row.y, Align::Left, NOTE)?;
-            continue;
+            return Ok(false);
         };
         let colour = region_colour(row.region);
         let half = (row.h * 3 / 10).max(2);
@@ -110,8 +94,6 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
                 c.hatch_rect(a, (end, b.1), palette::BACKGROUND)?;
             }
         }
-        let fitted = c.fit(text, value_w - c.px(24.0), VALUE);
-        c.text(&fitted, value_x, row.y, Align::Left, VALUE)?;
-    }
-    Ok(())
+        Ok(true)
+    })
 }
