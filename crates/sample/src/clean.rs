@@ -15,7 +15,7 @@
 use crate::model::{THERAPISTS, World};
 use crate::{Manifest, SampleError, SampleOptions, write_atomic};
 use chrono::Datelike;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 use std::path::Path;
 
 /// Sessions per clean file at most: about 360,000 rows and 0.5 GB while the file is built.
@@ -56,8 +56,7 @@ impl Book {
     }
 
     fn save(self) -> Result<Vec<u8>, XlsxError> {
-        let mut wb = Workbook::new();
-        wb.set_properties(&crate::workbook_properties());
+        let mut wb = crate::new_workbook();
         wb.push_worksheet(self.sheet);
         wb.save_to_buffer()
     }

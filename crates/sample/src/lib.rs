@@ -209,13 +209,17 @@ pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathB
     Ok(path)
 }
 
-/// A fixed creation date for every workbook, so the same options give the same bytes.
-pub(crate) fn workbook_properties() -> rust_xlsxwriter::DocProperties {
+/// A new workbook with a fixed author and creation date, so the same options give the same
+/// bytes.
+pub(crate) fn new_workbook() -> rust_xlsxwriter::Workbook {
     let created =
         rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, 2).and_then(|d| d.and_hms(9, 0, 0));
     let props = rust_xlsxwriter::DocProperties::new().set_author("relief sample");
-    match created {
+    let props = match created {
         Ok(date) => props.set_creation_datetime(&date),
         Err(_) => props,
-    }
+    };
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.set_properties(&props);
+    wb
 }

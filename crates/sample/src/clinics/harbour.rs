@@ -2,13 +2,13 @@
 //! pressure 1–4, a focus list, and per region a before/after pair (in several spellings) and
 //! minutes; scores as numbers or `7/10` text. Plants a missing after-score.
 
-use super::{Entry, HARBOUR_SHEET, client_id, feature, score_text};
-use crate::model::{Client, THERAPISTS};
-use crate::{Feature, FeatureKind};
+use super::{HARBOUR_SHEET, Job, client_id, feature, score_text};
+use crate::FeatureKind;
+use crate::model::THERAPISTS;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use relief_core::{Pressure, Region};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 /// The harbour spa's region columns: region, before header, after header, minutes header.
 const HARBOUR_REGIONS: [(Region, &str, &str, &str); 8] = [
@@ -38,15 +38,15 @@ const HARBOUR_REGIONS: [(Region, &str, &str, &str); 8] = [
 ];
 
 /// The harbour spa: wide layout, one row per visit.
-pub(super) fn write(
-    entries: &[Entry],
-    clients: &[Client],
-    file: &str,
-    rng: &mut ChaCha8Rng,
-    features: &mut Vec<Feature>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(&crate::workbook_properties());
+pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
+    let Job {
+        entries,
+        clients,
+        file,
+        rng,
+        features,
+    } = job;
+    let mut wb = crate::new_workbook();
     let bold = Format::new().set_bold();
     let sheet = HARBOUR_SHEET;
     let ws = wb.add_worksheet();

@@ -78,6 +78,16 @@ pub(super) struct Entry {
     pub(super) mark: Mark,
 }
 
+/// What a clinic's writer works from: the file's sessions, every client, the file's name, the
+/// stream its spellings and cell forms draw from, and the list its planted features go to.
+pub(super) struct Job<'a> {
+    pub(super) entries: &'a [Entry],
+    pub(super) clients: &'a [Client],
+    pub(super) file: &'a str,
+    pub(super) rng: &'a mut ChaCha8Rng,
+    pub(super) features: &'a mut Vec<Feature>,
+}
+
 /// File name of export file `index`: the styles repeat, later copies get a number.
 pub(crate) fn file_name(index: usize) -> String {
     let (stem, ext) = match index % STYLES {
@@ -162,20 +172,21 @@ pub(crate) fn write(out_dir: &Path, opts: &SampleOptions) -> Result<Manifest, Sa
             path: out_dir.join(&name),
             source,
         };
-        let features = &mut manifest.features;
+        let job = Job {
+            entries,
+            clients: &clients,
+            file: &name,
+            rng: &mut rng,
+            features: &mut manifest.features,
+        };
         let bytes = match index % STYLES {
-            0 => north::write(entries, &clients, &name, &mut rng, features)
-                .map_err(workbook_error)?,
-            1 => harbour::write(entries, &clients, &name, &mut rng, features)
-                .map_err(workbook_error)?,
-            2 => riverside::write(entries, &clients, &name, &mut rng, features).map_err(
-                |source| SampleError::Csv {
-                    path: out_dir.join(&name),
-                    source,
-                },
-            )?,
-            _ => willow::write(entries, &clients, &name, &mut rng, features)
-                .map_err(workbook_error)?,
+            0 => north::write(job).map_err(workbook_error)?,
+            1 => harbour::write(job).map_err(workbook_error)?,
+            2 => riverside::write(job).map_err(|source| SampleError::Csv {
+                path: out_dir.join(&name),
+                source,
+            })?,
+            _ => willow::write(job).map_err(workbook_error)?,
         };
         manifest.files.push(write_atomic(out_dir, &name, &bytes)?);
         summaries.push(crate::readme::FileSummary {
@@ -210,6 +221,11 @@ pub(super) fn feature(
         value: value.into(),
         note: note.into(),
     });
+}
+
+/// Records a planted blank row (with nothing in it to name) at `row` of `(file, sheet)`.
+pub(super) fn blank_row(features: &mut Vec<Feature>, place: (&str, &str), row: u32, note: &str) {
+    feature(features, place, FeatureKind::BlankRow, row, None, "", note);
 }
 
 pub(super) fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {

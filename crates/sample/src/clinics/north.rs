@@ -5,9 +5,10 @@
 //! and the originals of the duplicated and conflicting sessions.
 
 use super::{
-    ClientId, DupRole, Entry, NORTH_SHEET, PRICE_SHEET, client_id, excel_date, feature, score_text,
+    ClientId, DupRole, Entry, Job, NORTH_SHEET, PRICE_SHEET, blank_row, client_id, excel_date,
+    feature, score_text,
 };
-use crate::model::{Client, THERAPISTS};
+use crate::model::THERAPISTS;
 use crate::{Feature, FeatureKind};
 use chrono::Datelike;
 use rand::Rng;
@@ -51,15 +52,15 @@ fn north_region(rng: &mut ChaCha8Rng, region: Region) -> &'static str {
 }
 
 /// The north clinic: long layout with a title block, date cells and a footer.
-pub(super) fn write(
-    entries: &[Entry],
-    clients: &[Client],
-    file: &str,
-    rng: &mut ChaCha8Rng,
-    features: &mut Vec<Feature>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(&crate::workbook_properties());
+pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
+    let Job {
+        entries,
+        clients,
+        file,
+        rng,
+        features,
+    } = job;
+    let mut wb = crate::new_workbook();
     let bold = Format::new().set_bold();
     let sheet = NORTH_SHEET;
     let ws = wb.add_worksheet();
@@ -88,15 +89,7 @@ pub(super) fn write(
     for entry in entries {
         let s = &entry.session;
         if month.is_some_and(|m| m != s.date.month()) {
-            feature(
-                features,
-                (file, sheet),
-                FeatureKind::BlankRow,
-                row + 1,
-                None,
-                "",
-                "blank row between months",
-            );
+            blank_row(features, (file, sheet), row + 1, "blank row between months");
             row += 1;
         }
         month = Some(s.date.month());
@@ -153,15 +146,7 @@ fn title_block(
         "Exported from ClinicDesk …",
         "export note",
     );
-    feature(
-        features,
-        (file, sheet),
-        FeatureKind::BlankRow,
-        3,
-        None,
-        "",
-        "blank row under the title",
-    );
+    blank_row(features, (file, sheet), 3, "blank row under the title");
     Ok(())
 }
 
@@ -258,15 +243,7 @@ fn footer(
     place: (&str, &str),
     features: &mut Vec<Feature>,
 ) -> Result<(), XlsxError> {
-    feature(
-        features,
-        place,
-        FeatureKind::BlankRow,
-        row + 1,
-        None,
-        "",
-        "blank row above the footer",
-    );
+    blank_row(features, place, row + 1, "blank row above the footer");
     let row = row + 1;
     ws.write_string_with_format(row, 0, "Total", bold)?;
     ws.write_number_with_format(row, 8, minutes_total as f64, bold)?;

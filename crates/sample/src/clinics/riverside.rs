@@ -3,7 +3,7 @@
 //! name and pressure words such as `deep tissue`. Plants an unreadable date, an unknown region,
 //! and the copies of two north-clinic sessions (one identical, one conflicting).
 
-use super::{DupRole, Entry, client_id, feature, score_text};
+use super::{DupRole, Entry, Job, blank_row, client_id, feature, score_text};
 use crate::model::{Client, THERAPISTS, has_sides};
 use crate::{Feature, FeatureKind};
 use chrono::Datelike;
@@ -75,13 +75,14 @@ const HEADER: [&str; 10] = [
 type Line = [String; 10];
 
 /// The riverside studio: a `;` separated CSV with a byte-order mark.
-pub(super) fn write(
-    entries: &[Entry],
-    clients: &[Client],
-    file: &str,
-    rng: &mut ChaCha8Rng,
-    features: &mut Vec<Feature>,
-) -> Result<Vec<u8>, csv::Error> {
+pub(super) fn write(job: Job) -> Result<Vec<u8>, csv::Error> {
+    let Job {
+        entries,
+        clients,
+        file,
+        rng,
+        features,
+    } = job;
     let sheet = file;
     let mut lines: Vec<Line> = Vec::new();
     feature(
@@ -97,13 +98,10 @@ pub(super) fn write(
     for (i, entry) in entries.iter().enumerate() {
         if Some(i) == blank_after && i > 0 {
             lines.push(Default::default());
-            feature(
+            blank_row(
                 features,
                 (file, sheet),
-                FeatureKind::BlankRow,
                 lines.len() as u32 + 1,
-                None,
-                "",
                 "a line of empty cells (;;;;)",
             );
         }

@@ -50,14 +50,7 @@ impl Book<'_> {
         let mut month = None;
         for (i, e) in entries.iter().enumerate() {
             if month.is_some_and(|m| m != e.session.date.month()) {
-                log.add(
-                    sheet,
-                    FeatureKind::BlankRow,
-                    row + 1,
-                    None,
-                    "",
-                    "blank row between months",
-                );
+                log.blank_row(sheet, row + 1, "blank row between months");
                 row += 1;
                 if sheet == SESSIONS_SHEET && !log.seen.iter().any(|s| s.1 == "orphan") {
                     row = self.orphan(ws, row, solo, log)?;
@@ -134,14 +127,7 @@ impl Book<'_> {
             .map(|r| r.minutes)
             .sum();
         ws.write_number_with_format(row + 1, 6, f64::from(total), &self.f.bold)?;
-        log.add(
-            sheet,
-            FeatureKind::BlankRow,
-            row + 1,
-            None,
-            "",
-            "blank row above the footer",
-        );
+        log.blank_row(sheet, row + 1, "blank row above the footer");
         log.add(
             sheet,
             FeatureKind::FooterRow,

@@ -20,14 +20,14 @@
 mod long;
 mod wide;
 
-use super::{Entry, feature};
+use super::{Entry, Job, feature};
 use crate::model::{Client, Session};
 use crate::{Feature, FeatureKind};
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use relief_core::Region;
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, XlsxError};
 
 pub(crate) const SESSIONS_SHEET: &str = "Sessions";
 pub(crate) const WIDE_SHEET: &str = "Ruth";
@@ -125,6 +125,10 @@ impl Log<'_> {
         );
     }
 
+    fn blank_row(&mut self, sheet: &str, row: u32, note: &str) {
+        super::blank_row(self.features, (self.file, sheet), row, note);
+    }
+
     /// Records a feature the first time its `form` appears on `sheet`.
     fn first(
         &mut self,
@@ -150,15 +154,15 @@ impl Log<'_> {
 }
 
 /// The willow practice's workbook.
-pub(super) fn write(
-    entries: &[Entry],
-    clients: &[Client],
-    file: &str,
-    rng: &mut ChaCha8Rng,
-    features: &mut Vec<Feature>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(&crate::workbook_properties());
+pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
+    let Job {
+        entries,
+        clients,
+        file,
+        rng,
+        features,
+    } = job;
+    let mut wb = crate::new_workbook();
     let f = Formats::new();
     let mut log = Log {
         file,
