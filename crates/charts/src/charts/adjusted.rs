@@ -98,21 +98,6 @@ fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, usize) {
     (out, pooled.len() + focus.len() - shown)
 }
 
-/// Mean arrival soreness of focus (`true`) or other rows over every region, weighted by rows.
-fn arrival(s: &Summary, focus: bool) -> Option<f64> {
-    let (sum, n) =
-        s.by_focus
-            .iter()
-            .filter(|f| f.key.focus == focus)
-            .fold((0.0, 0u64), |(sum, n), f| {
-                (
-                    sum + f.figures.mean_before * f.figures.rows as f64,
-                    n + f.figures.rows,
-                )
-            });
-    (n > 0).then(|| sum / n as f64)
-}
-
 /// The sentence above the plot: what the pooled focus comparison says.
 fn takeaway(s: &Summary) -> String {
     let focus = s
@@ -126,7 +111,7 @@ fn takeaway(s: &Summary) -> String {
     let raw = layout::one(e.raw_difference);
     match e.adjusted_difference {
         Some(a) => {
-            let shrink = match (arrival(s, true), arrival(s, false)) {
+            let shrink = match (s.focus_arrival(true), s.focus_arrival(false)) {
                 _ if layout::one(a) == raw || a > e.raw_difference => "",
                 (Some(f), Some(o)) if f > o => " — less, because focus regions arrive sorer",
                 _ => " — less",

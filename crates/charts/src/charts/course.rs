@@ -31,19 +31,13 @@ fn value_text(e: &CourseEntry) -> String {
 
 /// The sentence above the plot: the overall fall, over every counted client.
 fn takeaway(s: &Summary) -> String {
-    let clients: u64 = s.course.iter().map(|e| e.clients).sum();
-    if clients == 0 {
+    let (Some(first), Some(latest)) = (
+        s.course_mean(|e| e.mean_first),
+        s.course_mean(|e| e.mean_latest),
+    ) else {
         return "No client had two or more sessions scoring a region with the latest in this period."
             .to_string();
-    }
-    let weighted = |mean: fn(&CourseEntry) -> f64| {
-        s.course
-            .iter()
-            .map(|e| mean(e) * e.clients as f64)
-            .sum::<f64>()
-            / clients as f64
     };
-    let (first, latest) = (weighted(|e| e.mean_first), weighted(|e| e.mean_latest));
     let verb = match layout::one(first - latest).as_str() {
         "0.0" => "arrive about as sore as at their first session",
         _ if first > latest => "arrive less sore than at their first session",

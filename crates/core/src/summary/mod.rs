@@ -45,6 +45,37 @@ pub struct Summary {
     pub course: Vec<CourseEntry>,
 }
 
+impl Summary {
+    /// Mean arrival (before) soreness of the focus rows (`true`) or the other rows over every
+    /// region, weighted by rows; `None` without such rows. It says whether focus regions arrive
+    /// sorer, which is why their adjusted difference shrinks.
+    pub fn focus_arrival(&self, focus: bool) -> Option<f64> {
+        let (sum, n) = self.by_focus.iter().filter(|f| f.key.focus == focus).fold(
+            (0.0, 0u64),
+            |(sum, n), f| {
+                (
+                    sum + f.figures.mean_before * f.figures.rows as f64,
+                    n + f.figures.rows,
+                )
+            },
+        );
+        (n > 0).then(|| sum / n as f64)
+    }
+
+    /// The mean of `value` over the course-of-care regions, each weighted by its clients: the
+    /// figure over every counted client. `None` when no client is counted.
+    pub fn course_mean(&self, value: impl Fn(&CourseEntry) -> f64) -> Option<f64> {
+        let clients: u64 = self.course.iter().map(|e| e.clients).sum();
+        (clients > 0).then(|| {
+            self.course
+                .iter()
+                .map(|e| value(e) * e.clients as f64)
+                .sum::<f64>()
+                / clients as f64
+        })
+    }
+}
+
 /// The counting identity: `read = used + rejected + duplicates`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowCounts {
