@@ -14,7 +14,7 @@ use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{
     Chart, ChartAxisLabelPosition, ChartEmptyCells, ChartErrorBars, ChartErrorBarsType, ChartFont,
     ChartFormat, ChartLegendPosition, ChartLine, ChartMarker, ChartMarkerType, ChartPoint,
-    ChartRange, ChartSolidFill, ChartType, Color, Workbook, Worksheet, XlsxError,
+    ChartRange, ChartSeries, ChartSolidFill, ChartType, Color, Workbook, Worksheet, XlsxError,
 };
 
 /// First column of the chart data, right of the four charts.
@@ -161,30 +161,20 @@ fn region_block(
     if summary.regions.is_empty() {
         return Ok((None, None));
     }
-    let last = *row - 1;
-    let col = |c: u16| ChartRange::new_from_range(sheet, first, DATA_COL + c, last, DATA_COL + c);
-
-    let mut before_after = Chart::new(ChartType::Column);
-    before_after
-        .add_series()
-        .set_name("Before")
-        .set_categories(&col(0))
-        .set_values(&col(1))
-        .set_format(&mut fill(0x8EA9C1));
-    before_after
-        .add_series()
-        .set_name("After (bar: 95 % CI)")
-        .set_categories(&col(0))
-        .set_values(&col(2))
-        .set_format(&mut fill(RELIEF_GREEN))
-        .set_points(&region_points(summary.regions.iter().map(|r| r.region)))
-        .set_y_error_bars(
-            ChartErrorBars::new().set_type(ChartErrorBarsType::Custom(col(6), col(7))),
-        );
-    before_after
-        .title()
-        .set_font(&title_font())
-        .set_name("Soreness before and after, by region");
+    let col =
+        |c: u16| ChartRange::new_from_range(sheet, first, DATA_COL + c, *row - 1, DATA_COL + c);
+    let coloured = || region_points(summary.regions.iter().map(|r| r.region));
+    let mut before_after = titled(ChartType::Column, "Soreness before and after, by region");
+    bars(&mut before_after, "Before", &col(0), &col(1), 0x8EA9C1);
+    bars(
+        &mut before_after,
+        "After (bar: 95 % CI)",
+        &col(0),
+        &col(2),
+        RELIEF_GREEN,
+    )
+    .set_points(&coloured())
+    .set_y_error_bars(ChartErrorBars::new().set_type(ChartErrorBarsType::Custom(col(6), col(7))));
     before_after
         .y_axis()
         .set_name("Soreness (0–10)")
@@ -194,19 +184,14 @@ fn region_block(
         .legend()
         .set_position(ChartLegendPosition::Bottom);
 
-    let mut responders = Chart::new(ChartType::Column);
-    responders
-        .add_series()
-        .set_name("Responders")
-        .set_categories(&col(0))
-        .set_values(&col(8))
-        .set_format(&mut fill(0x5B9BD5))
-        .set_points(&region_points(summary.regions.iter().map(|r| r.region)));
-    responders.title().set_font(&title_font());
-    responders.title().set_name(&format!(
-        "Sessions with at least {} % relief, by region",
-        (summary.settings.responder_threshold * 100.0).round()
-    ));
+    let mut responders = titled(
+        ChartType::Column,
+        &format!(
+            "Sessions with at least {} % relief, by region",
+            (summary.settings.responder_threshold * 100.0).round()
+        ),
+    );
+    bars(&mut responders, "Responders", &col(0), &col(8), 0x5B9BD5).set_points(&coloured());
     responders
         .y_axis()
         .set_name("Share of rows")
@@ -252,25 +237,11 @@ fn focus_block(
     if regions.is_empty() {
         return Ok(None);
     }
-    let last = *row - 1;
-    let col = |c: u16| ChartRange::new_from_range(sheet, first, DATA_COL + c, last, DATA_COL + c);
-    let mut chart = Chart::new(ChartType::Column);
-    chart
-        .add_series()
-        .set_name("Focus region")
-        .set_categories(&col(0))
-        .set_values(&col(1))
-        .set_format(&mut fill(0xED7D31));
-    chart
-        .add_series()
-        .set_name("Not a focus")
-        .set_categories(&col(0))
-        .set_values(&col(2))
-        .set_format(&mut fill(0xA5A5A5));
-    chart
-        .title()
-        .set_font(&title_font())
-        .set_name("Relief: focus regions against the rest");
+    let col =
+        |c: u16| ChartRange::new_from_range(sheet, first, DATA_COL + c, *row - 1, DATA_COL + c);
+    let mut chart = titled(ChartType::Column, "Relief: focus regions against the rest");
+    bars(&mut chart, "Focus region", &col(0), &col(1), 0xED7D31);
+    bars(&mut chart, "Not a focus", &col(0), &col(2), 0xA5A5A5);
     chart.y_axis().set_name("Mean relief (points)");
     chart
         .x_axis()
@@ -316,7 +287,7 @@ fn month_block(
         return Ok(None);
     }
     let last = *row - 1;
-    let mut chart = Chart::new(ChartType::Line);
+    let mut chart = titled(ChartType::Line, "Mean relief by month, per region");
     for (i, region) in regions.iter().enumerate() {
         let c = DATA_COL + 1 + i as u16;
         chart
@@ -334,8 +305,6 @@ fn month_block(
                     .set_format(fill(region_hex(*region)).set_border(&line(region_hex(*region)))),
             );
     }
-    chart.title().set_font(&title_font());
-    chart.title().set_name("Mean relief by month, per region");
     chart.y_axis().set_name("Relief (points, before − after)");
     chart
         .x_axis()
@@ -344,6 +313,29 @@ fn month_block(
     chart.show_empty_cells_as(ChartEmptyCells::Gaps);
     chart.legend().set_position(ChartLegendPosition::Right);
     Ok(Some(chart))
+}
+
+/// A chart of `kind` with its `title` in the charts' title font.
+fn titled(kind: ChartType, title: &str) -> Chart {
+    let mut chart = Chart::new(kind);
+    chart.title().set_font(&title_font()).set_name(title);
+    chart
+}
+
+/// Adds to `chart` a series of bars named `name`: the `values` over the `categories`, in `rgb`.
+fn bars<'c>(
+    chart: &'c mut Chart,
+    name: &str,
+    categories: &ChartRange,
+    values: &ChartRange,
+    rgb: u32,
+) -> &'c mut ChartSeries {
+    chart
+        .add_series()
+        .set_name(name)
+        .set_categories(categories)
+        .set_values(values)
+        .set_format(&mut fill(rgb))
 }
 
 /// Chart titles: bold 12 pt, smaller than Excel's default so four charts fit a page.

@@ -4,28 +4,13 @@
 //! XML.
 
 mod fixture;
+mod read;
 
-use calamine::{Data, Range, Reader, Xlsx, open_workbook};
+use calamine::{Data, Range};
 use fixture::*;
+use read::*;
 use std::io::Read;
 use std::path::Path;
-
-const HEADER: u32 = 3;
-
-type Book = Xlsx<std::io::BufReader<std::fs::File>>;
-
-fn open(path: &Path) -> Book {
-    open_workbook(path).unwrap_or_else(|e| panic!("{} opens: {e}", path.display()))
-}
-
-fn sheet(book: &mut Book, name: &str) -> Range<Data> {
-    book.worksheet_range(name)
-        .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
-}
-
-fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
-    range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
-}
 
 fn text(range: &Range<Data>, row: u32, col: u32) -> String {
     match cell(range, row, col) {
@@ -41,16 +26,6 @@ fn number(range: &Range<Data>, row: u32, col: u32) -> Option<f64> {
         Data::Empty => None,
         other => panic!("row {}, col {}: not a number: {other:?}", row + 1, col + 1),
     }
-}
-
-fn headers(range: &Range<Data>) -> Vec<String> {
-    (0..40)
-        .map(|c| match cell(range, HEADER, c) {
-            Data::String(s) => s,
-            _ => String::new(),
-        })
-        .take_while(|s| !s.is_empty())
-        .collect()
 }
 
 /// Every text of the workbook's cell notes (the `xl/comments*.xml` parts), concatenated.
@@ -157,13 +132,14 @@ fn adjusted_sheet_shows_raw_beside_adjusted_as_the_model_says() {
     );
     // Missing figures are explained in their notes.
     let notes = notes(&path);
-    for want in [
-        "arrival soreness was the same in every row or there are too few rows",
-        "No confidence interval: small sample, every row at this level is from one client",
-        "No confidence interval: there is no adjusted difference",
-    ] {
-        assert!(notes.contains(want), "no note says {want:?}");
-    }
+    assert_says(
+        &notes,
+        &[
+            "arrival soreness was the same in every row or there are too few rows",
+            "No confidence interval: small sample, every row at this level is from one client",
+            "No confidence interval: there is no adjusted difference",
+        ],
+    );
 }
 
 #[test]
@@ -201,13 +177,14 @@ fn course_sheet_matches_the_model() {
         }
     }
     let notes = notes(&path);
-    for want in [
-        "No SD: a single client.",
-        "No confidence interval: fewer than 5 clients (small sample).",
-        "No rate: no client arrived at 1 or more at their first session.",
-    ] {
-        assert!(notes.contains(want), "no note says {want:?}");
-    }
+    assert_says(
+        &notes,
+        &[
+            "No SD: a single client.",
+            "No confidence interval: fewer than 5 clients (small sample).",
+            "No rate: no client arrived at 1 or more at their first session.",
+        ],
+    );
 }
 
 /// The Overview's cells in column A that contain `needle`.
@@ -228,26 +205,28 @@ fn overview_says_raw_against_adjusted_and_the_course_in_words() {
     let focus = overview_lines(&path, "at equal arrival soreness");
     assert_eq!(focus.len(), 1, "{focus:?}");
     let f = &focus[0];
-    for want in [
-        "Focus regions had 1.8 points more relief than the rest as recorded",
-        "and 1.1 points more relief at equal arrival soreness (95 % CI 0.8 to 1.4; all regions, 240 focus rows)",
-        "less than the raw gap",
-        "not proof that the factor caused the relief",
-    ] {
-        assert!(f.contains(want), "{f}\n lacks {want:?}");
-    }
+    assert_says(
+        f,
+        &[
+            "Focus regions had 1.8 points more relief than the rest as recorded",
+            "and 1.1 points more relief at equal arrival soreness (95 % CI 0.8 to 1.4; all regions, 240 focus rows)",
+            "less than the raw gap",
+            "not proof that the factor caused the relief",
+        ],
+    );
     // Focus regions arrived sorer in the fixture's by_focus figures, so the sentence says why.
     let course = overview_lines(&path, "Regular clients");
     assert_eq!(course.len(), 1, "{course:?}");
     let c = &course[0];
-    for want in [
-        "in the lower back, 58 clients with two or more sessions",
-        "arrived at 6.9 on average at their first session and 5.1 at their latest, a fall of 1.8 points (95 % CI 1.4 to 2.2)",
-        "clinically important fall for 45 % of them",
-        "fell in 2 of 4 regions",
-    ] {
-        assert!(c.contains(want), "{c}\n lacks {want:?}");
-    }
+    assert_says(
+        c,
+        &[
+            "in the lower back, 58 clients with two or more sessions",
+            "arrived at 6.9 on average at their first session and 5.1 at their latest, a fall of 1.8 points (95 % CI 1.4 to 2.2)",
+            "clinically important fall for 45 % of them",
+            "fell in 2 of 4 regions",
+        ],
+    );
 }
 
 #[test]

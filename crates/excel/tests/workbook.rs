@@ -3,23 +3,15 @@
 //! the write-then-rename behaviour.
 
 mod fixture;
+mod read;
 
-use calamine::{Data, Range, Reader, Xlsx, open_workbook};
+use calamine::{Data, Range, Reader};
 use fixture::*;
+use read::*;
 use relief_core::Region;
 use relief_core::summary::MonthFigures;
 use relief_core::summary::{Figures, Settings, Summary};
 use std::path::{Path, PathBuf};
-
-/// A written workbook, opened with calamine.
-type Book = Xlsx<std::io::BufReader<std::fs::File>>;
-
-/// Row (0-based) of every table header, as the crate documents it.
-const HEADER: u32 = 3;
-
-fn open(path: &Path) -> Book {
-    open_workbook(path).unwrap_or_else(|e| panic!("{} opens: {e}", path.display()))
-}
 
 /// Writes the full summary with `trend` as `full.xlsx` in the fresh folder `name`, and opens it.
 fn full_book(name: &str, trend: &[MonthFigures]) -> (Summary, PathBuf, Book) {
@@ -28,26 +20,6 @@ fn full_book(name: &str, trend: &[MonthFigures]) -> (Summary, PathBuf, Book) {
     relief_excel::write_workbook(&summary, trend, &path).unwrap();
     let book = open(&path);
     (summary, path, book)
-}
-
-fn sheet(book: &mut Book, name: &str) -> Range<Data> {
-    book.worksheet_range(name)
-        .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
-}
-
-fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
-    range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
-}
-
-/// Column index of each header of the table on `range`.
-fn headers(range: &Range<Data>) -> Vec<String> {
-    (0..40)
-        .map(|c| match cell(range, HEADER, c) {
-            Data::String(s) => s,
-            _ => String::new(),
-        })
-        .take_while(|s| !s.is_empty())
-        .collect()
 }
 
 fn col(headers: &[String], name: &str, sheet: &str) -> u32 {

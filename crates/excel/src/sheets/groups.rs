@@ -1,7 +1,7 @@
 //! One sheet per analysis group: the group's keys, then the same figure columns for every
 //! group, as an Excel table with a colour scale on the relief columns and small samples flagged.
 
-use super::{Cell, Grid, Group, HEADER_ROW, finish_table, num, pct, start_sheet};
+use super::{Cell, Grid, Group, finish_table, num, pct, start_sheet, table_row};
 use crate::style::{Kind, Styles};
 use relief_core::summary::{Figures, KeyCell, Settings, Summary};
 use rust_xlsxwriter::{Workbook, XlsxError};
@@ -151,7 +151,7 @@ pub fn write_group(
     let first_figure = spec.headers.len() as u16;
 
     for (i, (keys, figures)) in group.table.rows.iter().enumerate() {
-        let row = HEADER_ROW + 1 + i as u32;
+        let row = table_row(i);
         let small = figures.small_sample;
         for (c, key) in keys.iter().enumerate() {
             match key {
@@ -168,19 +168,7 @@ pub fn write_group(
         }
     }
     let rows = group.table.rows.len() as u32;
-    if rows > 0 {
-        for (c, column) in columns.iter().enumerate() {
-            if column.change {
-                let col = first_figure + c as u16;
-                grid.ws.add_conditional_format(
-                    HEADER_ROW + 1,
-                    col,
-                    HEADER_ROW + rows,
-                    col,
-                    &styles.change_scale(),
-                )?;
-            }
-        }
-    }
+    let change = (0..).zip(&columns).filter(|(_, c)| c.change);
+    grid.change_scale(rows, change.map(|(c, _)| first_figure + c))?;
     finish_table(&mut grid, spec.table, &headers, rows, 8)
 }

@@ -2,11 +2,33 @@
 //! the one used) and Sources (every file and sheet read, with its fingerprint). Lists longer
 //! than a sheet holds are cut, and the sheet says so.
 
-use super::{Grid, HEADER_ROW, MAX_LIST_ROWS, Plan, finish_table, list_cut, start_sheet};
+use super::{
+    Grid, HEADER_ROW, MAX_LIST_ROWS, Plan, finish_table, list_cut, start_sheet, table_row,
+};
 use crate::style::{Kind, Styles};
 use relief_core::summary::Summary;
 use relief_core::words::count;
 use rust_xlsxwriter::{Workbook, XlsxError};
+
+/// Starts the list sheet `name` of `total` items, at most [`MAX_LIST_ROWS`] of them shown. The
+/// line under the title is `empty` when there are none; otherwise `some(total)`, then the note
+/// of a cut list. Returns the grid and how many items to write.
+fn start_list<'w>(
+    (workbook, styles): (&'w mut Workbook, &'w Styles),
+    (name, title): (&str, &str),
+    total: usize,
+    empty: &str,
+    some: impl FnOnce(u64) -> String,
+) -> Result<(Grid<'w>, usize), XlsxError> {
+    let (shown, cut) = list_cut(total, MAX_LIST_ROWS);
+    let about = if total == 0 {
+        empty.to_string()
+    } else {
+        some(total as u64) + &cut
+    };
+    let ws = start_sheet(workbook, name, styles, title, &about)?;
+    Ok((Grid::new(ws, styles), shown))
+}
 
 /// Writes the Rejects sheet: every row not used, where it is, and why.
 pub fn write_rejects(
@@ -15,28 +37,23 @@ pub fn write_rejects(
     summary: &Summary,
     plan: &Plan,
 ) -> Result<(), XlsxError> {
-    let (shown, cut) = list_cut(summary.rejects.len(), MAX_LIST_ROWS);
-    let about = if summary.rejects.is_empty() {
-        "Every row was used: nothing to fix.".to_string()
-    } else {
-        format!(
-            "{} not used. Each line says where the row is and why; fix the export and run the report again.{cut}",
-            count(summary.rejects.len() as u64, "row was", "rows were")
-        )
-    };
-    let ws = start_sheet(
-        workbook,
-        &plan.rejects,
-        styles,
-        "Rows that were not used",
-        &about,
+    let (mut grid, shown) = start_list(
+        (workbook, styles),
+        (&plan.rejects, "Rows that were not used"),
+        summary.rejects.len(),
+        "Every row was used: nothing to fix.",
+        |n| {
+            format!(
+                "{} not used. Each line says where the row is and why; fix the export and run the report again.",
+                count(n, "row was", "rows were")
+            )
+        },
     )?;
-    let mut grid = Grid::new(ws, styles);
     let headers: Vec<String> = ["File", "Sheet", "Row", "Column", "Value", "Reason", "Month"]
         .map(String::from)
         .into();
     for (i, r) in summary.rejects.iter().take(shown).enumerate() {
-        let row = HEADER_ROW + 1 + i as u32;
+        let row = table_row(i);
         grid.text(row, 0, &r.file, false)?;
         grid.text(row, 1, &r.sheet, false)?;
         grid.number(row, 2, f64::from(r.row), Kind::Count, false)?;
@@ -69,27 +86,18 @@ pub fn write_conflicts(
     summary: &Summary,
     plan: &Plan,
 ) -> Result<(), XlsxError> {
-    let (shown, cut) = list_cut(summary.conflicts.len(), MAX_LIST_ROWS);
-    let about = if summary.conflicts.is_empty() {
-        "No session and region was exported twice with different values.".to_string()
-    } else {
-        format!(
-            "{} with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.{cut}",
-            count(
-                summary.conflicts.len() as u64,
-                "copy disagreed",
-                "copies disagreed"
+    let (mut grid, shown) = start_list(
+        (workbook, styles),
+        (&plan.conflicts, "Conflicting copies"),
+        summary.conflicts.len(),
+        "No session and region was exported twice with different values.",
+        |n| {
+            format!(
+                "{} with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.",
+                count(n, "copy disagreed", "copies disagreed")
             )
-        )
-    };
-    let ws = start_sheet(
-        workbook,
-        &plan.conflicts,
-        styles,
-        "Conflicting copies",
-        &about,
+        },
     )?;
-    let mut grid = Grid::new(ws, styles);
     let headers: Vec<String> = [
         "File (copy not used)",
         "Sheet",
@@ -103,7 +111,7 @@ pub fn write_conflicts(
     .map(String::from)
     .into();
     for (i, d) in summary.conflicts.iter().take(shown).enumerate() {
-        let row = HEADER_ROW + 1 + i as u32;
+        let row = table_row(i);
         grid.text(row, 0, &d.file, false)?;
         grid.text(row, 1, &d.sheet, false)?;
         grid.number(row, 2, f64::from(d.row), Kind::Count, false)?;

@@ -231,6 +231,42 @@ impl<'w> Grid<'w> {
         }
     }
 
+    /// Writes one table row of `cells`, each with its kind, from column `first`.
+    fn cells(
+        &mut self,
+        row: u32,
+        first: u16,
+        cells: &[(Cell, Kind)],
+        small: bool,
+    ) -> Result<(), XlsxError> {
+        for (c, (cell, kind)) in cells.iter().enumerate() {
+            self.cell(row, first + c as u16, cell, *kind, small)?;
+        }
+        Ok(())
+    }
+
+    /// Gives the columns `cols` of a table of `rows` rows the colour scale of a change (none
+    /// for an empty table).
+    fn change_scale(
+        &mut self,
+        rows: u32,
+        cols: impl IntoIterator<Item = u16>,
+    ) -> Result<(), XlsxError> {
+        if rows == 0 {
+            return Ok(());
+        }
+        for col in cols {
+            self.ws.add_conditional_format(
+                HEADER_ROW + 1,
+                col,
+                HEADER_ROW + rows,
+                col,
+                &self.styles.change_scale(),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Sets every column's width from what was written, between `min` and `max` characters.
     fn fit_columns(&mut self, min: usize, max: usize) -> Result<(), XlsxError> {
         for (col, &w) in self.widths.iter().enumerate() {
@@ -239,6 +275,11 @@ impl<'w> Grid<'w> {
         }
         Ok(())
     }
+}
+
+/// The worksheet row of the `i`th table row (0-based), under the header.
+fn table_row(i: usize) -> u32 {
+    HEADER_ROW + 1 + i as u32
 }
 
 /// Title, one-line description, print setup: how every sheet starts.

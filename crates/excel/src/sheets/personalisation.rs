@@ -6,7 +6,7 @@
 //! adjusted difference is an association in the clinic's records, not proof of cause. A figure
 //! that cannot be computed is a blank cell whose note says why, in words, as on every sheet.
 
-use super::{Cell, Grid, HEADER_ROW, Plan, finish_table, pct, start_sheet};
+use super::{Cell, Grid, Plan, finish_table, pct, start_sheet, table_row};
 use crate::style::{Kind, Styles};
 use relief_core::personalisation::{AdjustedEntry, CourseEntry, Factor, RegionOrAll};
 use relief_core::summary::{Settings, Summary};
@@ -131,23 +131,11 @@ pub fn write_adjusted(
     let mut grid = Grid::new(ws, styles);
     let headers = adjusted_headers();
     for (i, e) in summary.adjusted.iter().enumerate() {
-        let row = HEADER_ROW + 1 + i as u32;
-        for (c, (cell, kind)) in adjusted_cells(e, &summary.settings).iter().enumerate() {
-            grid.cell(row, c as u16, cell, *kind, e.small_sample)?;
-        }
+        let cells = adjusted_cells(e, &summary.settings);
+        grid.cells(table_row(i), 0, &cells, e.small_sample)?;
     }
     let rows = summary.adjusted.len() as u32;
-    if rows > 0 {
-        for col in [7, 8] {
-            grid.ws.add_conditional_format(
-                HEADER_ROW + 1,
-                col,
-                HEADER_ROW + rows,
-                col,
-                &styles.change_scale(),
-            )?;
-        }
-    }
+    grid.change_scale(rows, [7, 8])?;
     finish_table(&mut grid, "Adjusted", &headers, rows, 8)
 }
 
@@ -241,21 +229,11 @@ pub fn write_course(
     let mut grid = Grid::new(ws, styles);
     let headers = course_headers(&summary.settings);
     for (i, e) in summary.course.iter().enumerate() {
-        let row = HEADER_ROW + 1 + i as u32;
-        for (c, (cell, kind)) in course_cells(e, &summary.settings).iter().enumerate() {
-            grid.cell(row, c as u16, cell, *kind, e.small_sample)?;
-        }
+        let cells = course_cells(e, &summary.settings);
+        grid.cells(table_row(i), 0, &cells, e.small_sample)?;
     }
     let rows = summary.course.len() as u32;
-    if rows > 0 {
-        grid.ws.add_conditional_format(
-            HEADER_ROW + 1,
-            4,
-            HEADER_ROW + rows,
-            4,
-            &styles.change_scale(),
-        )?;
-    }
+    grid.change_scale(rows, [4])?;
     finish_table(&mut grid, "CourseOfCare", &headers, rows, 11)
 }
 
@@ -269,21 +247,6 @@ fn more_relief(d: f64) -> String {
         _ if d > 0.0 => format!("{v} {unit} more relief"),
         _ => format!("{v} {unit} less relief"),
     }
-}
-
-/// Mean before-score of focus (`true`) or other rows over every region, weighted by rows.
-fn focus_arrival(summary: &Summary, focus: bool) -> Option<f64> {
-    let (sum, n) = summary
-        .by_focus
-        .iter()
-        .filter(|f| f.key.focus == focus)
-        .fold((0.0, 0u64), |(s, n), f| {
-            (
-                s + f.figures.mean_before * f.figures.rows as f64,
-                n + f.figures.rows,
-            )
-        });
-    (n > 0).then(|| sum / n as f64)
 }
 
 /// The Overview's sentence on focus at equal arrival soreness (the pooled focus entry).
@@ -309,7 +272,7 @@ pub fn adjusted_headline(summary: &Summary) -> String {
             small_reason(e, summary.settings.min_group_size)
         ),
     };
-    let sorer = match (focus_arrival(summary, true), focus_arrival(summary, false)) {
+    let sorer = match (summary.focus_arrival(true), summary.focus_arrival(false)) {
         (Some(f), Some(o)) if one(f) != one(o) && f > o => format!(
             ": focus regions arrived sorer ({} against {} on average), and a sorer region has more to relieve",
             one(f),
@@ -377,17 +340,7 @@ pub fn course_headline(summary: &Summary) -> String {
         })
         .unwrap_or_default();
     // The lead follows the fall over all counted clients, each region weighted by its clients.
-    let weighted = summary
-        .course
-        .iter()
-        .map(|c| c.mean_fall * c.clients as f64)
-        .sum::<f64>()
-        / summary
-            .course
-            .iter()
-            .map(|c| c.clients as f64)
-            .sum::<f64>()
-            .max(1.0);
+    let weighted = summary.course_mean(|c| c.mean_fall).unwrap_or(0.0);
     let lead = match one(weighted).as_str() {
         "0.0" => "Regular clients arrive about as sore as when their course began",
         _ if weighted > 0.0 => "Regular clients arrive less sore as their course goes on",
