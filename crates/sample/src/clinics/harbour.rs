@@ -39,13 +39,6 @@ const HARBOUR_REGIONS: [(Region, &str, &str, &str); 8] = [
 
 /// The harbour spa: wide layout, one row per visit.
 pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
-    let Job {
-        entries,
-        clients,
-        file,
-        rng,
-        features,
-    } = job;
     let mut wb = crate::new_workbook();
     let bold = Format::new().set_bold();
     let sheet = HARBOUR_SHEET;
@@ -66,20 +59,20 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
     ws.write_row_with_format(0, 0, headers, &bold)?;
     ws.set_freeze_panes(1, 0)?;
     feature(
-        features,
-        (file, sheet),
+        job.features,
+        (job.file, sheet),
         FeatureKind::HeaderRow,
         1,
         None,
         "Visit ID",
         "wide layout header on row 1",
     );
-    for (i, entry) in entries.iter().enumerate() {
+    for (i, entry) in job.entries.iter().enumerate() {
         let s = &entry.session;
         let row = i as u32 + 1;
         ws.write_string(row, 0, format!("HS-{:05}", i + 1))?;
         ws.write_string(row, 1, s.date.format("%Y-%m-%d").to_string())?;
-        ws.write_string(row, 2, client_id(clients, s.client).text())?;
+        ws.write_string(row, 2, client_id(job.clients, s.client).text())?;
         ws.write_string(row, 3, THERAPISTS[s.therapist].0)?;
         ws.write_number(row, 4, pressure_number(s.pressure))?;
         ws.write_string(row, 5, s.technique)?;
@@ -89,7 +82,7 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
             .filter(|r| r.focus)
             .map(|r| r.region.label().to_lowercase())
             .collect();
-        let list = match (focus.len(), rng.random_range(0..10)) {
+        let list = match (focus.len(), job.rng.random_range(0..10)) {
             (2, 0) => focus.join(" and "),
             (_, 1 | 2) => focus.join(", "),
             _ => focus.join("; "),
@@ -102,11 +95,11 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
                 continue;
             };
             let col = 7 + 3 * k as u16;
-            write_harbour_score(ws, rng, row, col, r.before)?;
+            write_harbour_score(ws, job.rng, row, col, r.before)?;
             if entry.mark.missing_after == Some(region) {
                 feature(
-                    features,
-                    (file, sheet),
+                    job.features,
+                    (job.file, sheet),
                     FeatureKind::MissingAfter,
                     row + 1,
                     Some("after"),
@@ -114,7 +107,7 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
                     format!("{} before-score without an after-score", region.label()),
                 );
             } else {
-                write_harbour_score(ws, rng, row, col + 1, r.after)?;
+                write_harbour_score(ws, job.rng, row, col + 1, r.after)?;
             }
             ws.write_number(row, col + 2, f64::from(r.minutes))?;
         }

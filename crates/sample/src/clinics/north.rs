@@ -53,23 +53,16 @@ fn north_region(rng: &mut ChaCha8Rng, region: Region) -> &'static str {
 
 /// The north clinic: long layout with a title block, date cells and a footer.
 pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
-    let Job {
-        entries,
-        clients,
-        file,
-        rng,
-        features,
-    } = job;
     let mut wb = crate::new_workbook();
     let bold = Format::new().set_bold();
     let sheet = NORTH_SHEET;
     let ws = wb.add_worksheet();
     ws.set_name(sheet)?;
-    title_block(ws, file, features)?;
+    title_block(ws, job.file, job.features)?;
     ws.write_row_with_format(3, 0, HEADERS, &bold)?;
     feature(
-        features,
-        (file, sheet),
+        job.features,
+        (job.file, sheet),
         FeatureKind::HeaderRow,
         4,
         None,
@@ -86,14 +79,19 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
     let mut row: u32 = 4;
     let mut minutes_total = 0u64;
     let mut month = None;
-    for entry in entries {
+    for entry in job.entries {
         let s = &entry.session;
         if month.is_some_and(|m| m != s.date.month()) {
-            blank_row(features, (file, sheet), row + 1, "blank row between months");
+            blank_row(
+                job.features,
+                (job.file, sheet),
+                row + 1,
+                "blank row between months",
+            );
             row += 1;
         }
         month = Some(s.date.month());
-        let id = client_id(clients, s.client);
+        let id = client_id(job.clients, s.client);
         for k in 0..s.rows.len() {
             minutes_total += u64::from(s.rows[k].minutes);
             let cells = RowCells {
@@ -102,12 +100,19 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
                 id: &id,
                 date_fmt: &date_fmt,
             };
-            write_row(ws, row, &cells, (file, sheet), rng, features)?;
+            write_row(ws, row, &cells, (job.file, sheet), job.rng, job.features)?;
             row += 1;
         }
     }
-    footer(ws, row, minutes_total, &bold, (file, sheet), features)?;
-    price_list(&mut wb, &bold, file, features)?;
+    footer(
+        ws,
+        row,
+        minutes_total,
+        &bold,
+        (job.file, sheet),
+        job.features,
+    )?;
+    price_list(&mut wb, &bold, job.file, job.features)?;
     wb.save_to_buffer()
 }
 

@@ -76,36 +76,36 @@ type Line = [String; 10];
 
 /// The riverside studio: a `;` separated CSV with a byte-order mark.
 pub(super) fn write(job: Job) -> Result<Vec<u8>, csv::Error> {
-    let Job {
-        entries,
-        clients,
-        file,
-        rng,
-        features,
-    } = job;
-    let sheet = file;
+    let sheet = job.file;
     let mut lines: Vec<Line> = Vec::new();
     feature(
-        features,
-        (file, sheet),
+        job.features,
+        (job.file, sheet),
         FeatureKind::HeaderRow,
         1,
         None,
         "Appt Date",
         "header on line 1, after a byte-order mark",
     );
-    let blank_after = entries.iter().position(|e| e.session.date.month() >= 7);
-    for (i, entry) in entries.iter().enumerate() {
+    let blank_after = job.entries.iter().position(|e| e.session.date.month() >= 7);
+    for (i, entry) in job.entries.iter().enumerate() {
         if Some(i) == blank_after && i > 0 {
             lines.push(Default::default());
             blank_row(
-                features,
-                (file, sheet),
+                job.features,
+                (job.file, sheet),
                 lines.len() as u32 + 1,
                 "a line of empty cells (;;;;)",
             );
         }
-        session_lines(entry, clients, file, rng, features, &mut lines);
+        session_lines(
+            entry,
+            job.clients,
+            job.file,
+            job.rng,
+            job.features,
+            &mut lines,
+        );
     }
     let mut out = "\u{feff}".as_bytes().to_vec();
     let mut w = csv::WriterBuilder::new()

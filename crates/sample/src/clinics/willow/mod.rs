@@ -155,31 +155,33 @@ impl Log<'_> {
 
 /// The willow practice's workbook.
 pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
-    let Job {
-        entries,
-        clients,
-        file,
-        rng,
-        features,
-    } = job;
     let mut wb = crate::new_workbook();
     let f = Formats::new();
     let mut log = Log {
-        file,
-        features,
+        file: job.file,
+        features: job.features,
         seen: Vec::new(),
     };
     let on = |sheet: &str| -> Vec<&Entry> {
-        entries
+        job.entries
             .iter()
             .filter(|e| sheet_of(&e.session) == sheet)
             .collect()
     };
-    let book = Book { clients, f: &f };
-    book.long(&mut wb, SESSIONS_SHEET, &on(SESSIONS_SHEET), rng, &mut log)?;
-    book.wide(&mut wb, &on(WIDE_SHEET), rng, &mut log)?;
-    book.long(&mut wb, HOME_SHEET, &on(HOME_SHEET), rng, &mut log)?;
-    book.long(&mut wb, OLD_SHEET, &on(OLD_SHEET), rng, &mut log)?;
+    let book = Book {
+        clients: job.clients,
+        f: &f,
+    };
+    book.long(
+        &mut wb,
+        SESSIONS_SHEET,
+        &on(SESSIONS_SHEET),
+        job.rng,
+        &mut log,
+    )?;
+    book.wide(&mut wb, &on(WIDE_SHEET), job.rng, &mut log)?;
+    book.long(&mut wb, HOME_SHEET, &on(HOME_SHEET), job.rng, &mut log)?;
+    book.long(&mut wb, OLD_SHEET, &on(OLD_SHEET), job.rng, &mut log)?;
     wide::lists(&mut wb, &f, &mut log)?;
     wide::prices(&mut wb, &f, &mut log)?;
     // Features in sheet order, then row order, as the README lists them.
@@ -194,7 +196,7 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
     let mine = log
         .features
         .iter()
-        .position(|f| f.file == file)
+        .position(|f| f.file == job.file)
         .unwrap_or(0);
     log.features[mine..].sort_by_key(|f| (order.iter().position(|s| *s == f.sheet), f.row));
     wb.save_to_buffer()
