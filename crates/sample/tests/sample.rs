@@ -1032,34 +1032,18 @@ fn the_clean_sample_writes_every_file_even_with_more_files_than_sessions() {
 #[test]
 fn options_the_messy_sample_cannot_honour_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let err = generate(
-        dir.path(),
-        &SampleOptions {
-            files: 2,
-            ..SampleOptions::default()
-        },
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("needs 3 or more files"), "{err}");
-    let err = generate(
-        dir.path(),
-        &SampleOptions {
-            sessions: 10,
-            ..SampleOptions::default()
-        },
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("at least 100 sessions"), "{err}");
-    let err = generate(
-        dir.path(),
-        &SampleOptions {
-            clean: true,
-            files: 0,
-            ..SampleOptions::default()
-        },
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("needs 1 or more files"), "{err}");
+    // Each case changes the default options and names what the refusal must say.
+    let refused: [(fn(&mut SampleOptions), &str); 3] = [
+        (|o| o.files = 2, "needs 3 or more files"),
+        (|o| o.sessions = 10, "at least 100 sessions"),
+        (|o| (o.clean, o.files) = (true, 0), "needs 1 or more files"),
+    ];
+    for (change, reason) in refused {
+        let mut opts = SampleOptions::default();
+        change(&mut opts);
+        let err = generate(dir.path(), &opts).unwrap_err();
+        assert!(err.to_string().contains(reason), "{err}");
+    }
 }
 
 #[test]
