@@ -10,24 +10,69 @@ use relief_core::summary::Summary;
 use relief_core::words::count;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-/// Starts the list sheet `name` of `total` items, at most [`MAX_LIST_ROWS`] of them shown. The
-/// line under the title is `empty` when there are none; otherwise `some(total)`, then the note
-/// of a cut list. Returns the grid and how many items to write.
-fn start_list<'w>(
-    (workbook, styles): (&'w mut Workbook, &'w Styles),
-    (name, title): (&str, &str),
-    total: usize,
-    empty: &str,
-    some: impl FnOnce(u64) -> String,
-) -> Result<(Grid<'w>, usize), XlsxError> {
-    let (shown, cut) = list_cut(total, MAX_LIST_ROWS);
-    let about = if total == 0 {
-        empty.to_string()
+/// What a list sheet says around its rows.
+struct List {
+    title: &'static str,
+    /// The Excel table's name.
+    table: &'static str,
+    headers: &'static [&'static str],
+    /// The line under the title when the list is empty.
+    empty: &'static str,
+    /// Otherwise the count of items, in these words (one, many), then `rest`.
+    noun: (&'static str, &'static str),
+    rest: &'static str,
+}
+
+const REJECTS: List = List {
+    title: "Rows that were not used",
+    table: "Rejects",
+    headers: &["File", "Sheet", "Row", "Column", "Value", "Reason", "Month"],
+    empty: "Every row was used: nothing to fix.",
+    noun: ("row was", "rows were"),
+    rest: " not used. Each line says where the row is and why; fix the export and run the report again.",
+};
+
+const CONFLICTS: List = List {
+    title: "Conflicting copies",
+    table: "Conflicts",
+    headers: &[
+        "File (copy not used)",
+        "Sheet",
+        "Row",
+        "File (copy used)",
+        "Sheet (copy used)",
+        "Row (copy used)",
+        "Month",
+        "What differs",
+    ],
+    empty: "No session and region was exported twice with different values.",
+    noun: ("copy disagreed", "copies disagreed"),
+    rest: " with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.",
+};
+
+/// Writes the list sheet `name` of `items`, at most [`MAX_LIST_ROWS`] of them (the line under
+/// the title says when the list is cut); `cells` writes one item's row.
+fn write_list<T>(
+    (workbook, styles): (&mut Workbook, &Styles),
+    name: &str,
+    list: &List,
+    items: &[T],
+    mut cells: impl FnMut(&mut Grid, u32, &T) -> Result<(), XlsxError>,
+) -> Result<(), XlsxError> {
+    let (shown, cut) = list_cut(items.len(), MAX_LIST_ROWS);
+    let about = if items.is_empty() {
+        list.empty.to_string()
     } else {
-        some(total as u64) + &cut
+        let (one, many) = list.noun;
+        format!("{}{}{cut}", count(items.len() as u64, one, many), list.rest)
     };
-    let ws = start_sheet(workbook, name, styles, title, &about)?;
-    Ok((Grid::new(ws, styles), shown))
+    let ws = start_sheet(workbook, name, styles, list.title, &about)?;
+    let mut grid = Grid::new(ws, styles);
+    for (i, item) in items.iter().take(shown).enumerate() {
+        cells(&mut grid, table_row(i), item)?;
+    }
+    let headers: Vec<String> = list.headers.iter().map(|h| h.to_string()).collect();
+    finish_table(&mut grid, list.table, &headers, shown as u32, 6)
 }
 
 /// Writes the Rejects sheet: every row not used, where it is, and why.
@@ -37,46 +82,26 @@ pub fn write_rejects(
     summary: &Summary,
     plan: &Plan,
 ) -> Result<(), XlsxError> {
-    let (mut grid, shown) = start_list(
+    let items = &summary.rejects;
+    write_list(
         (workbook, styles),
-        (&plan.rejects, "Rows that were not used"),
-        summary.rejects.len(),
-        "Every row was used: nothing to fix.",
-        |n| {
-            format!(
-                "{} not used. Each line says where the row is and why; fix the export and run the report again.",
-                count(n, "row was", "rows were")
-            )
-        },
-    )?;
-    let headers: Vec<String> = ["File", "Sheet", "Row", "Column", "Value", "Reason", "Month"]
-        .map(String::from)
-        .into();
-    for (i, r) in summary.rejects.iter().take(shown).enumerate() {
-        let row = table_row(i);
-        grid.text(row, 0, &r.file, false)?;
-        grid.text(row, 1, &r.sheet, false)?;
-        grid.number(row, 2, f64::from(r.row), Kind::Count, false)?;
-        grid.text(
-            row,
-            3,
-            if r.column.is_empty() {
+        &plan.rejects,
+        &REJECTS,
+        items,
+        |grid, row, r| {
+            grid.place(row, 0, (&r.file, &r.sheet, r.row))?;
+            let column = if r.column.is_empty() {
                 "(whole row)"
             } else {
                 &r.column
-            },
-            false,
-        )?;
-        grid.text(row, 4, &r.value, false)?;
-        grid.text(row, 5, &r.reason.to_string(), false)?;
-        grid.text(
-            row,
-            6,
-            r.month.as_deref().unwrap_or("date unreadable"),
-            false,
-        )?;
-    }
-    finish_table(&mut grid, "Rejects", &headers, shown as u32, 6)
+            };
+            grid.text(row, 3, column, false)?;
+            grid.text(row, 4, &r.value, false)?;
+            grid.text(row, 5, &r.reason.to_string(), false)?;
+            let month = r.month.as_deref().unwrap_or("date unreadable");
+            grid.text(row, 6, month, false)
+        },
+    )
 }
 
 /// Writes the Conflicts sheet: copies of a session × region that disagree with the one used.
@@ -86,47 +111,20 @@ pub fn write_conflicts(
     summary: &Summary,
     plan: &Plan,
 ) -> Result<(), XlsxError> {
-    let (mut grid, shown) = start_list(
+    let items = &summary.conflicts;
+    write_list(
         (workbook, styles),
-        (&plan.conflicts, "Conflicting copies"),
-        summary.conflicts.len(),
-        "No session and region was exported twice with different values.",
-        |n| {
-            format!(
-                "{} with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.",
-                count(n, "copy disagreed", "copies disagreed")
-            )
+        &plan.conflicts,
+        &CONFLICTS,
+        items,
+        |grid, row, d| {
+            grid.place(row, 0, (&d.file, &d.sheet, d.row))?;
+            grid.place(row, 3, (&d.kept_file, &d.kept_sheet, d.kept_row))?;
+            grid.text(row, 6, &d.month, false)?;
+            let differs = d.conflict.as_deref().unwrap_or("identical copy");
+            grid.text(row, 7, differs, false)
         },
-    )?;
-    let headers: Vec<String> = [
-        "File (copy not used)",
-        "Sheet",
-        "Row",
-        "File (copy used)",
-        "Sheet (copy used)",
-        "Row (copy used)",
-        "Month",
-        "What differs",
-    ]
-    .map(String::from)
-    .into();
-    for (i, d) in summary.conflicts.iter().take(shown).enumerate() {
-        let row = table_row(i);
-        grid.text(row, 0, &d.file, false)?;
-        grid.text(row, 1, &d.sheet, false)?;
-        grid.number(row, 2, f64::from(d.row), Kind::Count, false)?;
-        grid.text(row, 3, &d.kept_file, false)?;
-        grid.text(row, 4, &d.kept_sheet, false)?;
-        grid.number(row, 5, f64::from(d.kept_row), Kind::Count, false)?;
-        grid.text(row, 6, &d.month, false)?;
-        grid.text(
-            row,
-            7,
-            d.conflict.as_deref().unwrap_or("identical copy"),
-            false,
-        )?;
-    }
-    finish_table(&mut grid, "Conflicts", &headers, shown as u32, 6)
+    )
 }
 
 /// Writes the Sources sheet: one row per sheet of every file, or one row saying why a file

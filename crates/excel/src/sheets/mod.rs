@@ -231,6 +231,18 @@ impl<'w> Grid<'w> {
         }
     }
 
+    /// Writes where a row is: its file, sheet and row number, from column `col`.
+    fn place(
+        &mut self,
+        row: u32,
+        col: u16,
+        (file, sheet, at): (&str, &str, u32),
+    ) -> Result<(), XlsxError> {
+        self.text(row, col, file, false)?;
+        self.text(row, col + 1, sheet, false)?;
+        self.number(row, col + 2, f64::from(at), Kind::Count, false)
+    }
+
     /// Writes one table row of `cells`, each with its kind, from column `first`.
     fn cells(
         &mut self,
