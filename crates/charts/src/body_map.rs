@@ -225,21 +225,25 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     );
     // Room for the colour bar at the bottom.
     let g = Geometry::new(c, body);
-    let (legend_top, top, bottom, fig_w, centre, origins) =
-        (g.legend_top, g.top, g.bottom, g.fig_w, g.centre, g.origins);
-    let to_px = |view: usize, p: (f64, f64)| g.to_px(view, p);
+    views(c, s, &g, limit)?;
+    labels(c, s, &g, body)?;
+    keys(c, &g, limit)
+}
 
+/// The front and back figures, each region filled with its change (hatched for a small
+/// sample), parts that are not a region left blank.
+fn views(c: &Canvas, s: &Summary, g: &Geometry, limit: f64) -> Result<(), ChartError> {
     for (view, back) in [(0usize, false), (1, true)] {
         let heading = if back { "Back" } else { "Front" };
         c.text(
             heading,
-            origins[view] + fig_w / 2,
-            top - c.px(22.0),
+            g.origins[view] + g.fig_w / 2,
+            g.top - c.px(22.0),
             Align::Centre,
             LABEL.bold(),
         )?;
         for part in parts(back) {
-            let poly: Vec<Px> = part.outline.iter().map(|&p| to_px(view, p)).collect();
+            let poly: Vec<Px> = part.outline.iter().map(|&p| g.to_px(view, p)).collect();
             let figures = part.region.and_then(|r| region_figures(s, r));
             let fill = match (part.region, figures) {
                 (None, _) => palette::BACKGROUND,
@@ -255,12 +259,16 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             c.line(&closed, palette::MUTED, 2.0)?;
         }
     }
+    Ok(())
+}
 
-    // Labels: one column left of the front view, one right of the back view.
+/// The region labels: one column left of the front view, one right of the back view, each
+/// with a leader line to its region.
+fn labels(c: &Canvas, s: &Summary, g: &Geometry, body: layout::Body) -> Result<(), ChartError> {
     let gap = c.px(40.0);
     let columns = [
-        (false, origins[0] - gap, Align::Right),
-        (true, origins[1] + fig_w + gap, Align::Left),
+        (false, g.origins[0] - gap, Align::Right),
+        (true, g.origins[1] + g.fig_w + gap, Align::Left),
     ];
     let line_h = c.px(30.0);
     for (back, x, align) in columns {
@@ -268,14 +276,14 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         let mut labels: Vec<(Region, Px)> = Region::ALL
             .iter()
             .filter(|&&r| anchor(r).0 == back)
-            .map(|&r| (r, to_px(view, anchor(r).1)))
+            .map(|&r| (r, g.to_px(view, anchor(r).1)))
             .collect();
         labels.sort_by_key(|l| l.1.1);
         let ys = spread_out(
             &labels.iter().map(|l| l.1.1).collect::<Vec<_>>(),
             2 * line_h + c.px(8.0),
-            top,
-            bottom - line_h,
+            g.top,
+            g.bottom - line_h,
         );
         let room = if back { body.right - x } else { x - body.left };
         for ((region, point), y) in labels.into_iter().zip(ys) {
@@ -301,42 +309,35 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             c.circle(point, 4.0, palette::INK, 0.0)?;
         }
     }
+    Ok(())
+}
 
-    // Colour bar and the keys for no data and small samples.
+/// The colour bar and the keys for no data, what is not a region, and small samples.
+fn keys(c: &Canvas, g: &Geometry, limit: f64) -> Result<(), ChartError> {
     let bar_w = c.px(560.0);
-    let bar_x = centre - bar_w / 2;
-    layout::colour_bar(c, (bar_x, legend_top), bar_w, limit, "Mean change (points)")?;
+    let bar_x = g.centre - bar_w / 2;
+    layout::colour_bar(
+        c,
+        (bar_x, g.legend_top),
+        bar_w,
+        limit,
+        "Mean change (points)",
+    )?;
     let keys_x = bar_x + bar_w + c.px(60.0);
-    layout::legend_row(
-        c,
-        keys_x,
-        legend_top + c.px(35.0),
-        &[(
-            Key::Swatch {
-                fill: palette::NO_DATA,
-                hatched: false,
-            },
-            "no data".into(),
-        )],
-    )?;
-    layout::legend_row(
-        c,
-        keys_x,
-        legend_top + c.px(-2.0),
-        &[(Key::Outline, "not a region (chest, belly)".into())],
-    )?;
-    layout::legend_row(
-        c,
-        keys_x,
-        legend_top + c.px(72.0),
-        &[(
-            Key::Swatch {
-                fill: palette::diverging(limit / 2.0, limit),
-                hatched: true,
-            },
-            "small sample".into(),
-        )],
-    )?;
+    let swatch = |fill, hatched| Key::Swatch { fill, hatched };
+    let keys = [
+        (35.0, swatch(palette::NO_DATA, false), "no data"),
+        (-2.0, Key::Outline, "not a region (chest, belly)"),
+        (
+            72.0,
+            swatch(palette::diverging(limit / 2.0, limit), true),
+            "small sample",
+        ),
+    ];
+    for (dy, key, text) in keys {
+        let y = g.legend_top + c.px(dy);
+        layout::legend_row(c, keys_x, y, &[(key, text.into())])?;
+    }
     Ok(())
 }
 

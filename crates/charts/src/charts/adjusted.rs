@@ -10,7 +10,7 @@
 
 use crate::ChartError;
 use crate::canvas::{Align, Canvas, Font};
-use crate::layout::{self, Key, LABEL, NOTE, Scale, VALUE};
+use crate::layout::{self, Body, Key, LABEL, NOTE, Scale, VALUE};
 use crate::palette::{self, Marker, region_colour};
 use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
 use relief_core::summary::Summary;
@@ -144,11 +144,7 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     )?;
     layout::heading(c, &body, &takeaway(s))?;
     c.text(
-        &c.fit(
-            "Adjusted = compared at equal arrival soreness: an association in the clinic's records, not proof that the factor caused the relief.",
-            body.right - body.left,
-            NOTE,
-        ),
+        &c.fit(CAVEAT, body.right - body.left, NOTE),
         body.left,
         body.top + c.px(36.0),
         Align::Left,
@@ -205,6 +201,63 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         "Difference in relief from the reference level (points; more is more relief)",
         &|t| layout::num(t, 1),
     )?;
+    let plot = Plot {
+        body,
+        top,
+        row_h,
+        label_w,
+        value_w,
+        x: x.0,
+    };
+    draw_lines(c, &plot, &lines, &labels, &values)?;
+    if left_out > 0 {
+        let more = if left_out == 1 {
+            "1 more comparison (focus in another region) is".to_string()
+        } else {
+            format!("{left_out} more comparisons (focus in other regions) are")
+        };
+        c.text(
+            &format!("{more} in the workbook's Personalisation, adjusted sheet."),
+            body.left,
+            plot_bottom + c.px(88.0),
+            Align::Left,
+            NOTE,
+        )?;
+    }
+    Ok(())
+}
+
+/// The line under the takeaway: what "adjusted" means, and what it does not.
+const CAVEAT: &str = "Adjusted = compared at equal arrival soreness: an association in the clinic's records, not proof that the factor caused the relief.";
+
+/// Where the forest plot's lines go: the body, the first line's top, the line height, the
+/// label and value columns' widths and the value axis.
+struct Plot {
+    body: Body,
+    top: i32,
+    row_h: i32,
+    label_w: i32,
+    value_w: i32,
+    x: Scale,
+}
+
+/// Draws the section titles (the first with the value column's heading) and the entries, on
+/// alternating bands.
+fn draw_lines(
+    c: &Canvas,
+    plot: &Plot,
+    lines: &[Line],
+    labels: &[String],
+    values: &[String],
+) -> Result<(), ChartError> {
+    let Plot {
+        body,
+        top,
+        row_h,
+        label_w,
+        value_w,
+        x,
+    } = *plot;
     let mut i = 0;
     for (k, line) in lines.iter().enumerate() {
         let y = top + row_h * k as i32 + row_h / 2;
@@ -231,24 +284,10 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
                     label: &labels[i],
                     value: &values[i],
                 };
-                entry(c, e, &row, (body.left, label_w), x.0, body.right - value_w)?;
+                entry(c, e, &row, (body.left, label_w), x, body.right - value_w)?;
                 i += 1;
             }
         }
-    }
-    if left_out > 0 {
-        let more = if left_out == 1 {
-            "1 more comparison (focus in another region) is".to_string()
-        } else {
-            format!("{left_out} more comparisons (focus in other regions) are")
-        };
-        c.text(
-            &format!("{more} in the workbook's Personalisation, adjusted sheet."),
-            body.left,
-            plot_bottom + c.px(88.0),
-            Align::Left,
-            NOTE,
-        )?;
     }
     Ok(())
 }

@@ -49,18 +49,7 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         &cols,
         "Mean soreness (0 = none, 10 = worst imaginable)",
     )?;
-    each_row(c, &cols, &rows, &texts, |row| {
-        let Some(f) = region_figures(s, row.region) else {
-            return Ok(false);
-        };
-        let d = Dumbbell {
-            from: f.mean_before,
-            to: f.mean_after,
-            ci95: f.ci95,
-            small_sample: f.small_sample,
-            cut: false,
-        };
-        dumbbell(c, x, row, &d)?;
-        Ok(true)
+    dumbbells(c, (&cols, x), &rows, &texts, false, |r| {
+        region_figures(s, r).map(|f| (f.mean_before, f.mean_after, f.ci95, f.small_sample))
     })
 }

@@ -93,19 +93,8 @@ pub fn course(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         &cols,
         "Mean soreness on arrival (0 = none, 10 = worst imaginable)",
     )?;
-    each_row(c, &cols, &rows, &texts, |row| {
-        let Some(e) = entry_of(s, row.region) else {
-            return Ok(false);
-        };
-        // The interval of the latest score is cut at the ends of the 0–10 scale.
-        let d = Dumbbell {
-            from: e.mean_first,
-            to: e.mean_latest,
-            ci95: e.ci95,
-            small_sample: e.small_sample,
-            cut: true,
-        };
-        dumbbell(c, x, row, &d)?;
-        Ok(true)
+    // The interval of the latest score is cut at the ends of the 0–10 scale.
+    dumbbells(c, (&cols, x), &rows, &texts, true, |r| {
+        entry_of(s, r).map(|e| (e.mean_first, e.mean_latest, e.ci95, e.small_sample))
     })
 }

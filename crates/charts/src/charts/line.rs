@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::ChartError;
-use crate::canvas::{Align, Canvas};
+use crate::canvas::{Align, Canvas, Font};
 use crate::layout::{self, Key, LABEL, NOTE, Scale, TICK, VALUE};
 use crate::palette::{self, region_colour, region_marker};
 use relief_core::Region;
@@ -71,47 +71,7 @@ pub(super) fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Resu
         p1: top,
     };
     layout::y_axis(c, y, step, plot_l, plot_r, title_x, spec.y_title, &tick)?;
-    // Legend.
-    let mut ly = top + c.px(10.0);
-    c.text("Region  (rows)", legend_x, ly, Align::Left, NOTE)?;
-    ly += c.px(36.0);
-    for (s, text) in series.iter().zip(&entries) {
-        let key = Key::Line {
-            colour: region_colour(s.region),
-            marker: region_marker(s.region),
-            hollow: false,
-        };
-        layout::draw_key(c, &key, legend_x, ly)?;
-        let fitted = c.fit(text, body.right - legend_x - c.px(44.0), VALUE);
-        c.text(&fitted, legend_x + c.px(44.0), ly, Align::Left, VALUE)?;
-        ly += c.px(36.0);
-    }
-    if series.is_empty() {
-        c.text("no data", legend_x, ly, Align::Left, NOTE)?;
-    } else {
-        let key = Key::Line {
-            colour: palette::MUTED,
-            marker: palette::Marker::Circle,
-            hollow: true,
-        };
-        ly += c.px(8.0);
-        layout::draw_key(c, &key, legend_x, ly)?;
-        let text = c.fit(&spec.small_note, body.right - legend_x - c.px(44.0), NOTE);
-        c.text(&text, legend_x + c.px(44.0), ly, Align::Left, NOTE)?;
-        if let Some((_, label)) = &spec.reference {
-            ly += c.px(36.0);
-            layout::draw_key(
-                c,
-                &Key::Dashed {
-                    colour: palette::MUTED,
-                },
-                legend_x,
-                ly,
-            )?;
-            let text = c.fit(label, body.right - legend_x - c.px(44.0), NOTE);
-            c.text(&text, legend_x + c.px(44.0), ly, Align::Left, NOTE)?;
-        }
-    }
+    legend(c, &spec, series, &entries, (legend_x, top, body.right))?;
     // X axis: evenly spaced categories; labels thinned so they never touch.
     let n = spec.x_labels.len().max(1);
     let slot = f64::from(plot_r - plot_l) / n as f64;
@@ -162,6 +122,63 @@ pub(super) fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Resu
                 small,
             )?;
         }
+    }
+    Ok(())
+}
+
+/// One legend line: its key at `x`, then `text` in `font`, shortened to end before `right`.
+fn legend_line(
+    c: &Canvas,
+    key: &Key,
+    text: &str,
+    font: Font,
+    (x, y): (i32, i32),
+    right: i32,
+) -> Result<(), ChartError> {
+    layout::draw_key(c, key, x, y)?;
+    let fitted = c.fit(text, right - x - c.px(44.0), font);
+    c.text(&fitted, x + c.px(44.0), y, Align::Left, font)?;
+    Ok(())
+}
+
+/// The legend column from `(x, top)` to `right`: one line per series with its `entries` text,
+/// most important first, then what a hollow marker and the reference line mean.
+fn legend(
+    c: &Canvas,
+    spec: &LineChart,
+    series: &[Series],
+    entries: &[String],
+    (x, top, right): (i32, i32, i32),
+) -> Result<(), ChartError> {
+    let mut y = top + c.px(10.0);
+    c.text("Region  (rows)", x, y, Align::Left, NOTE)?;
+    y += c.px(36.0);
+    for (s, text) in series.iter().zip(entries) {
+        let key = Key::Line {
+            colour: region_colour(s.region),
+            marker: region_marker(s.region),
+            hollow: false,
+        };
+        legend_line(c, &key, text, VALUE, (x, y), right)?;
+        y += c.px(36.0);
+    }
+    if series.is_empty() {
+        c.text("no data", x, y, Align::Left, NOTE)?;
+        return Ok(());
+    }
+    let hollow = Key::Line {
+        colour: palette::MUTED,
+        marker: palette::Marker::Circle,
+        hollow: true,
+    };
+    y += c.px(8.0);
+    legend_line(c, &hollow, &spec.small_note, NOTE, (x, y), right)?;
+    if let Some((_, label)) = &spec.reference {
+        y += c.px(36.0);
+        let dashed = Key::Dashed {
+            colour: palette::MUTED,
+        };
+        legend_line(c, &dashed, label, NOTE, (x, y), right)?;
     }
     Ok(())
 }

@@ -187,34 +187,43 @@ pub(super) fn whisker(
     Ok(())
 }
 
-/// A mean that moved, on a 0–10 row: a muted dot at `from`, a dot in the region's colour at
-/// `to` (hollow for a small sample), a tinted bar between them and the whisker of the change's
-/// 95 % CI `[lo, hi]` drawn around `to` (`cut` as in [`whisker`]).
-pub(super) struct Dumbbell {
-    pub(super) from: f64,
-    pub(super) to: f64,
-    pub(super) ci95: Option<[f64; 2]>,
-    pub(super) small_sample: bool,
-    pub(super) cut: bool,
-}
+/// A mean that moved, on a 0–10 row: from, to, the 95 % CI `[lo, hi]` of the change, and
+/// whether it is a small sample.
+pub(super) type Dumbbell = (f64, f64, Option<[f64; 2]>, bool);
 
-/// Draws `d` on `row`.
-pub(super) fn dumbbell(c: &Canvas, x: Scale, row: &Row, d: &Dumbbell) -> Result<(), ChartError> {
-    let colour = region_colour(row.region);
-    let (xf, xt) = (x.at(d.from), x.at(d.to));
-    c.line(
-        &[(xf, row.y), (xt, row.y)],
-        palette::tint(colour, 0.45),
-        7.0,
-    )?;
-    if let Some([lo, hi]) = d.ci95 {
-        let cap = (row.h / 5).min(c.px(12.0));
-        whisker(c, x, row.y, cap, [d.from - hi, d.from - lo], d.cut)?;
-    }
-    let r = (f64::from(row.h) / c.s / 4.0).min(12.0);
-    c.circle((xf, row.y), r, palette::MUTED, 0.0)?;
-    let ring = if d.small_sample { 3.5 } else { 0.0 };
-    c.circle((xt, row.y), r, colour, ring)
+/// Draws each region row of a dumbbell chart and its text: a muted dot at `from`, a dot in the
+/// region's colour at `to` (hollow for a small sample), a tinted bar between them and the
+/// whisker of the change's CI drawn around `to` (`cut` as in [`whisker`]). `of` gives a
+/// region's dumbbell, `None` where it has no data.
+pub(super) fn dumbbells(
+    c: &Canvas,
+    (cols, x): (&Columns, Scale),
+    rows: &[Row],
+    texts: &[String],
+    cut: bool,
+    of: impl Fn(Region) -> Option<Dumbbell>,
+) -> Result<(), ChartError> {
+    each_row(c, cols, rows, texts, |row| {
+        let Some((from, to, ci95, small_sample)) = of(row.region) else {
+            return Ok(false);
+        };
+        let colour = region_colour(row.region);
+        let (xf, xt) = (x.at(from), x.at(to));
+        c.line(
+            &[(xf, row.y), (xt, row.y)],
+            palette::tint(colour, 0.45),
+            7.0,
+        )?;
+        if let Some([lo, hi]) = ci95 {
+            let cap = (row.h / 5).min(c.px(12.0));
+            whisker(c, x, row.y, cap, [from - hi, from - lo], cut)?;
+        }
+        let r = (f64::from(row.h) / c.s / 4.0).min(12.0);
+        c.circle((xf, row.y), r, palette::MUTED, 0.0)?;
+        let ring = if small_sample { 3.5 } else { 0.0 };
+        c.circle((xt, row.y), r, colour, ring)?;
+        Ok(true)
+    })
 }
 
 /// The legend of a dumbbell chart: the muted dot for `from`, the region colour for `to`, and
