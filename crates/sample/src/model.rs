@@ -326,18 +326,7 @@ impl World {
             2 => [1, 2, 4, 2][pick(rng, &[0.25; 4])],
             _ => [1, 1, 1, 2][pick(rng, &[0.25; 4])],
         }];
-        let mut worked: Vec<Region> = Region::ALL
-            .into_iter()
-            .enumerate()
-            .filter(|&(k, _)| rng.random_bool(c.region_prob[k]))
-            .map(|(_, r)| r)
-            .collect();
-        for extra in [Region::LowerBack, Region::Neck] {
-            if worked.len() < 2 && !worked.contains(&extra) {
-                worked.push(extra);
-            }
-        }
-        worked.sort();
+        let worked = worked_regions(rng, c);
         // How sore each region arrives today, drawn before the client asks for focus: they ask
         // for it on the regions that are sorer than usual (see `asks_for_focus`).
         let arrival: Vec<f64> = worked
@@ -356,30 +345,7 @@ impl World {
                 rng.random_bool(asks_for_focus(c.focus_pref[r as usize], a - typical))
             })
             .collect();
-        // Longer sessions for more regions, so minutes per region do not depend on the count.
-        let total = 15 * (worked.len() as u32 + [0, 1, 1, 2][pick(rng, &[0.25; 4])]);
-        let weight = |r: Region, f: bool| {
-            if f {
-                2.2
-            } else if r == Region::LowerBack {
-                1.3
-            } else {
-                1.0
-            }
-        };
-        let weight_sum: f64 = worked.iter().zip(&focus).map(|(&r, &f)| weight(r, f)).sum();
-        let minutes: Vec<u32> = worked
-            .iter()
-            .zip(&focus)
-            .map(|(&r, &f)| {
-                if !f && rng.random_bool(0.03) {
-                    return 0; // looked at, not worked
-                }
-                // Therapists spread their time unevenly: a quick touch here, a long stay there.
-                let m = f64::from(total) * weight(r, f) / weight_sum * (0.45 * normal(rng)).exp();
-                ((m / 5.0).round() as u32).clamp(1, 12) * 5
-            })
-            .collect();
+        let minutes = split_minutes(rng, &worked, &focus);
         let legs_worked = worked
             .iter()
             .zip(&minutes)
@@ -428,6 +394,53 @@ impl World {
             rows,
         }
     }
+}
+
+/// The regions a client has worked today: each by the client's own chance, at least two (the
+/// lower back and neck fill in), in region order.
+fn worked_regions(rng: &mut ChaCha8Rng, c: &Client) -> Vec<Region> {
+    let mut worked: Vec<Region> = Region::ALL
+        .into_iter()
+        .enumerate()
+        .filter(|&(k, _)| rng.random_bool(c.region_prob[k]))
+        .map(|(_, r)| r)
+        .collect();
+    for extra in [Region::LowerBack, Region::Neck] {
+        if worked.len() < 2 && !worked.contains(&extra) {
+            worked.push(extra);
+        }
+    }
+    worked.sort();
+    worked
+}
+
+/// The session's minutes split over the `worked` regions: focus regions and the lower back get
+/// more, a few regions are only looked at (0), and every share is rounded to 5 minutes.
+fn split_minutes(rng: &mut ChaCha8Rng, worked: &[Region], focus: &[bool]) -> Vec<u32> {
+    // Longer sessions for more regions, so minutes per region do not depend on the count.
+    let total = 15 * (worked.len() as u32 + [0, 1, 1, 2][pick(rng, &[0.25; 4])]);
+    let weight = |r: Region, f: bool| {
+        if f {
+            2.2
+        } else if r == Region::LowerBack {
+            1.3
+        } else {
+            1.0
+        }
+    };
+    let weight_sum: f64 = worked.iter().zip(focus).map(|(&r, &f)| weight(r, f)).sum();
+    worked
+        .iter()
+        .zip(focus)
+        .map(|(&r, &f)| {
+            if !f && rng.random_bool(0.03) {
+                return 0; // looked at, not worked
+            }
+            // Therapists spread their time unevenly: a quick touch here, a long stay there.
+            let m = f64::from(total) * weight(r, f) / weight_sum * (0.45 * normal(rng)).exp();
+            ((m / 5.0).round() as u32).clamp(1, 12) * 5
+        })
+        .collect()
 }
 
 impl Iterator for World {

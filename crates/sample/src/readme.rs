@@ -97,6 +97,14 @@ fn table(out: &mut String, features: &[&Feature]) {
 /// Renders the README.
 pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Feature]) -> String {
     let mut out = String::new();
+    head(&mut out, opts, files);
+    story(&mut out);
+    planted(&mut out, features);
+    out
+}
+
+/// The title, how the data was made and how to make it again, and the table of files.
+fn head(out: &mut String, opts: &SampleOptions, files: &[FileSummary]) {
     let default = *opts == SampleOptions::default();
     out.push_str("# Sample data\n\n");
     out.push_str(
@@ -147,6 +155,10 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
          The riverside counts include the copied north-clinic rows below but not the planted \
          `elbow pit` row; the willow counts leave out its planted row without a date.\n\n",
     );
+}
+
+/// The model behind the figures, so a reader knows what each chart should show.
+fn story(out: &mut String) {
     out.push_str("## The story in the numbers\n\n");
     out.push_str(
         "Soreness follows a simple model so every chart has something to show:\n\n\
@@ -166,13 +178,17 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
          fifth visit);\n\
          - therapists differ a little (up to about half a point).\n\n",
     );
+}
+
+/// The planted problems, the duplicates and the conflict, and the harmless mess, each a table.
+fn planted(out: &mut String, features: &[Feature]) {
     out.push_str("## Planted problems\n\n");
     out.push_str(
         "A reader must reject exactly these rows (one session × region each) and nothing else. \
          Rows are as Excel shows them; in the CSV, line numbers.\n\n",
     );
     let rejects: Vec<&Feature> = features.iter().filter(|f| f.kind.is_reject()).collect();
-    table(&mut out, &rejects);
+    table(out, &rejects);
     out.push_str("## Duplicates and the conflict\n\n");
     out.push_str(
         "One north-clinic session was entered again in the riverside studio's system (its \
@@ -194,7 +210,7 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
             )
         })
         .collect();
-    table(&mut out, &dups);
+    table(out, &dups);
     out.push_str("## Other mess a reader must take in its stride\n\n");
     out.push_str("These are not problems: nothing here may be rejected.\n\n");
     let rest: Vec<&Feature> = features
@@ -217,6 +233,5 @@ pub(crate) fn render(opts: &SampleOptions, files: &[FileSummary], features: &[Fe
             )
         })
         .collect();
-    table(&mut out, &rest);
-    out
+    table(out, &rest);
 }
