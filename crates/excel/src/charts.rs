@@ -5,7 +5,7 @@
 //! chart data sits on the same sheet, to the right of the print area, so anyone can check a bar
 //! against its number and the charts never depend on a table someone re-sorted.
 
-use crate::sheets::Plan;
+use crate::sheets::Out;
 use crate::style::{RELIEF_GREEN, Styles};
 use crate::text::fit_cell;
 use relief_core::Region;
@@ -14,7 +14,7 @@ use relief_core::summary::{MonthFigures, Summary};
 use rust_xlsxwriter::{
     Chart, ChartAxisLabelPosition, ChartEmptyCells, ChartErrorBars, ChartErrorBarsType, ChartFont,
     ChartFormat, ChartLegendPosition, ChartLine, ChartMarker, ChartMarkerType, ChartPoint,
-    ChartRange, ChartSeries, ChartSolidFill, ChartType, Color, Workbook, Worksheet, XlsxError,
+    ChartRange, ChartSeries, ChartSolidFill, ChartType, Color, Worksheet, XlsxError,
 };
 
 /// First column of the chart data, right of the four charts.
@@ -27,27 +27,21 @@ const SECOND_ROW: u32 = 23;
 const SECOND_COL: u16 = 10;
 
 /// Writes the Charts sheet.
-pub fn write_charts(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    trend: &[MonthFigures],
-    plan: &Plan,
-) -> Result<(), XlsxError> {
-    let name = plan.charts.as_str();
-    let ws = workbook.add_worksheet();
+pub fn write_charts(out: &mut Out, trend: &[MonthFigures]) -> Result<(), XlsxError> {
+    let name = out.plan.charts.as_str();
+    let ws = out.workbook.add_worksheet();
     ws.set_name(name)?;
     ws.write_string_with_format(
         0,
         0,
-        fit_cell(&format!("Charts, {}", summary.period.words())).as_ref(),
-        &styles.title,
+        fit_cell(&format!("Charts, {}", out.summary.period.words())).as_ref(),
+        &out.styles.title,
     )?;
     ws.write_string_with_format(
         1,
         0,
         "Soreness 0–10; relief = before − after (positive = less sore). The numbers behind each chart are to the right, from column V.",
-        &styles.subtitle,
+        &out.styles.subtitle,
     )?;
     ws.set_row_height(0, 22)?;
     ws.set_landscape();
@@ -56,11 +50,11 @@ pub fn write_charts(
     ws.set_screen_gridlines(false);
 
     let mut row = TOP_ROW;
-    let regions = region_block(ws, styles, summary, name, &mut row)?;
+    let regions = region_block(ws, out.styles, out.summary, name, &mut row)?;
     row += 2;
-    let focus = focus_block(ws, styles, summary, name, &mut row)?;
+    let focus = focus_block(ws, out.styles, out.summary, name, &mut row)?;
     row += 2;
-    let months = month_block(ws, styles, trend, name, &mut row)?;
+    let months = month_block(ws, out.styles, trend, name, &mut row)?;
     ws.set_column_width(DATA_COL, 14)?;
 
     let slots = [
@@ -81,7 +75,7 @@ pub fn write_charts(
                     r,
                     c,
                     "No data for this chart in this period.",
-                    &styles.subtitle,
+                    &out.styles.subtitle,
                 )?;
             }
         }

@@ -119,17 +119,29 @@ fn workbook_bytes(summary: &Summary, trend: &[MonthFigures]) -> Result<Vec<u8>, 
 
     let styles = style::Styles::new(summary.settings.mcid_points);
     let plan = sheets::Plan::new(summary, trend);
-    sheets::write_overview(&mut workbook, &styles, summary, &plan)?;
-    charts::write_charts(&mut workbook, &styles, summary, trend, &plan)?;
+    let mut out = sheets::Out {
+        workbook: &mut workbook,
+        styles: &styles,
+        summary,
+        plan: &plan,
+    };
+    sheets::write_overview(&mut out)?;
+    charts::write_charts(&mut out, trend)?;
     for group in &plan.groups {
-        sheets::write_group(&mut workbook, &styles, summary, group)?;
+        sheets::write_group(&mut out, group)?;
     }
-    sheets::write_adjusted(&mut workbook, &styles, summary, &plan)?;
-    sheets::write_course(&mut workbook, &styles, summary, &plan)?;
-    sheets::write_rejects(&mut workbook, &styles, summary, &plan)?;
-    sheets::write_conflicts(&mut workbook, &styles, summary, &plan)?;
-    sheets::write_sources(&mut workbook, &styles, summary, &plan)?;
-    sheets::write_about(&mut workbook, &styles, summary, &plan)?;
+    // The sheets after the groups, in workbook order.
+    let rest: [fn(&mut sheets::Out) -> Result<(), XlsxError>; 6] = [
+        sheets::write_adjusted,
+        sheets::write_course,
+        sheets::write_rejects,
+        sheets::write_conflicts,
+        sheets::write_sources,
+        sheets::write_about,
+    ];
+    for write in rest {
+        write(&mut out)?;
+    }
     workbook.save_to_buffer()
 }
 

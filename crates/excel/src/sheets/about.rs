@@ -1,24 +1,18 @@
 //! The About sheet: what every figure means, and the settings this report was made with.
 
-use super::{Grid, Plan, num, pct, start_sheet};
-use crate::style::Styles;
+use super::{Grid, Out, num, pct, start_sheet};
 use crate::text::fit_cell;
-use relief_core::summary::{Settings, Summary};
+use relief_core::summary::Settings;
 use relief_core::words::mcid_bands;
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 
 /// Writes the About sheet: every figure's definition and the settings in force.
-pub fn write_about(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
-    let s = &summary.settings;
+pub fn write_about(out: &mut Out) -> Result<(), XlsxError> {
+    let s = &out.summary.settings;
     let ws = start_sheet(
-        workbook,
-        &plan.about,
-        styles,
+        out.workbook,
+        &out.plan.about,
+        out.styles,
         "What the figures mean",
         "Definitions of every column, and the settings this report was made with.",
     )?;
@@ -51,7 +45,8 @@ pub fn write_about(
         ("Blank figure with a red corner".into(), "A figure that cannot be computed. Hover over the cell to read why. A blank is never a zero.".into()),
     ];
     terms.extend(
-        plan.groups
+        out.plan
+            .groups
             .iter()
             .filter_map(|g| g.table.spec.term)
             .map(|(term, meaning)| (term.to_string(), meaning.to_string())),
@@ -59,7 +54,7 @@ pub fn write_about(
     terms.extend(personalisation_terms(s, &bands));
     terms.push(("Unknown values".into(), "A row whose export did not record pressure, focus, minutes or technique is left out of that one table (counted on the Overview), never guessed.".into()));
     let settings: Vec<(String, String)> = vec![
-        ("Period".into(), summary.period.name()),
+        ("Period".into(), out.summary.period.name()),
         ("Responder threshold".into(), format!("{resp} % relief")),
         ("Strong responder threshold".into(), format!("{strong} % relief")),
         ("Minimum group size".into(), format!("{} rows; smaller groups are flagged", s.min_group_size)),
@@ -69,17 +64,21 @@ pub fn write_about(
         ("Made by".into(), format!("relief {}", s.relief_version)),
         ("Document date".into(), "Set to the end of the period rather than the time of the run, so the same data always gives the same file.".into()),
     ];
-    let grid = Grid::new(ws, styles);
+    let grid = Grid::new(ws, out.styles);
     let mut row = 3;
     for (heading, list) in [("Figures", terms), ("Settings in force", settings)] {
         grid.ws
-            .write_string_with_format(row, 0, heading, &styles.section)?;
+            .write_string_with_format(row, 0, heading, &out.styles.section)?;
         row += 1;
         for (term, meaning) in list {
             grid.ws
-                .write_string_with_format(row, 0, &term, &styles.bold)?;
-            grid.ws
-                .write_string_with_format(row, 1, fit_cell(&meaning).as_ref(), &styles.wrap)?;
+                .write_string_with_format(row, 0, &term, &out.styles.bold)?;
+            grid.ws.write_string_with_format(
+                row,
+                1,
+                fit_cell(&meaning).as_ref(),
+                &out.styles.wrap,
+            )?;
             row += 1;
         }
         row += 1;

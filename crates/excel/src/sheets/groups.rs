@@ -1,10 +1,10 @@
 //! One sheet per analysis group: the group's keys, then the same figure columns for every
 //! group, as an Excel table with a colour scale on the relief columns and small samples flagged.
 
-use super::{Cell, Grid, Group, finish_table, num, pct, start_sheet, table_row};
-use crate::style::{Kind, Styles};
-use relief_core::summary::{Figures, KeyCell, Settings, Summary};
-use rust_xlsxwriter::{Workbook, XlsxError};
+use super::{Cell, Grid, Group, Out, finish_table, num, pct, start_sheet, table_row};
+use crate::style::Kind;
+use relief_core::summary::{Figures, KeyCell, Settings};
+use rust_xlsxwriter::XlsxError;
 
 /// The header of the `mcid_rate` column (SPEC §3.1).
 pub const MCID_RATE: &str = "Clinically important relief (for arrival soreness)";
@@ -122,20 +122,15 @@ pub(super) fn figure_cells(f: &Figures, s: &Settings) -> Vec<Cell> {
 }
 
 /// Writes one analysis group as a table.
-pub fn write_group(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    group: &Group,
-) -> Result<(), XlsxError> {
-    let settings = &summary.settings;
+pub fn write_group(out: &mut Out, group: &Group) -> Result<(), XlsxError> {
+    let settings = &out.summary.settings;
     let spec = &group.table.spec;
     let mut about = spec.about.to_string();
     if group.table.rows.is_empty() {
         about.push_str(" No rows in this period.");
     }
     if let Some(value) = spec.unknown {
-        let n = summary.unknown.of(value);
+        let n = out.summary.unknown.of(value);
         if n > 0 {
             about.push_str(&format!(
                 " {n} rows had no {} recorded and are left out of this table.",
@@ -143,8 +138,8 @@ pub fn write_group(
             ));
         }
     }
-    let ws = start_sheet(workbook, &group.sheet, styles, spec.title, &about)?;
-    let mut grid = Grid::new(ws, styles);
+    let ws = start_sheet(out.workbook, &group.sheet, out.styles, spec.title, &about)?;
+    let mut grid = Grid::new(ws, out.styles);
     let columns = figure_columns(settings);
     let mut headers: Vec<String> = spec.headers.iter().map(|k| k.to_string()).collect();
     headers.extend(columns.iter().map(|c| c.header.clone()));

@@ -2,11 +2,8 @@
 //! the one used) and Sources (every file and sheet read, with its fingerprint). Lists longer
 //! than a sheet holds are cut, and the sheet says so.
 
-use super::{
-    Grid, HEADER_ROW, MAX_LIST_ROWS, Plan, finish_table, list_cut, start_sheet, table_row,
-};
+use super::{Grid, HEADER_ROW, MAX_LIST_ROWS, Out, finish_table, list_cut, start_sheet, table_row};
 use crate::style::{Kind, Styles};
-use relief_core::summary::Summary;
 use relief_core::words::count;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
@@ -76,16 +73,11 @@ fn write_list<T>(
 }
 
 /// Writes the Rejects sheet: every row not used, where it is, and why.
-pub fn write_rejects(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
-    let items = &summary.rejects;
+pub fn write_rejects(out: &mut Out) -> Result<(), XlsxError> {
+    let items = &out.summary.rejects;
     write_list(
-        (workbook, styles),
-        &plan.rejects,
+        (out.workbook, out.styles),
+        &out.plan.rejects,
         &REJECTS,
         items,
         |grid, row, r| {
@@ -105,16 +97,11 @@ pub fn write_rejects(
 }
 
 /// Writes the Conflicts sheet: copies of a session × region that disagree with the one used.
-pub fn write_conflicts(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
-    let items = &summary.conflicts;
+pub fn write_conflicts(out: &mut Out) -> Result<(), XlsxError> {
+    let items = &out.summary.conflicts;
     write_list(
-        (workbook, styles),
-        &plan.conflicts,
+        (out.workbook, out.styles),
+        &out.plan.conflicts,
         &CONFLICTS,
         items,
         |grid, row, d| {
@@ -129,24 +116,19 @@ pub fn write_conflicts(
 
 /// Writes the Sources sheet: one row per sheet of every file, or one row saying why a file
 /// gave nothing.
-pub fn write_sources(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
+pub fn write_sources(out: &mut Out) -> Result<(), XlsxError> {
     let about = format!(
         "{}. One line per sheet read; a file that could not be read says why. Row counts here are for the whole file, every month in it (the Overview counts this period's rows). The SHA-256 fingerprint changes whenever a file's content changes.",
-        count(summary.files.len() as u64, "file", "files")
+        count(out.summary.files.len() as u64, "file", "files")
     );
     let ws = start_sheet(
-        workbook,
-        &plan.sources,
-        styles,
+        out.workbook,
+        &out.plan.sources,
+        out.styles,
         "Files and sheets read",
         &about,
     )?;
-    let mut grid = Grid::new(ws, styles);
+    let mut grid = Grid::new(ws, out.styles);
     let headers: Vec<String> = [
         "File",
         "Sheet",
@@ -164,7 +146,7 @@ pub fn write_sources(
     .map(String::from)
     .into();
     let mut row = HEADER_ROW + 1;
-    for file in &summary.files {
+    for file in &out.summary.files {
         let problem = match (&file.error, file.sheets.is_empty()) {
             (Some(e), _) => Some(format!("Could not be read: {e}")),
             (None, true) => Some("No sheet with a recognisable header row.".to_string()),

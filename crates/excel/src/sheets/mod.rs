@@ -44,6 +44,15 @@ fn list_cut(total: usize, limit: usize) -> (usize, String) {
     }
 }
 
+/// What every sheet writer works with: the workbook being built, its formats, the report and
+/// the plan of sheets. Each writer adds its sheet to the workbook.
+pub struct Out<'a> {
+    pub workbook: &'a mut Workbook,
+    pub styles: &'a Styles,
+    pub summary: &'a Summary,
+    pub plan: &'a Plan<'a>,
+}
+
 /// The sheet names and the content of every group sheet, decided before anything is written so
 /// the overview can list the sheets and the charts can refer to them.
 pub struct Plan<'a> {

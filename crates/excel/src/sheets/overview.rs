@@ -3,32 +3,27 @@
 
 use super::groups::figure_cells;
 use super::personalisation::{adjusted_headline, course_headline};
-use super::{Grid, Plan, num, pct, start_sheet};
-use crate::style::{Kind, Styles};
+use super::{Grid, Out, Plan, num, pct, start_sheet};
+use crate::style::Kind;
 use relief_core::summary::{Figures, Settings, Summary};
 use relief_core::words::one_decimal as one;
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 
 /// Writes the Overview sheet: headline in words, the same in numbers, what was read, and the
 /// workbook's contents, one section after another.
-pub fn write_overview(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
+pub fn write_overview(out: &mut Out) -> Result<(), XlsxError> {
     let about = "Soreness on the 0–10 scale, before and after each session, per body region. Relief = before − after: a positive number means the client left less sore.";
-    let title = format!("Soreness relief report, {}", summary.period.words());
-    let ws = start_sheet(workbook, &plan.overview, styles, &title, about)?;
+    let title = format!("Soreness relief report, {}", out.summary.period.words());
+    let ws = start_sheet(out.workbook, &out.plan.overview, out.styles, &title, about)?;
     ws.set_active(true);
     ws.set_screen_gridlines(false);
     ws.set_print_fit_to_pages(1, 1);
-    let mut grid = Grid::new(ws, styles);
-    let row = headline_section(&mut grid, summary, 3)?;
-    let row = personalisation_section(&mut grid, summary, row + 1)?;
-    let row = numbers_section(&mut grid, summary, row + 1)?;
-    let row = read_section(&mut grid, summary, plan, row + 1)?;
-    contents_section(&mut grid, plan, row + 1)?;
+    let mut grid = Grid::new(ws, out.styles);
+    let row = headline_section(&mut grid, out.summary, 3)?;
+    let row = personalisation_section(&mut grid, out.summary, row + 1)?;
+    let row = numbers_section(&mut grid, out.summary, row + 1)?;
+    let row = read_section(&mut grid, out.summary, out.plan, row + 1)?;
+    contents_section(&mut grid, out.plan, row + 1)?;
     // The headline sentences run across the sheet; fixed widths keep the numbers block tidy.
     grid.ws.set_column_width(0, 30)?;
     for col in 1..=7 {

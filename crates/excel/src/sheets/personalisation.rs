@@ -6,12 +6,12 @@
 //! adjusted difference is an association in the clinic's records, not proof of cause. A figure
 //! that cannot be computed is a blank cell whose note says why, in words, as on every sheet.
 
-use super::{Cell, Grid, Plan, finish_table, pct, start_sheet, table_row};
-use crate::style::{Kind, Styles};
+use super::{Cell, Grid, Out, finish_table, pct, start_sheet, table_row};
+use crate::style::Kind;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry, Factor, RegionOrAll};
 use relief_core::summary::{Settings, Summary};
 use relief_core::words::{count, one_decimal as one};
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 
 /// The caveat every adjusted figure carries.
 pub const ASSOCIATION: &str = "an association in the clinic's records at equal arrival soreness, not proof that the factor caused the relief";
@@ -101,22 +101,17 @@ fn adjusted_cells(e: &AdjustedEntry, s: &Settings) -> Vec<(Cell, Kind)> {
 }
 
 /// Writes the "Personalisation, adjusted" sheet.
-pub fn write_adjusted(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
+pub fn write_adjusted(out: &mut Out) -> Result<(), XlsxError> {
     let mut about = "Does focus, pressure, minutes or technique go with more relief? Raw: the difference in mean relief as recorded. Adjusted: the difference at equal arrival soreness, with a 95 % CI that allows for clients' repeat sessions.".to_string();
-    if summary.adjusted.is_empty() {
+    if out.summary.adjusted.is_empty() {
         about.push_str(
             " No comparison in this period: each factor needs recorded rows at two levels or more.",
         );
     }
     let ws = start_sheet(
-        workbook,
-        &plan.adjusted,
-        styles,
+        out.workbook,
+        &out.plan.adjusted,
+        out.styles,
         "Personalisation, raw and at equal arrival soreness",
         &about,
     )?;
@@ -126,15 +121,15 @@ pub fn write_adjusted(
         format!(
             "Each level is compared with the reference level of its factor. An adjusted difference is {ASSOCIATION}."
         ),
-        &styles.subtitle,
+        &out.styles.subtitle,
     )?;
-    let mut grid = Grid::new(ws, styles);
+    let mut grid = Grid::new(ws, out.styles);
     let headers = adjusted_headers();
-    for (i, e) in summary.adjusted.iter().enumerate() {
-        let cells = adjusted_cells(e, &summary.settings);
+    for (i, e) in out.summary.adjusted.iter().enumerate() {
+        let cells = adjusted_cells(e, &out.summary.settings);
         grid.cells(table_row(i), 0, &cells, e.small_sample)?;
     }
-    let rows = summary.adjusted.len() as u32;
+    let rows = out.summary.adjusted.len() as u32;
     grid.change_scale(rows, [7, 8])?;
     finish_table(&mut grid, "Adjusted", &headers, rows, 8)
 }
@@ -206,33 +201,28 @@ fn course_cells(e: &CourseEntry, s: &Settings) -> Vec<(Cell, Kind)> {
 }
 
 /// Writes the "Course of care" sheet.
-pub fn write_course(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    summary: &Summary,
-    plan: &Plan,
-) -> Result<(), XlsxError> {
+pub fn write_course(out: &mut Out) -> Result<(), XlsxError> {
     let mut about = format!(
         "Do regular clients arrive less sore? Per region, the clients with two or more sessions scoring it up to {}, the latest in this period: soreness on arrival at their first such session and at their latest. Every session in the data up to then counts; later ones are ignored.",
-        summary.period.end_of_last_month().format("%-d %B %Y")
+        out.summary.period.end_of_last_month().format("%-d %B %Y")
     );
-    if summary.course.is_empty() {
+    if out.summary.course.is_empty() {
         about.push_str(" No such client in this period.");
     }
     let ws = start_sheet(
-        workbook,
-        &plan.course,
-        styles,
+        out.workbook,
+        &out.plan.course,
+        out.styles,
         "Course of care: arrival soreness, first session against latest",
         &about,
     )?;
-    let mut grid = Grid::new(ws, styles);
-    let headers = course_headers(&summary.settings);
-    for (i, e) in summary.course.iter().enumerate() {
-        let cells = course_cells(e, &summary.settings);
+    let mut grid = Grid::new(ws, out.styles);
+    let headers = course_headers(&out.summary.settings);
+    for (i, e) in out.summary.course.iter().enumerate() {
+        let cells = course_cells(e, &out.summary.settings);
         grid.cells(table_row(i), 0, &cells, e.small_sample)?;
     }
-    let rows = summary.course.len() as u32;
+    let rows = out.summary.course.len() as u32;
     grid.change_scale(rows, [4])?;
     finish_table(&mut grid, "CourseOfCare", &headers, rows, 11)
 }
