@@ -83,8 +83,8 @@ pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Bo
     Ok(ch.body)
 }
 
-/// [`frame`] with the subtitle and footer of a chart of `s`: its period and rows, and the
-/// small-sample note with `note` after it.
+/// [`frame`] with the subtitle of a chart of `s` (its period and rows, then `extra`) and the
+/// footer of a region chart: the small-sample note with `note` after it.
 pub fn summary_frame(
     c: &Canvas,
     s: &relief_core::summary::Summary,
@@ -92,12 +92,19 @@ pub fn summary_frame(
     extra: &str,
     note: &str,
 ) -> Result<Body, ChartError> {
-    frame(
-        c,
-        title,
-        &subtitle(&s.period, s.rows.used, extra),
-        &footer(s.settings.min_group_size, note),
-    )
+    let footer = footer(s.settings.min_group_size, note);
+    chart_frame(c, s, title, extra, &footer)
+}
+
+/// [`frame`] with the subtitle of a chart of `s`: its period and rows, then `extra`.
+pub fn chart_frame(
+    c: &Canvas,
+    s: &relief_core::summary::Summary,
+    title: &str,
+    extra: &str,
+    footer: &str,
+) -> Result<Body, ChartError> {
+    frame(c, title, &subtitle(&s.period, s.rows.used, extra), footer)
 }
 
 /// The bold line at the top of the body (a takeaway sentence, a panel's title), shortened to
@@ -384,6 +391,21 @@ pub fn diverging_limit(changes: impl IntoIterator<Item = f64>) -> f64 {
     max.ceil().clamp(3.0, 10.0)
 }
 
+/// The grid lines of an axis, one per tick: its value, its pixel on `scale`, and its colour and
+/// width (the zero line stronger than the rest).
+fn grid_lines(scale: Scale, step: f64) -> impl Iterator<Item = (f64, i32, RGBColor, f64)> {
+    let (lo, hi) = (scale.v0.min(scale.v1), scale.v0.max(scale.v1));
+    ticks(lo, hi, step).into_iter().map(move |t| {
+        let zero = t.abs() < 1e-9;
+        let (colour, width) = if zero {
+            (palette::MUTED, 2.0)
+        } else {
+            (palette::GRID, 1.0)
+        };
+        (t, scale.at(t), colour, width)
+    })
+}
+
 /// Draws a horizontal value axis: grid lines over `[top, bottom]`, tick labels below, title.
 pub fn x_axis(
     c: &Canvas,
@@ -394,19 +416,8 @@ pub fn x_axis(
     title: &str,
     tick: &dyn Fn(f64) -> String,
 ) -> Result<(), ChartError> {
-    let (lo, hi) = (scale.v0.min(scale.v1), scale.v0.max(scale.v1));
-    for t in ticks(lo, hi, step) {
-        let x = scale.at(t);
-        let colour = if t.abs() < 1e-9 {
-            palette::MUTED
-        } else {
-            palette::GRID
-        };
-        c.line(
-            &[(x, top), (x, bottom)],
-            colour,
-            if t.abs() < 1e-9 { 2.0 } else { 1.0 },
-        )?;
+    for (t, x, colour, width) in grid_lines(scale, step) {
+        c.line(&[(x, top), (x, bottom)], colour, width)?;
         c.text(&tick(t), x, bottom + c.px(22.0), Align::Centre, TICK)?;
     }
     c.text(
@@ -432,16 +443,8 @@ pub fn y_axis(
     title: &str,
     tick: &dyn Fn(f64) -> String,
 ) -> Result<(), ChartError> {
-    let (lo, hi) = (scale.v0.min(scale.v1), scale.v0.max(scale.v1));
-    for t in ticks(lo, hi, step) {
-        let y = scale.at(t);
-        let zero = t.abs() < 1e-9;
-        let colour = if zero { palette::MUTED } else { palette::GRID };
-        c.line(
-            &[(left, y), (right, y)],
-            colour,
-            if zero { 2.0 } else { 1.0 },
-        )?;
+    for (t, y, colour, width) in grid_lines(scale, step) {
+        c.line(&[(left, y), (right, y)], colour, width)?;
         c.text(&tick(t), left - c.px(12.0), y, Align::Right, TICK)?;
     }
     c.text_up(title, title_x, (scale.p0 + scale.p1) / 2, LABEL)?;

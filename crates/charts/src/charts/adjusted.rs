@@ -129,18 +129,16 @@ fn takeaway(s: &Summary) -> String {
 
 /// The forest plot of the adjusted differences.
 pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
-    let body = layout::frame(
+    let footer = format!(
+        "Hollow dot: small sample (under {} rows or 2 clients at a level, or under 10 clients), no confidence interval.",
+        s.settings.min_group_size
+    );
+    let body = layout::chart_frame(
         c,
+        s,
         "Does personalisation help? Raw against equal arrival soreness",
-        &layout::subtitle(
-            &s.period,
-            s.rows.used,
-            "difference in relief from the reference level, in points",
-        ),
-        &format!(
-            "Hollow dot: small sample (under {} rows or 2 clients at a level, or under 10 clients), no confidence interval.",
-            s.settings.min_group_size
-        ),
+        "difference in relief from the reference level, in points",
+        &footer,
     )?;
     layout::heading(c, &body, &takeaway(s))?;
     c.text(

@@ -30,26 +30,16 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
             }
         })
         .collect();
-    let cols = columns(c, &body, &texts);
-    let legend_y = body.top + c.px(8.0);
-    dumbbell_legend(
-        c,
-        cols.plot_l,
-        legend_y,
-        [
+    let chart = DumbbellChart {
+        legend: [
             "before the session",
             "after (region colour)",
             "95 % CI of the change",
         ],
-    )?;
-    let (x, rows) = soreness_rows(
-        c,
-        &body,
-        legend_y,
-        &cols,
-        "Mean soreness (0 = none, 10 = worst imaginable)",
-    )?;
-    dumbbells(c, (&cols, x), &rows, &texts, false, |r| {
+        axis: "Mean soreness (0 = none, 10 = worst imaginable)",
+        cut: false,
+    };
+    dumbbell_chart(c, &body, body.top + c.px(8.0), &texts, &chart, |r| {
         region_figures(s, r).map(|f| (f.mean_before, f.mean_after, f.ci95, f.small_sample))
     })
 }

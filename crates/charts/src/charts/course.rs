@@ -53,48 +53,37 @@ fn takeaway(s: &Summary) -> String {
 /// Mean soreness on arrival, first session against latest, per region.
 pub fn course(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let (_, end) = s.period.bounds();
-    let body = layout::frame(
+    let counted = format!(
+        "regular clients counted over every session up to {}",
+        end.format("%-d %B %Y")
+    );
+    let footer = format!(
+        "Hollow: fewer than {} clients (small sample, no confidence interval). Regular: two or more sessions scoring the region, the latest in the period.",
+        s.settings.min_group_size
+    );
+    let body = layout::chart_frame(
         c,
+        s,
         "Do regular clients arrive less sore? First session against latest",
-        &layout::subtitle(
-            &s.period,
-            s.rows.used,
-            &format!(
-                "regular clients counted over every session up to {}",
-                end.format("%-d %B %Y")
-            ),
-        ),
-        &format!(
-            "Hollow: fewer than {} clients (small sample, no confidence interval). Regular: two or more sessions scoring the region, the latest in the period.",
-            s.settings.min_group_size
-        ),
+        &counted,
+        &footer,
     )?;
     layout::heading(c, &body, &takeaway(s))?;
     let texts: Vec<String> = Region::ALL
         .iter()
         .map(|&r| entry_of(s, r).map_or_else(|| "no regular clients".to_string(), value_text))
         .collect();
-    let cols = columns(c, &body, &texts);
-    let legend_y = body.top + c.px(46.0);
-    dumbbell_legend(
-        c,
-        cols.plot_l,
-        legend_y,
-        [
+    // The interval of the latest score is cut at the ends of the 0–10 scale.
+    let chart = DumbbellChart {
+        legend: [
             "first session",
             "latest session (region colour)",
             "95 % CI of the fall",
         ],
-    )?;
-    let (x, rows) = soreness_rows(
-        c,
-        &body,
-        legend_y,
-        &cols,
-        "Mean soreness on arrival (0 = none, 10 = worst imaginable)",
-    )?;
-    // The interval of the latest score is cut at the ends of the 0–10 scale.
-    dumbbells(c, (&cols, x), &rows, &texts, true, |r| {
+        axis: "Mean soreness on arrival (0 = none, 10 = worst imaginable)",
+        cut: true,
+    };
+    dumbbell_chart(c, &body, body.top + c.px(46.0), &texts, &chart, |r| {
         entry_of(s, r).map(|e| (e.mean_first, e.mean_latest, e.ci95, e.small_sample))
     })
 }

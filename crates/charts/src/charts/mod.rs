@@ -226,6 +226,30 @@ pub(super) fn dumbbells(
     })
 }
 
+/// The words of a dumbbell chart: its legend (from, to, the whisker), the axis title, and
+/// whether whiskers are cut at the scale's ends.
+pub(super) struct DumbbellChart<'a> {
+    pub(super) legend: [&'a str; 3],
+    pub(super) axis: &'a str,
+    pub(super) cut: bool,
+}
+
+/// Draws a dumbbell chart under a legend at `legend_y`: the legend, one row per region on the
+/// 0–10 soreness axis, each region's dumbbell from `of` and its text from `texts`.
+pub(super) fn dumbbell_chart(
+    c: &Canvas,
+    body: &Body,
+    legend_y: i32,
+    texts: &[String],
+    chart: &DumbbellChart,
+    of: impl Fn(Region) -> Option<Dumbbell>,
+) -> Result<(), ChartError> {
+    let cols = columns(c, body, texts);
+    dumbbell_legend(c, cols.plot_l, legend_y, chart.legend)?;
+    let (x, rows) = soreness_rows(c, body, legend_y, &cols, chart.axis)?;
+    dumbbells(c, (&cols, x), &rows, texts, chart.cut, of)
+}
+
 /// The legend of a dumbbell chart: the muted dot for `from`, the region colour for `to`, and
 /// the whisker.
 pub(super) fn dumbbell_legend(
