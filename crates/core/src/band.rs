@@ -62,12 +62,6 @@ impl MinutesBand {
     }
 }
 
-impl std::fmt::Display for MinutesBand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
 impl Serialize for MinutesBand {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.key())

@@ -323,22 +323,14 @@ mod tests {
 
     #[test]
     fn iso_text() {
-        assert_eq!(
-            parse_text("2026-10-03"),
-            Ok(TextDate::Exact(ymd(2026, 10, 3)))
-        );
-        assert_eq!(
-            parse_text(" 2026-10-03 14:30 "),
-            Ok(TextDate::Exact(ymd(2026, 10, 3)))
-        );
-        assert_eq!(
-            parse_text("2026-10-03T09:00:00"),
-            Ok(TextDate::Exact(ymd(2026, 10, 3)))
-        );
-        assert_eq!(
-            parse_text("2026/10/03"),
-            Ok(TextDate::Exact(ymd(2026, 10, 3)))
-        );
+        for t in [
+            "2026-10-03",
+            " 2026-10-03 14:30 ",
+            "2026-10-03T09:00:00",
+            "2026/10/03",
+        ] {
+            assert_eq!(parse_text(t), Ok(TextDate::Exact(ymd(2026, 10, 3))), "{t}");
+        }
     }
 
     #[test]

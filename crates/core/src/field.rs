@@ -1,7 +1,6 @@
 //! The canonical columns an export may have (SPEC §2.4).
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A canonical column. Rejects name the column by [`Field::key`], e.g. `after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -125,11 +124,5 @@ impl Field {
             Field::SessionId => &["session", "session id", "visit id", "appointment id"],
             Field::Side => &["side", "laterality"],
         }
-    }
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }

@@ -7,6 +7,18 @@
 //! the reader produces and the analysis consumes, and the report model ([`summary`]) that the
 //! workbook and chart writers draw. It does no I/O, so every other crate can depend on it.
 
+/// Implements `Display` as the value's `key()`, the machine name JSON and CSV use, for each
+/// of the named types.
+macro_rules! display_as_key {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.key())
+            }
+        }
+    )*};
+}
+
 pub mod band;
 pub mod config;
 pub mod date;
@@ -39,3 +51,13 @@ pub use record::{Duplicate, Origin, Record, Reject};
 pub use records::Records;
 pub use region::{Region, Side};
 pub use vocabulary::Vocabulary;
+
+display_as_key!(
+    Region,
+    Side,
+    Field,
+    MinutesBand,
+    Pressure,
+    Factor,
+    RegionOrAll
+);

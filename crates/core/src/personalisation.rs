@@ -7,7 +7,6 @@
 
 use crate::{MinutesBand, Pressure, Region};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 
 /// A personalisation factor whose effect is estimated. `Ord` is the report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -53,12 +52,6 @@ impl Factor {
     }
 }
 
-impl fmt::Display for Factor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
 /// One region, or all regions pooled in one model. Written as the region's key or `"all"`;
 /// `Ord` puts `all` first, then regions in report order, as the `adjusted` list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,12 +76,6 @@ impl RegionOrAll {
             RegionOrAll::All => "All regions",
             RegionOrAll::Region(r) => r.label(),
         }
-    }
-}
-
-impl fmt::Display for RegionOrAll {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }
 

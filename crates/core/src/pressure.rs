@@ -1,7 +1,6 @@
 //! Pressure levels, ordered `light < medium < firm < deep` (SPEC §2.6).
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// How firmly a region was worked. `Ord` is the report order, light first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -55,11 +54,5 @@ impl Pressure {
             Pressure::Firm => &["firm", "strong", "hard"],
             Pressure::Deep => &["deep", "deep tissue"],
         }
-    }
-}
-
-impl fmt::Display for Pressure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }

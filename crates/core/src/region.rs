@@ -5,7 +5,6 @@
 //! them in, so `Ord` on [`Region`] is the report order.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A canonical body region. The order of the variants is the order of every report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -109,12 +108,6 @@ impl Region {
     }
 }
 
-impl fmt::Display for Region {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
 /// Which side of the body a row was recorded for. Figures pool sides unless asked otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,11 +125,5 @@ impl Side {
             Side::Right => "right",
             Side::Both => "both",
         }
-    }
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }

@@ -5,7 +5,7 @@
 //! key, so reading millions of cells costs no allocation beyond the key.
 
 use crate::{Config, DateOrder, Field, Pressure, Region, ScoreScale, Side, ValueError};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Normalises a header for matching: lower case, a trailing unit in parentheses dropped, and
 /// spaces, `_`, `-`, `.` removed (SPEC §2.4). `"Soreness Before (0-10)"` becomes
@@ -72,6 +72,25 @@ pub struct Vocabulary {
     pub date_order: Option<DateOrder>,
 }
 
+/// A lookup table from names, as `norm` writes them, to keys: the built-in names, then the
+/// config's additions, which win where they name the same word.
+fn table<K: Copy + Ord>(
+    builtin: impl Iterator<Item = (K, &'static str)>,
+    added: &BTreeMap<K, Vec<String>>,
+    norm: fn(&str) -> String,
+) -> HashMap<String, K> {
+    let mut table = HashMap::new();
+    for (key, name) in builtin {
+        table.insert(norm(name), key);
+    }
+    for (key, names) in added {
+        for name in names {
+            table.insert(norm(name), *key);
+        }
+    }
+    table
+}
+
 impl Default for Vocabulary {
     fn default() -> Self {
         Vocabulary::new(&Config::default())
@@ -81,40 +100,30 @@ impl Default for Vocabulary {
 impl Vocabulary {
     /// Builds the tables from the built-in names and the config's additions.
     pub fn new(config: &Config) -> Vocabulary {
-        let mut headers = HashMap::new();
-        for field in Field::ALL {
-            for h in field.builtin_headers() {
-                headers.insert(normalize_header(h), field);
-            }
-        }
-        for (field, names) in &config.headers {
-            for h in names {
-                headers.insert(normalize_header(h), *field);
-            }
-        }
-        let mut regions = HashMap::new();
-        for region in Region::ALL {
-            regions.insert(words(region.key()), region);
-            for s in region.builtin_synonyms() {
-                regions.insert(words(s), region);
-            }
-        }
-        for (region, names) in &config.regions {
-            for s in names {
-                regions.insert(words(s), *region);
-            }
-        }
-        let mut pressure = HashMap::new();
-        for level in Pressure::ALL {
-            for s in level.builtin_synonyms() {
-                pressure.insert(words(s), level);
-            }
-        }
-        for (level, names) in &config.pressure {
-            for s in names {
-                pressure.insert(words(s), *level);
-            }
-        }
+        let headers = table(
+            Field::ALL
+                .into_iter()
+                .flat_map(|f| f.builtin_headers().iter().map(move |h| (f, *h))),
+            &config.headers,
+            normalize_header,
+        );
+        // A region's key is one of its names too.
+        let regions = table(
+            Region::ALL.into_iter().flat_map(|r| {
+                std::iter::once(r.key())
+                    .chain(r.builtin_synonyms().iter().copied())
+                    .map(move |s| (r, s))
+            }),
+            &config.regions,
+            words,
+        );
+        let pressure = table(
+            Pressure::ALL
+                .into_iter()
+                .flat_map(|p| p.builtin_synonyms().iter().map(move |s| (p, *s))),
+            &config.pressure,
+            words,
+        );
         Vocabulary {
             headers,
             regions,

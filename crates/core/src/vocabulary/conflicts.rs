@@ -7,7 +7,8 @@
 //! cell that says it, so the config is refused, naming the word and both owners.
 
 use super::{Vocabulary, normalize_header, words};
-use crate::{Config, ConfigError};
+use crate::{Config, ConfigError, Field, Pressure, Region};
+use std::collections::BTreeMap;
 
 /// Checks the config's added words (see the module docs).
 ///
@@ -16,66 +17,82 @@ use crate::{Config, ConfigError};
 pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     let builtin = Vocabulary::default();
     let mut vocabulary = Vocabulary::default();
-    let owner = |builtin_owner: bool, key: &str| {
-        if builtin_owner {
-            format!("it is a built-in name of {key}")
-        } else {
-            format!("it is given to {key} too")
-        }
+    let regions = Table {
+        name: "regions",
+        what: "region",
+        key: Region::key,
+        owner: |v, word| {
+            let (region, side) = v.region(word).ok()?;
+            let side = side.map_or_else(String::new, |s| format!(" ({} side)", s.key()));
+            Some((region, side))
+        },
+        insert: |v, word, region| {
+            v.regions.insert(words(word), region);
+        },
     };
-    for (region, names) in &config.regions {
-        for name in names {
-            if let Ok((other, side)) = vocabulary.region(name)
-                && other != *region
-            {
-                let side = side.map_or_else(String::new, |s| format!(" ({} side)", s.key()));
-                let is_builtin = builtin.region(name).is_ok_and(|(r, _)| r == other);
-                return Err(conflict(
-                    "regions",
-                    name,
-                    region.key(),
-                    &format!("{}{side}", owner(is_builtin, other.key())),
-                    "region",
-                ));
+    let pressure = Table {
+        name: "pressure",
+        what: "pressure level",
+        key: Pressure::key,
+        owner: |v, word| Some((v.pressure(word).ok()?, String::new())),
+        insert: |v, word, level| {
+            v.pressure.insert(words(word), level);
+        },
+    };
+    let headers = Table {
+        name: "headers",
+        what: "column",
+        key: Field::key,
+        owner: |v, word| Some((v.field(word)?, String::new())),
+        insert: |v, word, field| {
+            v.headers.insert(normalize_header(word), field);
+        },
+    };
+    regions.check(&config.regions, &mut vocabulary, &builtin)?;
+    pressure.check(&config.pressure, &mut vocabulary, &builtin)?;
+    headers.check(&config.headers, &mut vocabulary, &builtin)
+}
+
+/// One table of `relief.toml` whose words name keys: how a word is looked up, and added.
+struct Table<K> {
+    /// The table's name in the config: `regions`.
+    name: &'static str,
+    /// What a key is, in words: `region`.
+    what: &'static str,
+    key: fn(K) -> &'static str,
+    /// The key a word names so far, and words to add after the owner's name (a side).
+    owner: fn(&Vocabulary, &str) -> Option<(K, String)>,
+    insert: fn(&mut Vocabulary, &str, K),
+}
+
+impl<K: Copy + PartialEq> Table<K> {
+    /// Adds the config's words of this table one by one, refusing the first that already
+    /// names another key.
+    fn check(
+        &self,
+        added: &BTreeMap<K, Vec<String>>,
+        vocabulary: &mut Vocabulary,
+        builtin: &Vocabulary,
+    ) -> Result<(), ConfigError> {
+        for (&key, names) in added {
+            for name in names {
+                if let Some((other, more)) = (self.owner)(vocabulary, name)
+                    && other != key
+                {
+                    let is_builtin = (self.owner)(builtin, name).map(|o| o.0) == Some(other);
+                    let owner = if is_builtin {
+                        format!("it is a built-in name of {}", (self.key)(other))
+                    } else {
+                        format!("it is given to {} too", (self.key)(other))
+                    };
+                    let (table, key) = (self.name, (self.key)(key));
+                    return Err(conflict(table, name, key, &(owner + &more), self.what));
+                }
+                (self.insert)(vocabulary, name, key);
             }
-            vocabulary.regions.insert(words(name), *region);
         }
+        Ok(())
     }
-    for (level, names) in &config.pressure {
-        for name in names {
-            if let Ok(other) = vocabulary.pressure(name)
-                && other != *level
-            {
-                let is_builtin = builtin.pressure(name) == Ok(other);
-                return Err(conflict(
-                    "pressure",
-                    name,
-                    level.key(),
-                    &owner(is_builtin, other.key()),
-                    "pressure level",
-                ));
-            }
-            vocabulary.pressure.insert(words(name), *level);
-        }
-    }
-    for (field, names) in &config.headers {
-        for name in names {
-            if let Some(other) = vocabulary.field(name)
-                && other != *field
-            {
-                let is_builtin = builtin.field(name) == Some(other);
-                return Err(conflict(
-                    "headers",
-                    name,
-                    field.key(),
-                    &owner(is_builtin, other.key()),
-                    "column",
-                ));
-            }
-            vocabulary.headers.insert(normalize_header(name), *field);
-        }
-    }
-    Ok(())
 }
 
 fn conflict(table: &str, word: &str, key: &str, owner: &str, what: &str) -> ConfigError {
