@@ -2,13 +2,20 @@
 //! the one used) and Sources (every file and sheet read, with its fingerprint). Lists longer
 //! than a sheet holds are cut, and the sheet says so.
 
-use super::{Grid, HEADER_ROW, MAX_LIST_ROWS, Out, finish_table, list_cut, start_sheet, table_row};
-use crate::style::{Kind, Styles};
+use super::{
+    Grid, HEADER_ROW, MAX_LIST_ROWS, Out, Plan, finish_table, list_cut, start_sheet, table_row,
+};
+use crate::style::Kind;
+use relief_core::summary::Summary;
 use relief_core::words::count;
-use rust_xlsxwriter::{Workbook, XlsxError};
+use relief_core::{Duplicate, Reject};
+use rust_xlsxwriter::XlsxError;
 
-/// What a list sheet says around its rows.
-struct List {
+/// A list sheet: where its items and its sheet's name come from, and what it says around its
+/// rows.
+struct List<T: 'static> {
+    items: fn(&Summary) -> &[T],
+    sheet: for<'p> fn(&'p Plan<'_>) -> &'p str,
     title: &'static str,
     /// The Excel table's name.
     table: &'static str,
@@ -20,7 +27,9 @@ struct List {
     rest: &'static str,
 }
 
-const REJECTS: List = List {
+const REJECTS: List<Reject> = List {
+    items: |s| &s.rejects,
+    sheet: |p| &p.rejects,
     title: "Rows that were not used",
     table: "Rejects",
     headers: &["File", "Sheet", "Row", "Column", "Value", "Reason", "Month"],
@@ -29,7 +38,9 @@ const REJECTS: List = List {
     rest: " not used. Each line says where the row is and why; fix the export and run the report again.",
 };
 
-const CONFLICTS: List = List {
+const CONFLICTS: List<Duplicate> = List {
+    items: |s| &s.conflicts,
+    sheet: |p| &p.conflicts,
     title: "Conflicting copies",
     table: "Conflicts",
     headers: &[
@@ -47,15 +58,14 @@ const CONFLICTS: List = List {
     rest: " with another copy of the same session and region. The later copy was used (later file in name order, or lower row); check which is right.",
 };
 
-/// Writes the list sheet `name` of `items`, at most [`MAX_LIST_ROWS`] of them (the line under
-/// the title says when the list is cut); `cells` writes one item's row.
+/// Writes the sheet of `list`, at most [`MAX_LIST_ROWS`] of its items (the line under the title
+/// says when the list is cut); `cells` writes one item's row.
 fn write_list<T>(
-    (workbook, styles): (&mut Workbook, &Styles),
-    name: &str,
-    list: &List,
-    items: &[T],
+    out: &mut Out,
+    list: &List<T>,
     mut cells: impl FnMut(&mut Grid, u32, &T) -> Result<(), XlsxError>,
 ) -> Result<(), XlsxError> {
+    let (items, name) = ((list.items)(out.summary), (list.sheet)(out.plan));
     let (shown, cut) = list_cut(items.len(), MAX_LIST_ROWS);
     let about = if items.is_empty() {
         list.empty.to_string()
@@ -63,8 +73,8 @@ fn write_list<T>(
         let (one, many) = list.noun;
         format!("{}{}{cut}", count(items.len() as u64, one, many), list.rest)
     };
-    let ws = start_sheet(workbook, name, styles, list.title, &about)?;
-    let mut grid = Grid::new(ws, styles);
+    let ws = start_sheet(out.workbook, name, out.styles, list.title, &about)?;
+    let mut grid = Grid::new(ws, out.styles);
     for (i, item) in items.iter().take(shown).enumerate() {
         cells(&mut grid, table_row(i), item)?;
     }
@@ -74,44 +84,30 @@ fn write_list<T>(
 
 /// Writes the Rejects sheet: every row not used, where it is, and why.
 pub fn write_rejects(out: &mut Out) -> Result<(), XlsxError> {
-    let items = &out.summary.rejects;
-    write_list(
-        (out.workbook, out.styles),
-        &out.plan.rejects,
-        &REJECTS,
-        items,
-        |grid, row, r| {
-            grid.place(row, 0, (&r.file, &r.sheet, r.row))?;
-            let column = if r.column.is_empty() {
-                "(whole row)"
-            } else {
-                &r.column
-            };
-            grid.text(row, 3, column, false)?;
-            grid.text(row, 4, &r.value, false)?;
-            grid.text(row, 5, &r.reason.to_string(), false)?;
-            let month = r.month.as_deref().unwrap_or("date unreadable");
-            grid.text(row, 6, month, false)
-        },
-    )
+    write_list(out, &REJECTS, |grid, row, r| {
+        grid.place(row, 0, (&r.file, &r.sheet, r.row))?;
+        let column = if r.column.is_empty() {
+            "(whole row)"
+        } else {
+            &r.column
+        };
+        grid.text(row, 3, column, false)?;
+        grid.text(row, 4, &r.value, false)?;
+        grid.text(row, 5, &r.reason.to_string(), false)?;
+        let month = r.month.as_deref().unwrap_or("date unreadable");
+        grid.text(row, 6, month, false)
+    })
 }
 
 /// Writes the Conflicts sheet: copies of a session × region that disagree with the one used.
 pub fn write_conflicts(out: &mut Out) -> Result<(), XlsxError> {
-    let items = &out.summary.conflicts;
-    write_list(
-        (out.workbook, out.styles),
-        &out.plan.conflicts,
-        &CONFLICTS,
-        items,
-        |grid, row, d| {
-            grid.place(row, 0, (&d.file, &d.sheet, d.row))?;
-            grid.place(row, 3, (&d.kept_file, &d.kept_sheet, d.kept_row))?;
-            grid.text(row, 6, &d.month, false)?;
-            let differs = d.conflict.as_deref().unwrap_or("identical copy");
-            grid.text(row, 7, differs, false)
-        },
-    )
+    write_list(out, &CONFLICTS, |grid, row, d| {
+        grid.place(row, 0, (&d.file, &d.sheet, d.row))?;
+        grid.place(row, 3, (&d.kept_file, &d.kept_sheet, d.kept_row))?;
+        grid.text(row, 6, &d.month, false)?;
+        let differs = d.conflict.as_deref().unwrap_or("identical copy");
+        grid.text(row, 7, differs, false)
+    })
 }
 
 /// Writes the Sources sheet: one row per sheet of every file, or one row saying why a file
