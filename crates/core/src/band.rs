@@ -3,7 +3,7 @@
 //! A band holds minutes up to and including its upper edge, so fractional minutes round up into
 //! the next band: 5.5 minutes is `6-15`, 0.5 minutes is `1-5`.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 
 /// How long a region was worked in a session. `Ord` is the report order, shortest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,12 +59,6 @@ impl MinutesBand {
     /// Looks a band up by its text.
     pub fn from_key(key: &str) -> Option<MinutesBand> {
         MinutesBand::ALL.into_iter().find(|b| b.key() == key)
-    }
-}
-
-impl Serialize for MinutesBand {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.key())
     }
 }
 

@@ -19,6 +19,17 @@ macro_rules! display_as_key {
     )*};
 }
 
+/// Implements `Serialize` as the value's `key()`, for types whose JSON is their key.
+macro_rules! serialize_as_key {
+    ($($t:ty),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.key())
+            }
+        }
+    )*};
+}
+
 pub mod band;
 pub mod config;
 pub mod date;
@@ -61,3 +72,4 @@ display_as_key!(
     Factor,
     RegionOrAll
 );
+serialize_as_key!(MinutesBand, RegionOrAll);

@@ -6,7 +6,7 @@
 //! the JSON's field order; figures that cannot be computed are `None` (JSON `null`), never NaN.
 
 use crate::{MinutesBand, Pressure, Region};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A personalisation factor whose effect is estimated. `Ord` is the report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -76,12 +76,6 @@ impl RegionOrAll {
             RegionOrAll::All => "All regions",
             RegionOrAll::Region(r) => r.label(),
         }
-    }
-}
-
-impl Serialize for RegionOrAll {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.key())
     }
 }
 
