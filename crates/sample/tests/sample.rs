@@ -959,16 +959,21 @@ fn read_clean(path: &Path) -> Vec<Row> {
     rows
 }
 
+/// Writes a clean sample of `sessions` sessions in `files` files (default seed) into `dir`.
+fn clean_sample(dir: &Path, sessions: usize, files: usize) -> Vec<PathBuf> {
+    let opts = SampleOptions {
+        clean: true,
+        sessions,
+        files,
+        ..SampleOptions::default()
+    };
+    generate(dir, &opts).unwrap()
+}
+
 #[test]
 fn the_clean_sample_is_plain_split_by_date_and_tells_the_same_story() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = SampleOptions {
-        clean: true,
-        sessions: 1500,
-        files: 3,
-        ..SampleOptions::default()
-    };
-    let files = generate(dir.path(), &opts).unwrap();
+    let files = clean_sample(dir.path(), 1500, 3);
     assert_eq!(
         names(&files),
         [
@@ -1017,13 +1022,7 @@ fn the_clean_sample_is_plain_split_by_date_and_tells_the_same_story() {
 #[test]
 fn the_clean_sample_writes_every_file_even_with_more_files_than_sessions() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = SampleOptions {
-        clean: true,
-        sessions: 2,
-        files: 4,
-        ..SampleOptions::default()
-    };
-    let files = generate(dir.path(), &opts).unwrap();
+    let files = clean_sample(dir.path(), 2, 4);
     assert_eq!(files.len(), 4);
     let rows: usize = files.iter().map(|f| read_clean(f).len()).sum();
     assert!(rows >= 4, "two sessions of at least two regions");
