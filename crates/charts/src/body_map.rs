@@ -35,8 +35,15 @@ fn mirror(outline: &[(f64, f64)]) -> Vec<(f64, f64)> {
     outline.iter().rev().map(|&(x, y)| (100.0 - x, y)).collect()
 }
 
-/// The parts of one view, back to front in drawing order.
+/// The parts of one view, back to front in drawing order: the limbs, then the trunk and head.
 fn parts(back: bool) -> Vec<Part> {
+    let mut parts = limbs();
+    parts.extend(trunk(back));
+    parts
+}
+
+/// Arms, hands, legs and feet, each drawn on both sides.
+fn limbs() -> Vec<Part> {
     let arm = vec![
         (15.0, 63.0),
         (27.0, 62.0),
@@ -70,6 +77,32 @@ fn parts(back: bool) -> Vec<Part> {
         (33.0, 246.0),
         (34.0, 239.0),
     ];
+    let pair = |region, outline: Vec<(f64, f64)>| {
+        let mirrored = mirror(&outline);
+        [
+            Part {
+                region: Some(region),
+                outline,
+            },
+            Part {
+                region: Some(region),
+                outline: mirrored,
+            },
+        ]
+    };
+    [
+        pair(Region::Arms, arm),
+        pair(Region::Arms, hand),
+        pair(Region::Legs, leg),
+        pair(Region::Feet, foot),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The trunk (its back regions only on the back view), hips, neck, shoulders and head.
+fn trunk(back: bool) -> Vec<Part> {
     let (upper, lower) = if back {
         (Some(Region::UpperBack), Some(Region::LowerBack))
     } else {
@@ -77,14 +110,6 @@ fn parts(back: bool) -> Vec<Part> {
     };
     let part = |region, outline| Part { region, outline };
     vec![
-        part(Some(Region::Arms), arm.clone()),
-        part(Some(Region::Arms), mirror(&arm)),
-        part(Some(Region::Arms), hand.clone()),
-        part(Some(Region::Arms), mirror(&hand)),
-        part(Some(Region::Legs), leg.clone()),
-        part(Some(Region::Legs), mirror(&leg)),
-        part(Some(Region::Feet), foot.clone()),
-        part(Some(Region::Feet), mirror(&foot)),
         part(
             upper,
             vec![
