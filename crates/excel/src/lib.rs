@@ -131,7 +131,7 @@ fn workbook_bytes(summary: &Summary, trend: &[MonthFigures]) -> Result<Vec<u8>, 
         sheets::write_group(&mut out, group)?;
     }
     // The sheets after the groups, in workbook order.
-    let rest: [fn(&mut sheets::Out) -> Result<(), XlsxError>; 6] = [
+    let rest: [sheets::Writer; 6] = [
         sheets::write_adjusted,
         sheets::write_course,
         sheets::write_rejects,

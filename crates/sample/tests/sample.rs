@@ -1032,7 +1032,8 @@ fn the_clean_sample_writes_every_file_even_with_more_files_than_sessions() {
 fn options_the_messy_sample_cannot_honour_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     // Each case changes the default options and names what the refusal must say.
-    let refused: [(fn(&mut SampleOptions), &str); 3] = [
+    type Change = fn(&mut SampleOptions);
+    let refused: [(Change, &str); 3] = [
         (|o| o.files = 2, "needs 3 or more files"),
         (|o| o.sessions = 10, "at least 100 sessions"),
         (|o| (o.clean, o.files) = (true, 0), "needs 1 or more files"),

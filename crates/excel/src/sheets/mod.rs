@@ -53,6 +53,9 @@ pub struct Out<'a> {
     pub plan: &'a Plan<'a>,
 }
 
+/// A sheet writer of the workbook.
+pub type Writer = fn(&mut Out) -> Result<(), XlsxError>;
+
 /// The sheet names and the content of every group sheet, decided before anything is written so
 /// the overview can list the sheets and the charts can refer to them.
 pub struct Plan<'a> {
