@@ -108,56 +108,69 @@ pub fn write_period(
         duplicates: &ingested.duplicates,
         footer_skipped: ingested.rows.footer_skipped,
     };
-    let summary = crate::timings::stage("figures", || {
-        prepared.summarise(period, &facts, &setup.settings)
-    })?;
-    let dir = out.join(summary.period.name());
+    let dir = out.join(period.name());
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the report folder {}", dir.display()))?;
 
-    // The clean data, the workbook and the charts are independent: write them side by side.
+    // The clean data needs only the prepared rows, not the figures: it is written while the
+    // figures are computed (each leaves a core idle part of the time), and its three files
+    // side by side (the CSV on every core, each Parquet file on one).
     let clean_data = || -> anyhow::Result<()> {
         crate::timings::stage("clean-data", || -> anyhow::Result<()> {
             let table = clean_table(setup, prepared, period)?;
-            let csv_path = dir.join(SESSIONS_CSV);
-            crate::output::write_atomic(&csv_path, |w| {
-                table.write_csv(w).map_err(std::io::Error::other)
-            })
-            .with_context(|| format!("writing {}", csv_path.display()))?;
-            let path = dir.join(SESSIONS_PARQUET);
-            crate::output::write_atomic(&path, |w| {
-                table.write_parquet(w).map_err(std::io::Error::other)
-            })
-            .with_context(|| format!("writing {}", path.display()))?;
-            write_partitions(setup, prepared, period, &table, out)
+            let csv = || -> anyhow::Result<()> {
+                let path = dir.join(SESSIONS_CSV);
+                crate::output::write_atomic(&path, |w| {
+                    table.write_csv(w).map_err(std::io::Error::other)
+                })
+                .with_context(|| format!("writing {}", path.display()))
+            };
+            let parquet = || -> anyhow::Result<()> {
+                let path = dir.join(SESSIONS_PARQUET);
+                crate::output::write_atomic(&path, |w| {
+                    table.write_parquet(w).map_err(std::io::Error::other)
+                })
+                .with_context(|| format!("writing {}", path.display()))
+            };
+            let partitions = || write_partitions(setup, prepared, period, &table, out);
+            let (csv, (parquet, partitions)) =
+                rayon::join(csv, || rayon::join(parquet, partitions));
+            csv.and(parquet).and(partitions)
         })
     };
-    let workbook = || -> anyhow::Result<()> {
-        let path = dir.join(workbook_name(&summary.period));
-        crate::timings::stage("workbook", || {
-            relief_excel::write_workbook(&summary, trend, &path)
-        })
-        .with_context(|| format!("writing the workbook {}", path.display()))
-    };
-    let charts = || -> anyhow::Result<usize> {
-        let charts_dir = dir.join(CHARTS_DIR);
-        std::fs::create_dir_all(&charts_dir)
-            .with_context(|| format!("creating {}", charts_dir.display()))?;
-        let chart_options = relief_charts::ChartOptions {
-            width: setup.config.charts.width,
-            height: setup.config.charts.height,
+    // The figures, then the workbook and the charts drawn from them, side by side.
+    let figures_and_views = || -> anyhow::Result<(Summary, usize)> {
+        let summary = crate::timings::stage("figures", || {
+            prepared.summarise(period, &facts, &setup.settings)
+        })?;
+        let workbook = || -> anyhow::Result<()> {
+            let path = dir.join(workbook_name(&summary.period));
+            crate::timings::stage("workbook", || {
+                relief_excel::write_workbook(&summary, trend, &path)
+            })
+            .with_context(|| format!("writing the workbook {}", path.display()))
         };
-        let written = crate::timings::stage("charts", || {
-            relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
-        })
-        .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
-        Ok(written.len())
+        let charts = || -> anyhow::Result<usize> {
+            let charts_dir = dir.join(CHARTS_DIR);
+            std::fs::create_dir_all(&charts_dir)
+                .with_context(|| format!("creating {}", charts_dir.display()))?;
+            let chart_options = relief_charts::ChartOptions {
+                width: setup.config.charts.width,
+                height: setup.config.charts.height,
+            };
+            let written = crate::timings::stage("charts", || {
+                relief_charts::render_all(&summary, trend, &charts_dir, &chart_options)
+            })
+            .with_context(|| format!("drawing the charts in {}", charts_dir.display()))?;
+            Ok(written.len())
+        };
+        let (workbook, charts) = rayon::join(workbook, charts);
+        workbook?;
+        Ok((summary, charts?))
     };
-    let (clean_data, (workbook, charts)) =
-        rayon::join(clean_data, || rayon::join(workbook, charts));
+    let (clean_data, views) = rayon::join(clean_data, figures_and_views);
     clean_data?;
-    workbook?;
-    let charts = charts?;
+    let (summary, charts) = views?;
 
     // The summary goes last: its presence says the period's other outputs are complete.
     let json_path = dir.join(SUMMARY_JSON);

@@ -424,7 +424,7 @@ mod tests {
 
     #[test]
     fn paper_example_raw_against_adjusted() {
-        let got = adjusted_effects(&paper_rows(), 2);
+        let got = adjusted_effects(paper_rows(), 2);
         assert_eq!(got.len(), 2, "pooled and lower back: {got:?}");
         for (e, region) in got
             .iter()

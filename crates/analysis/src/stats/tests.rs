@@ -467,8 +467,8 @@ proptest! {
         })
     ) {
         let identity: Vec<u32> = (0..12).collect();
-        let a = adjusted_effects(&to_rows(&raw, &identity), 3);
-        let b = adjusted_effects(&to_rows(&shuffled, &names), 3);
+        let a = adjusted_effects(to_rows(&raw, &identity), 3);
+        let b = adjusted_effects(to_rows(&shuffled, &names), 3);
         assert_finite(&a);
         prop_assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
@@ -525,8 +525,8 @@ proptest! {
         };
         let identity: Vec<u32> = (0..6).collect();
         let config = AnalysisConfig { min_group_size: 2, ..AnalysisConfig::default() };
-        let a = course_of_care(&rows(&raw, &identity), &period, &config);
-        let b = course_of_care(&rows(&shuffled, &names), &period, &config);
+        let a = course_of_care(rows(&raw, &identity), &period, &config);
+        let b = course_of_care(rows(&shuffled, &names), &period, &config);
         prop_assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
             prop_assert_eq!((x.region, x.clients, x.small_sample, x.median_sessions), (y.region, y.clients, y.small_sample, y.median_sessions));
