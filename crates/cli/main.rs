@@ -117,18 +117,3 @@ fn fewer_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn fewer_malloc_arenas() {}
 
-/// Hands memory the reader freed back to the system. The reader's per-file cell grids are
-/// freed in the middle of glibc's heap, where they stay mapped and count in the peak while the
-/// figures allocate around them; one trim after reading costs a few milliseconds and lowered
-/// the peak of `relief report` on 800k rows by ~100 MB (bench/README.md). Trimming on every
-/// free instead (a zero trim threshold) cost seconds of page faults.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub(crate) fn release_freed_memory() {
-    // SAFETY: malloc_trim only returns free pages to the kernel; any thread may call it.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub(crate) fn release_freed_memory() {}

@@ -63,7 +63,6 @@ impl Setup {
         let bar = progress_bar(globals, files.len() as u64, "reading");
         let ingested = relief_ingest::read_inputs(files, &options, &|_| bar.inc(1));
         bar.finish_and_clear();
-        crate::release_freed_memory();
         ingested
     }
 }
