@@ -13,28 +13,7 @@ fn settings() -> AnalysisSettings {
     common::settings(5)
 }
 
-/// A record builder with sensible defaults: one client, one therapist, one day per record.
-fn rec(day: u32, client: &str, region: Region, before: f64, after: f64) -> Record {
-    Record {
-        date: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
-        client: Arc::from(client),
-        therapist: Some(Arc::from("Ana")),
-        session_id: None,
-        region,
-        side: None,
-        before,
-        after,
-        pressure: None,
-        minutes: None,
-        focus: None,
-        technique: None,
-        origin: Origin {
-            file: Arc::from("a.xlsx"),
-            sheet: Arc::from("Sessions"),
-            row: day + 1,
-        },
-    }
-}
+use common::record as rec;
 
 fn summarise(records: &[Record]) -> Summary {
     let october = Period::parse_month("2026-10").unwrap();

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use relief_analysis::stats::{
     CourseRow, FactorLevel, LevelRow, Technique, adjusted_effects, course_of_care, mcid_rate,
 };
-use relief_analysis::{AnalysisSettings, InputFacts, Period, Prepared};
+use relief_analysis::{AnalysisSettings, Period};
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry};
 use relief_core::summary::{Figures, Summary};
@@ -19,17 +19,9 @@ use relief_core::{MinutesBand, Origin, Pressure, Record, Region};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-fn settings(min_group_size: u64) -> AnalysisSettings {
-    AnalysisSettings {
-        responder_threshold: 0.30,
-        strong_responder_threshold: 0.50,
-        min_group_size,
-        score_scale: 10,
-        relief_version: "test".into(),
-        mcid_band_edges: vec![5.0, 8.0],
-        mcid_band_points: vec![1.0, 2.0, 3.0],
-    }
-}
+mod common;
+
+use common::{settings, summarise};
 
 fn config_of(s: &AnalysisSettings) -> AnalysisConfig {
     AnalysisConfig {
@@ -39,19 +31,6 @@ fn config_of(s: &AnalysisSettings) -> AnalysisConfig {
         mcid_band_edges: s.mcid_band_edges.clone(),
         mcid_band_points: s.mcid_band_points.clone(),
     }
-}
-
-fn summarise(records: &[Record], period: &Period, settings: &AnalysisSettings) -> Summary {
-    let facts = InputFacts {
-        files: &[],
-        rejects: &[],
-        duplicates: &[],
-        footer_skipped: 0,
-    };
-    Prepared::new(records.iter().cloned().collect())
-        .unwrap()
-        .summarise(period, &facts, settings)
-        .unwrap()
 }
 
 const TECHNIQUES: [&str; 4] = ["Swedish", "deep tissue", "Cupping", "swedish"];
@@ -475,25 +454,9 @@ fn later_months_never_change_a_past_month() {
 
 #[test]
 fn degenerate_data_reaches_the_summary_as_the_spec_says() {
-    let d = |day| NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
     let rec = |day, client: &str, region, before, after, focus| Record {
-        date: d(day),
-        client: Arc::from(client),
-        therapist: Some(Arc::from("Ana")),
-        session_id: None,
-        region,
-        side: None,
-        before,
-        after,
-        pressure: None,
-        minutes: None,
         focus: Some(focus),
-        technique: None,
-        origin: Origin {
-            file: Arc::from("a.xlsx"),
-            sheet: Arc::from("S"),
-            row: day + 1,
-        },
+        ..common::record(day, client, region, before, after)
     };
     // Neck: one client, focus and not, arrival soreness varying → an estimate, no CI.
     // Hips: focus rows only → no hips entry. Feet: arrival soreness 6 everywhere → no estimate.
