@@ -159,7 +159,8 @@ pub fn fit_design(design: &impl Design) -> Result<Fit, NoFit> {
             columns: k,
         });
     }
-    let (lengths, clusters) = column_lengths_and_clusters(design)?;
+    let lengths = column_lengths(design)?;
+    let clusters = Clusters::of(design);
     let (r, qty) = streamed_qr(design, &lengths);
     let svd =
         SVD::try_new(r, true, true, f64::EPSILON, SVD_MAX_ITERATIONS).ok_or(NoFit::NotConverged)?;
@@ -213,53 +214,78 @@ pub fn fit_design(design: &impl Design) -> Result<Fit, NoFit> {
     }
 }
 
-/// The clusters of a design, numbered 0, 1, 2 … in the order of their ids.
-struct Clusters {
-    /// By row: the cluster's number.
-    of_row: Vec<u32>,
-    count: usize,
+/// The clusters of a design, numbered 0, 1, 2 … in the order of their ids, without a per-row
+/// array: a client's number is looked up from its id when the rows are read again.
+enum Clusters {
+    /// Ids up to a few times the row count (relief's client numbers are 0, 1, 2 …): a table
+    /// from id to number, `u32::MAX` for ids no row has.
+    Dense(Vec<u32>),
+    /// Any other ids: the distinct ids, sorted; a number is an id's position.
+    Sparse(Vec<u32>),
 }
 
 impl Clusters {
+    /// The clusters of the design's rows (two quick passes over their cluster ids).
+    fn of(design: &impl Design) -> Clusters {
+        let n = design.rows();
+        let mut x = vec![0.0; design.columns()];
+        let mut id = |i: usize| design.row(i, &mut x).1;
+        let max = (0..n).map(&mut id).max().unwrap_or(0) as usize;
+        if max <= n.saturating_mul(4).saturating_add(1024) {
+            let mut table = vec![u32::MAX; max + 1];
+            for i in 0..n {
+                table[id(i) as usize] = 0;
+            }
+            let mut next = 0;
+            for slot in table.iter_mut().filter(|s| **s == 0) {
+                *slot = next;
+                next += 1;
+            }
+            Clusters::Dense(table)
+        } else {
+            let mut distinct: Vec<u32> = (0..n).map(id).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            Clusters::Sparse(distinct)
+        }
+    }
+
+    /// The number of the cluster `id` (one of the ids the clusters were made of).
+    fn number(&self, id: u32) -> usize {
+        match self {
+            Clusters::Dense(table) => table[id as usize] as usize,
+            Clusters::Sparse(distinct) => distinct.binary_search(&id).unwrap_or_default(),
+        }
+    }
+
+    /// G, the number of distinct clusters.
     fn len(&self) -> usize {
-        self.count
+        match self {
+            Clusters::Dense(table) => table.iter().filter(|s| **s != u32::MAX).count(),
+            Clusters::Sparse(distinct) => distinct.len(),
+        }
     }
 }
 
-/// First pass: every value finite, each column's length (√Σx²), and the clusters.
-fn column_lengths_and_clusters(design: &impl Design) -> Result<(Vec<f64>, Clusters), NoFit> {
+/// First pass: every value finite, and each column's length (√Σx²).
+fn column_lengths(design: &impl Design) -> Result<Vec<f64>, NoFit> {
     let (n, k) = (design.rows(), design.columns());
     let mut x = vec![0.0; k];
     let mut squares = vec![0.0; k];
-    let mut ids = Vec::with_capacity(n);
     for i in 0..n {
-        let (y, cluster) = design.row(i, &mut x);
+        let (y, _) = design.row(i, &mut x);
         if !(y.is_finite() && x.iter().all(|v| v.is_finite())) {
             return Err(NoFit::NotFinite);
         }
         for (s, v) in squares.iter_mut().zip(&x) {
             *s += v * v;
         }
-        ids.push(cluster);
     }
     let lengths: Vec<f64> = squares.into_iter().map(f64::sqrt).collect();
     if lengths.iter().any(|l| !(*l > 0.0 && l.is_finite())) {
         return Err(NoFit::RankDeficient);
     }
-    let mut distinct = ids.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let of_row = ids
-        .into_iter()
-        .map(|id| distinct.binary_search(&id).unwrap_or_default() as u32)
-        .collect();
-    Ok((
-        lengths,
-        Clusters {
-            of_row,
-            count: distinct.len(),
-        },
-    ))
+    Ok(lengths)
 }
 
 /// Second pass: R (K × K) and the first K values of Qᵀy of X D⁻¹ = Q R, a block of rows at a
@@ -301,10 +327,11 @@ fn cluster_meat(design: &impl Design, beta: &[f64], clusters: &Clusters) -> DMat
     let k = design.columns();
     let mut scores = vec![0.0; clusters.len() * k];
     let mut x = vec![0.0; k];
-    for (i, &g) in clusters.of_row.iter().enumerate() {
-        let (y, _) = design.row(i, &mut x);
+    for i in 0..design.rows() {
+        let (y, id) = design.row(i, &mut x);
+        let g = clusters.number(id);
         let u = y - dot(&x, beta);
-        let score = &mut scores[g as usize * k..(g as usize + 1) * k];
+        let score = &mut scores[g * k..(g + 1) * k];
         for (s, xij) in score.iter_mut().zip(&x) {
             *s += xij * u;
         }
@@ -400,6 +427,30 @@ mod tests {
         for (got, want) in v.iter().zip([1.5, 0.0, 0.0, 0.0]) {
             assert!(close(*got, want), "V {v:?}");
         }
+    }
+
+    /// Cluster ids far apart (numbered through a sorted list) and close together (through a
+    /// table) give the same fit, bit for bit.
+    #[test]
+    fn sparse_and_dense_cluster_ids_give_the_same_fit() {
+        let x = [
+            1.0, 4.0, 0.0, //
+            1.0, 8.0, 1.0, //
+            1.0, 4.0, 0.0, //
+            1.0, 6.0, 1.0, //
+            1.0, 5.0, 1.0, //
+            1.0, 7.0, 0.0,
+        ];
+        let y = [1.5, 4.0, 0.5, 3.0, 2.0, 2.5];
+        let dense = fit(&x, 3, &y, &[2, 2, 0, 0, 1, 1]).unwrap();
+        let sparse = fit(
+            &x,
+            3,
+            &y,
+            &[4_000_000_000, 4_000_000_000, 7, 7, 90_000, 90_000],
+        );
+        assert_eq!(dense, sparse.unwrap());
+        assert_eq!(dense.clusters, 3);
     }
 
     #[test]
