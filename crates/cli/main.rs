@@ -116,4 +116,3 @@ fn fewer_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn fewer_malloc_arenas() {}
-
