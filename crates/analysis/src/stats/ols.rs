@@ -73,7 +73,7 @@ pub trait Design {
     /// K, the number of columns of X.
     fn columns(&self) -> usize;
     /// Writes row `i` of X into `x` (K values) and returns its outcome y and its cluster id.
-    /// Called several times per row (the fit reads the rows in three passes), always with the
+    /// Called several times per row (the fit reads the rows in five passes), always with the
     /// same answer.
     fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32);
 }
@@ -124,7 +124,8 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
 }
 
 /// Fits y = Xβ + u by ordinary least squares and computes the CR1 cluster-robust covariance,
-/// reading the rows from `design` (three passes, a block of rows at a time).
+/// reading the rows from `design` again and again (five passes: column lengths, two for the
+/// cluster ids, the QR a block at a time, the cluster scores).
 ///
 /// β minimises ‖y − Xβ‖², computed from the design with each column scaled to unit length
 /// (D = diag of the column lengths): X D⁻¹ = Q R, R = U Σ Vᵀ, so β = D⁻¹ V Σ⁻¹ Uᵀ Qᵀ y and
