@@ -237,10 +237,8 @@ impl Clusters {
             for i in 0..n {
                 table[id(i) as usize] = 0;
             }
-            let mut next = 0;
-            for slot in table.iter_mut().filter(|s| **s == 0) {
-                *slot = next;
-                next += 1;
+            for (number, slot) in table.iter_mut().filter(|s| **s == 0).enumerate() {
+                *slot = number as u32;
             }
             Clusters::Dense(table)
         } else {
