@@ -193,109 +193,161 @@ impl<'t, 'p> Source<'t, 'p> {
         block: Range<usize>,
         blank: bool,
     ) -> Result<(), AnalysisError> {
+        if let Some(cells) = self.text_cells(name, block.clone())? {
+            return put::<ByteArrayType>(w, name, cells.into_iter(), blank);
+        }
         let t = self.table;
         let p = t.prepared;
-        let frame = &p.frame;
-        let (start, len) = ((t.rows.start + block.start) as i64, block.len());
-        // Positions in the prepared rows, and the frame's values of the block.
-        let at = || block.clone().map(|i| t.rows.start + i);
-        let u32s = |col: &str| -> PolarsResult<UInt32Chunked> {
-            Ok(frame.column(col)?.u32()?.slice(start, len))
-        };
-        let f64s = |col: &str| -> PolarsResult<Float64Chunked> {
-            Ok(frame.column(col)?.f64()?.slice(start, len))
-        };
-        let text = |id: u32| self.texts[id as usize].clone();
         let int = |v: u32| i32::try_from(v).map_err(|_| bug(format!("{v} does not fit in {name}")));
         match name {
-            "month" => {
-                let months = u32s(c::MONTH)?;
-                let cells = months
-                    .iter()
-                    .map(|m| m.map(|m| self.months[m as usize].clone()));
-                put::<ByteArrayType>(w, name, cells, blank)
-            }
             "date" => {
                 let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-                let days = at().map(|r| Some((date_of(p.rows.day[r]) - epoch).num_days() as i32));
+                let days = self
+                    .positions(&block)
+                    .map(|r| Some((date_of(p.rows.day[r]) - epoch).num_days() as i32));
                 put::<Int32Type>(w, name, days, blank)
             }
-            "client" | "therapist" | "technique" => {
-                let col = match name {
-                    "client" => c::CLIENT,
-                    "therapist" => c::THERAPIST,
-                    _ => c::TECHNIQUE,
-                };
-                let ids = u32s(col)?;
-                put::<ByteArrayType>(w, name, ids.iter().map(|i| i.map(text)), blank)
-            }
-            "session" => {
-                let cells = block.map(|i| self.sessions.get(&t.session[i]).cloned());
-                put::<ByteArrayType>(w, name, cells, blank)
-            }
-            "region" => {
-                let regions = u32s(c::REGION)?;
-                let cells = regions
-                    .iter()
-                    .map(|r| Some(word(Region::ALL[r.unwrap_or(0) as usize].key())));
-                put::<ByteArrayType>(w, name, cells, blank)
-            }
-            "side" => {
-                let cells = at().map(|r| side_of(p.rows.side[r]).map(|s| word(s.key())));
-                put::<ByteArrayType>(w, name, cells, blank)
-            }
             "before" | "after" | "change" => {
-                let values = f64s(name)?;
+                let values = self.f64s(name, &block)?;
                 let cells = values.iter().map(|v| Some(v.unwrap_or(0.0)));
                 put::<DoubleType>(w, name, cells, blank)
             }
             "relative" => {
-                let (before, change) = (f64s(c::BEFORE)?, f64s(c::CHANGE)?);
+                let (before, change) =
+                    (self.f64s(c::BEFORE, &block)?, self.f64s(c::CHANGE, &block)?);
                 let cells = before.iter().zip(change.iter()).map(|(b, ch)| {
                     let (b, ch) = (b.unwrap_or(0.0), ch.unwrap_or(0.0));
                     (b > 0.0).then(|| ch / b)
                 });
                 put::<DoubleType>(w, name, cells, blank)
             }
-            "pressure" => {
-                let levels = u32s(c::PRESSURE)?;
-                let cells = levels.iter().map(|l| {
-                    l.and_then(|l| pressure_of(l as u8 + 1))
-                        .map(|l| word(l.key()))
-                });
-                put::<ByteArrayType>(w, name, cells, blank)
-            }
             "focus" => {
-                let focus = frame.column(c::FOCUS)?.bool()?.slice(start, len);
+                let (start, len) = self.span(&block);
+                let focus = p.frame.column(c::FOCUS)?.bool()?.slice(start, len);
                 put::<BoolType>(w, name, focus.iter(), blank)
             }
             "minutes" => {
-                let cells = at().map(|r| Some(p.rows.minutes[r]).filter(|m| !m.is_nan()));
+                let cells = self
+                    .positions(&block)
+                    .map(|r| Some(p.rows.minutes[r]).filter(|m| !m.is_nan()));
                 put::<DoubleType>(w, name, cells, blank)
-            }
-            "minutes_band" => {
-                let bands = u32s(c::MINUTES_BAND)?;
-                let cells = bands
-                    .iter()
-                    .map(|b| b.map(|b| word(MinutesBand::ALL[b as usize].key())));
-                put::<ByteArrayType>(w, name, cells, blank)
             }
             "visit" => {
                 let cells = block.map(|i| int(t.visit[i]).map(Some));
                 put_fallible::<Int32Type>(w, name, cells, blank)
             }
-            "file" => {
-                put::<ByteArrayType>(w, name, at().map(|r| Some(text(p.rows.file[r]))), blank)
-            }
-            "sheet" => {
-                put::<ByteArrayType>(w, name, at().map(|r| Some(text(p.rows.sheet[r]))), blank)
-            }
             "row" => {
-                let cells = at().map(|r| int(p.rows.row[r]).map(Some));
+                let cells = self.positions(&block).map(|r| int(p.rows.row[r]).map(Some));
                 put_fallible::<Int32Type>(w, name, cells, blank)
             }
             other => Err(bug(format!("no Parquet writer for {other}"))),
         }
+    }
+
+    /// The cells of rows `block` of a text column, as byte strings; `None` for a column that is
+    /// not text.
+    fn text_cells(
+        &self,
+        name: &str,
+        block: Range<usize>,
+    ) -> Result<Option<Vec<Option<ByteArray>>>, AnalysisError> {
+        let t = self.table;
+        let p = t.prepared;
+        let text = |id: u32| self.texts[id as usize].clone();
+        let cells: Vec<Option<ByteArray>> = match name {
+            "month" => {
+                let months = self.u32s(c::MONTH, &block)?;
+                months
+                    .iter()
+                    .map(|m| m.map(|m| self.months[m as usize].clone()))
+                    .collect()
+            }
+            "client" | "therapist" | "technique" => {
+                let column = match name {
+                    "client" => c::CLIENT,
+                    "therapist" => c::THERAPIST,
+                    _ => c::TECHNIQUE,
+                };
+                let ids = self.u32s(column, &block)?;
+                ids.iter().map(|i| i.map(text)).collect()
+            }
+            "session" => block
+                .map(|i| self.sessions.get(&t.session[i]).cloned())
+                .collect(),
+            "region" => {
+                let regions = self.u32s(c::REGION, &block)?;
+                regions
+                    .iter()
+                    .map(|r| Some(word(Region::ALL[r.unwrap_or(0) as usize].key())))
+                    .collect()
+            }
+            "side" => self
+                .positions(&block)
+                .map(|r| side_of(p.rows.side[r]).map(|s| word(s.key())))
+                .collect(),
+            "pressure" => {
+                let levels = self.u32s(c::PRESSURE, &block)?;
+                levels
+                    .iter()
+                    .map(|l| {
+                        l.and_then(|l| pressure_of(l as u8 + 1))
+                            .map(|l| word(l.key()))
+                    })
+                    .collect()
+            }
+            "minutes_band" => {
+                let bands = self.u32s(c::MINUTES_BAND, &block)?;
+                bands
+                    .iter()
+                    .map(|b| b.map(|b| word(MinutesBand::ALL[b as usize].key())))
+                    .collect()
+            }
+            "file" => self
+                .positions(&block)
+                .map(|r| Some(text(p.rows.file[r])))
+                .collect(),
+            "sheet" => self
+                .positions(&block)
+                .map(|r| Some(text(p.rows.sheet[r])))
+                .collect(),
+            _ => return Ok(None),
+        };
+        Ok(Some(cells))
+    }
+
+    /// Where rows `block` of the table start in the prepared frame, and how many they are.
+    fn span(&self, block: &Range<usize>) -> (i64, usize) {
+        ((self.table.rows.start + block.start) as i64, block.len())
+    }
+
+    /// The positions of rows `block` of the table in the prepared rows.
+    fn positions(&self, block: &Range<usize>) -> impl Iterator<Item = usize> + use<> {
+        let start = self.table.rows.start;
+        block.clone().map(move |i| start + i)
+    }
+
+    /// The values of a `u32` frame column for rows `block`.
+    fn u32s(&self, column: &str, block: &Range<usize>) -> PolarsResult<UInt32Chunked> {
+        let (start, len) = self.span(block);
+        Ok(self
+            .table
+            .prepared
+            .frame
+            .column(column)?
+            .u32()?
+            .slice(start, len))
+    }
+
+    /// The values of an `f64` frame column for rows `block`.
+    fn f64s(&self, column: &str, block: &Range<usize>) -> PolarsResult<Float64Chunked> {
+        let (start, len) = self.span(block);
+        Ok(self
+            .table
+            .prepared
+            .frame
+            .column(column)?
+            .f64()?
+            .slice(start, len))
     }
 }
 

@@ -221,12 +221,9 @@ impl LevelStats {
         distinct(&mut self.clients) as u64
     }
 
+    /// A level only has stats once a row added it, so `rows` is at least 1.
     fn mean_change(&self) -> f64 {
-        if self.rows == 0 {
-            0.0
-        } else {
-            self.change_sum / self.rows as f64
-        }
+        self.change_sum / self.rows as f64
     }
 }
 
