@@ -16,17 +16,16 @@
 //! for a formula is neutralised there (see [`neutralise_formula`]); the Parquet copy and the
 //! JSON summary are data for programs and keep every value exactly.
 
-use crate::frame::col_names as c;
+use crate::frame::{col_names as c, dense};
+use crate::session_names::SessionNames;
 use crate::{AnalysisError, Period, Prepared};
 use polars::prelude::*;
 use rayon::prelude::*;
 use relief_core::records::{date_of, pressure_of, side_of};
 use relief_core::{MinutesBand, Region};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
-use std::sync::Arc;
 
 /// What goes into the clean table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,14 +41,20 @@ pub struct CleanTable<'a> {
     pub(crate) rows: Range<usize>,
     pub(crate) options: CleanTableOptions,
     /// The `session` text of every session of the period, by session number.
-    pub(crate) sessions: HashMap<u32, Arc<str>>,
+    pub(crate) sessions: SessionNames,
     /// The frame's columns the table reads, for the period's rows.
-    pub(crate) session: Vec<u32>,
-    pub(crate) visit: Vec<u32>,
+    pub(crate) session: Cow<'a, [u32]>,
+    pub(crate) visit: Cow<'a, [u32]>,
 }
 
-/// Rows per block: formatted together, written together (also the Parquet writer's unit).
+/// Rows per block of the Parquet writer: the batches it sees (its pages depend on them, so
+/// changing this changes the bytes of the Parquet files).
 pub(crate) const BLOCK: usize = 65_536;
+
+/// Rows per block of CSV text: formatted together on one core, written together. Small enough
+/// that the few blocks in flight hold ~1 MB of text each, large enough that handing blocks to
+/// the cores costs nothing measurable.
+const CSV_BLOCK: usize = 8_192;
 
 impl Prepared {
     /// The clean table of one period, in canonical order.
@@ -67,24 +72,17 @@ impl Prepared {
         session_name: &(dyn Fn(&str) -> String + Sync),
     ) -> Result<CleanTable<'_>, AnalysisError> {
         let rows = self.rows_of(period);
-        let column = |name: &str| -> PolarsResult<Vec<u32>> {
-            Ok(self
-                .frame
-                .column(name)?
-                .u32()?
-                .slice(rows.start as i64, rows.len())
-                .iter()
-                .map(|v| v.unwrap_or(0))
-                .collect())
+        let column = |name: &str| -> PolarsResult<Cow<'_, [u32]>> {
+            Ok(match dense(self.frame.column(name)?.u32()?) {
+                Cow::Borrowed(all) => Cow::Borrowed(&all[rows.clone()]),
+                Cow::Owned(all) => Cow::Owned(all[rows.clone()].to_vec()),
+            })
         };
         let session = column(c::SESSION)?;
         let visit = column(c::VISIT)?;
-        let mut sessions: HashMap<u32, Arc<str>> = HashMap::new();
-        for s in &session {
-            sessions
-                .entry(*s)
-                .or_insert_with(|| Arc::from(session_name(&self.session_keys[*s as usize])));
-        }
+        let sessions = SessionNames::new(&session, self.sessions.len(), &|s| {
+            session_name(&self.sessions[s as usize].text(&self.texts))
+        });
         Ok(CleanTable {
             prepared: self,
             rows,
@@ -141,8 +139,8 @@ impl CleanTable<'_> {
         header.write_record(self.columns())?;
         out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
         let blocks: Vec<Range<usize>> = (0..self.height())
-            .step_by(BLOCK)
-            .map(|s| s..(s + BLOCK).min(self.height()))
+            .step_by(CSV_BLOCK)
+            .map(|s| s..(s + CSV_BLOCK).min(self.height()))
             .collect();
         // A few blocks at a time on every core, then written in order: memory stays at a few
         // blocks' text whatever the table's length.
@@ -227,9 +225,7 @@ impl CleanTable<'_> {
                 w.write_field(date_of(p.rows.day[at]).to_string())?;
             }
             w.write_field(&*text(client[k]))?;
-            w.write_field(&*neutralise_formula(
-                self.sessions.get(&self.session[i]).map_or("", |s| &**s),
-            ))?;
+            w.write_field(&*neutralise_formula(self.sessions.get(self.session[i])))?;
             w.write_field(&*text(therapist[k]))?;
             w.write_field(Region::ALL[region[k].unwrap_or(0) as usize].key())?;
             w.write_field(side_of(p.rows.side[at]).map_or("", |s| s.key()))?;
@@ -305,7 +301,7 @@ impl CleanTable<'_> {
                 "session".into(),
                 block
                     .clone()
-                    .map(|i| self.sessions.get(&self.session[i]).map(|s| &**s))
+                    .map(|i| Some(self.sessions.get(self.session[i])).filter(|s| !s.is_empty()))
                     .collect::<Vec<Option<&str>>>(),
             ),
             Column::new("therapist".into(), texts(u32s(c::THERAPIST)?)),

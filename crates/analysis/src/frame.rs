@@ -117,6 +117,19 @@ pub(crate) fn build_frame(
     Ok(DataFrame::new(n, columns)?)
 }
 
+/// A column without nulls as a slice: borrowed when polars holds it in one piece (as
+/// [`build_frame`] makes it), gathered once otherwise.
+pub(crate) fn dense<T>(ca: &ChunkedArray<T>) -> std::borrow::Cow<'_, [T::Native]>
+where
+    T: PolarsNumericType,
+{
+    use std::borrow::Cow;
+    match ca.cont_slice() {
+        Ok(values) => Cow::Borrowed(values),
+        Err(_) => Cow::Owned(ca.iter().map(Option::unwrap_or_default).collect()),
+    }
+}
+
 pub(crate) fn pressure_index(p: Pressure) -> u32 {
     Pressure::ALL
         .iter()

@@ -15,6 +15,7 @@ mod groups;
 mod parquet_file;
 mod personalisation;
 mod prepare;
+mod session_names;
 pub mod stats;
 mod summarise;
 

@@ -27,7 +27,6 @@ use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use polars::prelude::*;
 use relief_core::records::{date_of, pressure_of, side_of};
 use relief_core::{MinutesBand, Region};
-use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
@@ -153,8 +152,6 @@ struct Source<'t, 'p> {
     table: &'t CleanTable<'p>,
     /// By text number.
     texts: Vec<ByteArray>,
-    /// By session number.
-    sessions: HashMap<u32, ByteArray>,
     /// By month index.
     months: Vec<ByteArray>,
 }
@@ -175,11 +172,6 @@ impl<'t, 'p> Source<'t, 'p> {
             table,
             texts: (0..p.texts.len() as u32)
                 .map(|id| bytes_of(p.texts.get(id)))
-                .collect(),
-            sessions: table
-                .sessions
-                .iter()
-                .map(|(n, s)| (*n, bytes_of(s)))
                 .collect(),
             months: p.months.iter().map(|m| bytes_of(&m.name())).collect(),
         }
@@ -272,7 +264,7 @@ impl<'t, 'p> Source<'t, 'p> {
                 ids.iter().map(|i| i.map(text)).collect()
             }
             "session" => block
-                .map(|i| self.sessions.get(&t.session[i]).cloned())
+                .map(|i| t.sessions.bytes(t.session[i]).map(ByteArray::from))
                 .collect(),
             "region" => {
                 let regions = self.u32s(c::REGION, &block)?;

@@ -16,7 +16,7 @@
 //! - course of care: every row from the start of the input up to the period's end (later
 //!   sessions are ignored, so a month's report never changes when later months arrive).
 
-use crate::frame::col_names as c;
+use crate::frame::{col_names as c, dense};
 use crate::stats::adjusted::ReferenceRule;
 use crate::stats::{CourseRow, FactorLevel, LevelRow, adjusted_effects, course_of_care};
 use crate::{AnalysisError, AnalysisSettings, Period, Prepared};
@@ -56,18 +56,6 @@ struct Columns<'a> {
     pressure: &'a UInt32Chunked,
     minutes_band: &'a UInt32Chunked,
     technique: &'a UInt32Chunked,
-}
-
-/// A column without nulls as a slice: borrowed when polars holds it in one piece (as the
-/// frame builder makes it), gathered once otherwise.
-fn dense<T>(ca: &ChunkedArray<T>) -> Cow<'_, [T::Native]>
-where
-    T: PolarsNumericType,
-{
-    match ca.cont_slice() {
-        Ok(values) => Cow::Borrowed(values),
-        Err(_) => Cow::Owned(ca.iter().map(Option::unwrap_or_default).collect()),
-    }
 }
 
 /// Numbers the clients of the first `end` rows 0, 1, 2 … in the order of their first row.

@@ -24,8 +24,34 @@ pub struct Prepared {
     pub(crate) months: Vec<Period>,
     /// Per row, in canonical order: what the clean table shows beyond the frame.
     pub(crate) rows: RowColumns,
-    /// A text key per session number, for the clean table's session pseudonym.
-    pub(crate) session_keys: Vec<String>,
+    /// What identifies each session, by session number: its key text is made only when the
+    /// clean table names the session.
+    pub(crate) sessions: Vec<SessionKey>,
+}
+
+/// What identifies a session (text numbers; [`NO_TEXT`] where not recorded).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionKey {
+    client: u32,
+    /// The day of the session's first row.
+    day: i32,
+    therapist: u32,
+    /// The export's session id.
+    id: u32,
+}
+
+impl SessionKey {
+    /// The session's key as text, the input of its pseudonym: client and the export's session
+    /// id where there is one, else client, date and therapist.
+    pub(crate) fn text(&self, texts: &Texts) -> String {
+        let text = |id: u32| if id == NO_TEXT { "" } else { &**texts.get(id) };
+        if self.id != NO_TEXT {
+            format!("{}|id|{}", text(self.client), text(self.id))
+        } else {
+            let date = relief_core::records::date_of(self.day);
+            format!("{}|{}|{}", text(self.client), date, text(self.therapist))
+        }
+    }
 }
 
 /// The per-row columns only the clean table needs, in canonical order.
@@ -76,21 +102,18 @@ impl Prepared {
         let therapist = gather(&mut records.therapist, &order);
         let session_id = gather(&mut records.session_id, &order);
         let region = gather(&mut records.region, &order);
-        let (session, session_keys, session_info) =
-            number_sessions(&records, &rows, &client, &therapist, &session_id, &region);
+        let (session, sessions, worked) =
+            number_sessions(&rows, &client, &therapist, &session_id, &region);
         drop(session_id);
-        let visits = visit_numbers(&session_info, records.texts().len());
+        let visits = visit_numbers(&sessions, records.texts().len());
         let (months, month) = month_numbers(&rows.day);
         let derived = Derived {
             visit: session.iter().map(|s| visits[*s as usize]).collect(),
-            worked: session
-                .iter()
-                .map(|s| session_info[*s as usize].2)
-                .collect(),
+            worked: session.iter().map(|s| worked[*s as usize]).collect(),
             session,
             month,
         };
-        drop(session_info);
+        drop(worked);
         let frame = build_frame(
             &mut records,
             &order,
@@ -107,7 +130,7 @@ impl Prepared {
             texts,
             months,
             rows,
-            session_keys,
+            sessions,
         })
     }
 
@@ -199,64 +222,66 @@ fn canonical_order(r: &Records, ranks: &[u32]) -> Vec<u32> {
     order
 }
 
-/// Per session: client, first date, regions worked.
-type SessionInfo = Vec<(u32, i32, u16)>;
-
 /// Numbers the sessions in canonical order of first appearance. Without a session id a session
 /// is a run of rows with the same date, client and therapist (they are neighbours in canonical
 /// order); with one, the same id of the same client on any date.
+///
+/// Returns each row's session number, each session's key, and per session a bit per region
+/// worked in it.
 fn number_sessions(
-    records: &Records,
     rows: &RowColumns,
     client: &[u32],
     therapist: &[u32],
     session_id: &[u32],
     region: &[u8],
-) -> (Vec<u32>, Vec<String>, SessionInfo) {
+) -> (Vec<u32>, Vec<SessionKey>, Vec<u16>) {
     // A sheet without a therapist column leaves the therapist out of the key (NO_TEXT).
-    let text = |id: u32| records.text(id).map_or("", |t| &**t);
     let mut by_id: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut keys: Vec<String> = Vec::new();
-    let mut info: SessionInfo = Vec::new();
+    let mut keys: Vec<SessionKey> = Vec::new();
+    let mut worked: Vec<u16> = Vec::new();
     let mut session = Vec::with_capacity(client.len());
     let mut last: Option<(i32, u32, u32, u32)> = None;
     for i in 0..client.len() {
         let here = (rows.day[i], client[i], therapist[i], session_id[i]);
         let n = if session_id[i] != NO_TEXT {
             *by_id.entry((client[i], session_id[i])).or_insert_with(|| {
-                keys.push(format!("{}|id|{}", text(client[i]), text(session_id[i])));
-                info.push((client[i], rows.day[i], 0));
+                keys.push(SessionKey {
+                    client: client[i],
+                    day: rows.day[i],
+                    therapist: therapist[i],
+                    id: session_id[i],
+                });
+                worked.push(0);
                 keys.len() as u32 - 1
             })
         } else if last == Some(here) {
             *session.last().expect("a previous row")
         } else {
-            let date = relief_core::records::date_of(rows.day[i]);
-            keys.push(format!(
-                "{}|{}|{}",
-                text(client[i]),
-                date,
-                text(therapist[i])
-            ));
-            info.push((client[i], rows.day[i], 0));
+            keys.push(SessionKey {
+                client: client[i],
+                day: rows.day[i],
+                therapist: therapist[i],
+                id: NO_TEXT,
+            });
+            worked.push(0);
             keys.len() as u32 - 1
         };
         last = Some(here);
         if rows.minutes[i].is_nan() || rows.minutes[i] > 0.0 {
-            info[n as usize].2 |= 1 << region[i];
+            worked[n as usize] |= 1 << region[i];
         }
         session.push(n);
     }
-    (session, keys, info)
+    (session, keys, worked)
 }
 
 /// Numbers each client's sessions 1, 2, 3 … by date; sessions of the same day keep the
 /// canonical order they were first seen in.
-fn visit_numbers(sessions: &SessionInfo, n_texts: usize) -> Vec<u32> {
+fn visit_numbers(sessions: &[SessionKey], n_texts: usize) -> Vec<u32> {
     let mut by_client: Vec<(u32, i32, u32)> = sessions
         .iter()
         .enumerate()
-        .map(|(id, (client, day, _))| (*client, *day, id as u32))
+        .map(|(id, key)| (key.client, key.day, id as u32))
         .collect();
     by_client.sort_unstable();
     let mut visits = vec![0u32; sessions.len()];
@@ -267,7 +292,7 @@ fn visit_numbers(sessions: &SessionInfo, n_texts: usize) -> Vec<u32> {
         previous = client;
         visits[id as usize] = n;
     }
-    debug_assert!(sessions.iter().all(|s| (s.0 as usize) < n_texts));
+    debug_assert!(sessions.iter().all(|s| (s.client as usize) < n_texts));
     visits
 }
 
