@@ -1,5 +1,5 @@
 //! Every group of SPEC §3 computed by one generic function: the frame is grouped by the key's
-//! columns and the region, the figures of [`crate::figures`] are aggregated, and the keys are
+//! column and the region (as one number), the figures of [`crate::figures`] are aggregated, and the keys are
 //! read back into the report model's key type.
 //!
 //! What a group is — its JSON name, workbook sheet, order — is described once in
@@ -18,147 +18,128 @@ use relief_core::{MinutesBand, Pressure, Region};
 
 /// A group key as the frame holds it.
 pub(crate) trait FrameKey: GroupKey {
-    /// The frame columns of the key; the region is always added as the last grouping column.
-    const COLUMNS: &'static [&'static str];
-    /// The keys of every row of an aggregated frame, in row order.
-    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>>;
-}
-
-fn u32s(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
-    Ok(df
-        .column(name)?
-        .cast(&DataType::UInt32)?
-        .u32()?
-        .iter()
-        .map(|v| v.expect("group keys are never null"))
-        .collect())
-}
-
-fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<bool>> {
-    Ok(df
-        .column(name)?
-        .bool()?
-        .iter()
-        .map(|v| v.expect("group keys are never null"))
-        .collect())
+    /// The frame column of the key (a small number or a flag); `None` for the region table,
+    /// whose only key is the region.
+    const COLUMN: Option<&'static str>;
+    /// The key whose column holds `value`.
+    fn read(value: u32, p: &Prepared) -> Self;
 }
 
 impl FrameKey for RegionKey {
-    const COLUMNS: &'static [&'static str] = &[];
-    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(vec![RegionKey {}; df.height()])
+    const COLUMN: Option<&'static str> = None;
+    fn read(_: u32, _: &Prepared) -> Self {
+        RegionKey {}
     }
 }
 
 impl FrameKey for MonthKey {
-    const COLUMNS: &'static [&'static str] = &[c::MONTH];
-    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(u32s(df, c::MONTH)?
-            .into_iter()
-            .map(|m| MonthKey {
-                month: p.months[m as usize].name(),
-            })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::MONTH);
+    fn read(month: u32, p: &Prepared) -> Self {
+        MonthKey {
+            month: p.months[month as usize].name(),
+        }
     }
 }
 
 impl FrameKey for TherapistKey {
-    const COLUMNS: &'static [&'static str] = &[c::THERAPIST];
-    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(u32s(df, c::THERAPIST)?
-            .into_iter()
-            .map(|t| TherapistKey {
-                therapist: p.texts.get(t).to_string(),
-            })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::THERAPIST);
+    fn read(text: u32, p: &Prepared) -> Self {
+        TherapistKey {
+            therapist: p.texts.get(text).to_string(),
+        }
     }
 }
 
 impl FrameKey for PressureKey {
-    const COLUMNS: &'static [&'static str] = &[c::PRESSURE];
-    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(u32s(df, c::PRESSURE)?
-            .into_iter()
-            .map(|i| PressureKey {
-                pressure: Pressure::ALL[i as usize],
-            })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::PRESSURE);
+    fn read(level: u32, _: &Prepared) -> Self {
+        PressureKey {
+            pressure: Pressure::ALL[level as usize],
+        }
     }
 }
 
 impl FrameKey for FocusKey {
-    const COLUMNS: &'static [&'static str] = &[c::FOCUS];
-    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(bools(df, c::FOCUS)?
-            .into_iter()
-            .map(|focus| FocusKey { focus })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::FOCUS);
+    fn read(focus: u32, _: &Prepared) -> Self {
+        FocusKey { focus: focus != 0 }
     }
 }
 
 impl FrameKey for MinutesKey {
-    const COLUMNS: &'static [&'static str] = &[c::MINUTES_BAND];
-    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(u32s(df, c::MINUTES_BAND)?
-            .into_iter()
-            .map(|i| MinutesKey {
-                minutes_band: MinutesBand::ALL[i as usize],
-            })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::MINUTES_BAND);
+    fn read(band: u32, _: &Prepared) -> Self {
+        MinutesKey {
+            minutes_band: MinutesBand::ALL[band as usize],
+        }
     }
 }
 
 impl FrameKey for TechniqueKey {
-    const COLUMNS: &'static [&'static str] = &[c::TECHNIQUE];
-    fn read(df: &DataFrame, p: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(u32s(df, c::TECHNIQUE)?
-            .into_iter()
-            .map(|t| TechniqueKey {
-                technique: p.texts.get(t).to_string(),
-            })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::TECHNIQUE);
+    fn read(text: u32, p: &Prepared) -> Self {
+        TechniqueKey {
+            technique: p.texts.get(text).to_string(),
+        }
     }
 }
 
 impl FrameKey for VisitKey {
-    const COLUMNS: &'static [&'static str] = &[c::VISIT];
-    fn read(df: &DataFrame, _: &Prepared) -> PolarsResult<Vec<Self>> {
-        Ok(u32s(df, c::VISIT)?
-            .into_iter()
-            .map(|visit| VisitKey { visit })
-            .collect())
+    const COLUMN: Option<&'static str> = Some(c::VISIT);
+    fn read(visit: u32, _: &Prepared) -> Self {
+        VisitKey { visit }
     }
 }
 
-/// Aggregates `lf` by `keys` and the region, rows with a null key left out; returns the
-/// aggregated frame (keys and figures) and the figures read from it.
+/// The grouping column: key × 16 + region, null where the key is not recorded.
+const GROUP: &str = "__group";
+
+/// Regions per key value in [`GROUP`]: a power of two above the nine regions.
+const REGION_SLOTS: u64 = 16;
+
+/// One aggregated group: its key's value, its region, its figures.
+type Aggregated = (u32, Region, relief_core::summary::Figures);
+
+/// Aggregates `lf` by the value of `key` (a column of small numbers or flags) and the region,
+/// leaving out rows whose key is not recorded and, for `skip_region`, rows of that region.
+///
+/// Key and region are grouped as one number, not as two columns: polars groups a single
+/// integer column by hashing it directly, where two columns are first encoded into a byte row
+/// per frame row (~40 bytes a row, and most of the time of a table). Rows left out get a null
+/// number and form a group that is dropped, so nothing is copied to filter them.
 fn aggregate(
     lf: &LazyFrame,
-    keys: &[&str],
+    key: Option<&str>,
+    skip_region: Option<u32>,
     t: Thresholds,
-) -> PolarsResult<(DataFrame, Vec<relief_core::summary::Figures>)> {
-    let mut lf = lf.clone();
-    let mut by: Vec<&str> = keys.to_vec();
-    by.push(c::REGION);
-    for k in keys {
-        lf = lf.filter(col(*k).is_not_null());
+) -> PolarsResult<Vec<Aggregated>> {
+    let region = || col(c::REGION).cast(DataType::UInt64);
+    let mut group = match key {
+        Some(k) => col(k).cast(DataType::UInt64) * lit(REGION_SLOTS) + region(),
+        None => region(),
+    };
+    if let Some(skipped) = skip_region {
+        group = when(col(c::REGION).neq(lit(skipped)))
+            .then(group)
+            .otherwise(lit(NULL).cast(DataType::UInt64));
     }
     let df = lf
-        .group_by(by.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .clone()
+        .group_by([group.alias(GROUP)])
         .agg(aggregations(t))
-        .sort(
-            by.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-            SortMultipleOptions::default(),
-        )
+        .filter(col(GROUP).is_not_null())
+        .sort([GROUP], SortMultipleOptions::default())
         .collect()?;
     let figures = read_figures(&df, t)?;
-    Ok((df, figures))
-}
-
-fn regions_of(df: &DataFrame) -> PolarsResult<Vec<Region>> {
-    Ok(u32s(df, c::REGION)?
-        .into_iter()
-        .map(|i| Region::ALL[i as usize])
+    let groups = df.column(GROUP)?.u64()?;
+    Ok(groups
+        .iter()
+        .zip(figures)
+        .map(|(g, figures)| {
+            let g = g.expect("null groups were dropped");
+            let value = u32::try_from(g / REGION_SLOTS).expect("a key value is a u32");
+            (value, Region::ALL[(g % REGION_SLOTS) as usize], figures)
+        })
         .collect())
 }
 
@@ -168,13 +149,10 @@ pub(crate) fn table<K: FrameKey>(
     p: &Prepared,
     t: Thresholds,
 ) -> PolarsResult<Vec<Keyed<K>>> {
-    let (df, figures) = aggregate(lf, K::COLUMNS, t)?;
-    let mut rows: Vec<Keyed<K>> = K::read(&df, p)?
+    let mut rows: Vec<Keyed<K>> = aggregate(lf, K::COLUMN, None, t)?
         .into_iter()
-        .zip(regions_of(&df)?)
-        .zip(figures)
-        .map(|((key, region), figures)| Keyed {
-            key,
+        .map(|(value, region, figures)| Keyed {
+            key: K::read(value, p),
             region,
             figures,
         })
@@ -189,17 +167,14 @@ pub(crate) fn spillover(lf: &LazyFrame, t: Thresholds) -> PolarsResult<Vec<Keyed
     let mut out = Vec::new();
     for (i, other) in Region::ALL.into_iter().enumerate() {
         let worked = c::worked(other);
-        let others = lf.clone().filter(col(c::REGION).neq(lit(i as u32)));
-        let (df, figures) = aggregate(&others, &[worked.as_str()], t)?;
+        let groups = aggregate(lf, Some(&worked), Some(i as u32), t)?;
         out.extend(
-            bools(&df, &worked)?
+            groups
                 .into_iter()
-                .zip(regions_of(&df)?)
-                .zip(figures)
-                .map(|((other_worked, region), figures)| Keyed {
+                .map(|(other_worked, region, figures)| Keyed {
                     key: SpilloverKey {
                         other_region: other,
-                        other_worked,
+                        other_worked: other_worked != 0,
                     },
                     region,
                     figures,

@@ -27,20 +27,45 @@ use relief_core::{MinutesBand, Pressure, Region};
 use std::borrow::Cow;
 use std::ops::Range;
 
-/// A technique as a text number, ordered as SPEC §3.2 lists techniques (alphabetically ignoring
-/// case, ties by the exact text) through a rank computed once per summary. Copying it copies
-/// two words, where [`crate::stats::Technique`] would allocate per row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct TechniqueLevel<'a> {
+/// A technique of the period with its place in the order SPEC §3.2 lists techniques
+/// (alphabetically ignoring case, ties by the exact text), made once per summary.
+#[derive(Debug)]
+struct TechniqueName<'a> {
     rank: u32,
     name: &'a str,
+}
+
+/// A row's technique: one pointer to its [`TechniqueName`], so a row of the technique model is as
+/// small as the other factors' (32 bytes, not 48) and no row allocates, where
+/// [`crate::stats::Technique`] would.
+#[derive(Debug, Clone, Copy)]
+struct TechniqueLevel<'a>(&'a TechniqueName<'a>);
+
+impl PartialEq for TechniqueLevel<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.rank == other.0.rank
+    }
+}
+
+impl Eq for TechniqueLevel<'_> {}
+
+impl PartialOrd for TechniqueLevel<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TechniqueLevel<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.rank.cmp(&other.0.rank)
+    }
 }
 
 impl FactorLevel for TechniqueLevel<'_> {
     const FACTOR: Factor = Factor::Technique;
     const REFERENCE: ReferenceRule = ReferenceRule::MostRows;
     fn text(&self) -> String {
-        self.name.to_string()
+        self.0.name.to_string()
     }
 }
 
@@ -93,24 +118,28 @@ impl<'a> Columns<'a> {
         })
     }
 
-    /// The rows of `range` whose level is known, `levels` giving each row's level in order.
+    /// The `known` rows of `range` whose level is known, `levels` giving each row's level in
+    /// order.
+    ///
+    /// Allocated at its final size: grown by doubling, the list of a 20-million-row period
+    /// would pass through twice its size while being copied.
     fn level_rows<L>(
         &self,
         range: Range<usize>,
+        known: usize,
         levels: impl Iterator<Item = Option<L>>,
     ) -> Vec<LevelRow<L>> {
-        range
-            .zip(levels)
-            .filter_map(|(i, level)| {
-                Some(LevelRow {
-                    region: Region::ALL[self.region[i] as usize],
-                    before: self.before[i],
-                    change: self.change[i],
-                    client: self.client[i],
-                    level: level?,
-                })
+        let mut rows = Vec::with_capacity(known);
+        rows.extend(range.zip(levels).filter_map(|(i, level)| {
+            Some(LevelRow {
+                region: Region::ALL[self.region[i] as usize],
+                before: self.before[i],
+                change: self.change[i],
+                client: self.client[i],
+                level: level?,
             })
-            .collect()
+        }));
+        rows
     }
 }
 
@@ -119,25 +148,39 @@ fn slice<T: PolarsDataType>(ca: &ChunkedArray<T>, range: &Range<usize>) -> Chunk
     ca.slice(range.start as i64, range.len())
 }
 
-/// Sort ranks of the techniques that occur in `range`: alphabetical ignoring case, ties by the
-/// exact text. Indexed by text number; texts that are not techniques keep `u32::MAX`.
-fn technique_ranks(column: &UInt32Chunked, range: &Range<usize>, texts: &Texts) -> Vec<u32> {
-    let mut ids: Vec<u32> = slice(column, range).iter().flatten().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut named: Vec<(String, &str, u32)> = ids
-        .into_iter()
+/// The techniques that occur in `range`, ranked alphabetically ignoring case, ties by the exact
+/// text; and for every text number, its technique's position in that list (`u32::MAX` for texts
+/// that are not techniques of the range).
+fn technique_names<'t>(
+    column: &UInt32Chunked,
+    range: &Range<usize>,
+    texts: &'t Texts,
+) -> (Vec<TechniqueName<'t>>, Vec<u32>) {
+    let mut seen = vec![false; texts.len()];
+    for id in slice(column, range).iter().flatten() {
+        seen[id as usize] = true;
+    }
+    let mut named: Vec<(String, &str, u32)> = (0..texts.len() as u32)
+        .filter(|id| seen[*id as usize])
         .map(|id| {
             let name = &**texts.get(id);
             (name.to_lowercase(), name, id)
         })
         .collect();
     named.sort_unstable();
-    let mut ranks = vec![u32::MAX; texts.len()];
-    for (rank, (_, _, id)) in named.into_iter().enumerate() {
-        ranks[id as usize] = rank as u32;
-    }
-    ranks
+    let mut position = vec![u32::MAX; texts.len()];
+    let names = named
+        .into_iter()
+        .enumerate()
+        .map(|(rank, (_, name, id))| {
+            position[id as usize] = rank as u32;
+            TechniqueName {
+                rank: rank as u32,
+                name,
+            }
+        })
+        .collect();
+    (names, position)
 }
 
 impl Prepared {
@@ -156,30 +199,31 @@ impl Prepared {
 
         let focus = || {
             let focus = slice(cols.focus, &rows);
-            adjusted_effects(cols.level_rows(rows.clone(), focus.iter()), min)
+            let known = focus.len() - focus.null_count();
+            adjusted_effects(cols.level_rows(rows.clone(), known, focus.iter()), min)
         };
         let pressure = || {
             let pressure = slice(cols.pressure, &rows);
+            let known = pressure.len() - pressure.null_count();
             let pressure = pressure
                 .iter()
                 .map(|p| p.map(|i| Pressure::ALL[i as usize]));
-            adjusted_effects(cols.level_rows(rows.clone(), pressure), min)
+            adjusted_effects(cols.level_rows(rows.clone(), known, pressure), min)
         };
         let minutes = || {
             let band = slice(cols.minutes_band, &rows);
+            let known = band.len() - band.null_count();
             let band = band.iter().map(|b| b.map(|i| MinutesBand::ALL[i as usize]));
-            adjusted_effects(cols.level_rows(rows.clone(), band), min)
+            adjusted_effects(cols.level_rows(rows.clone(), known, band), min)
         };
         let technique = || {
-            let ranks = technique_ranks(cols.technique, &rows, &self.texts);
+            let (names, position) = technique_names(cols.technique, &rows, &self.texts);
             let technique = slice(cols.technique, &rows);
-            let technique = technique.iter().map(|t| {
-                t.map(|id| TechniqueLevel {
-                    rank: ranks[id as usize],
-                    name: self.texts.get(id),
-                })
-            });
-            adjusted_effects(cols.level_rows(rows.clone(), technique), min)
+            let known = technique.len() - technique.null_count();
+            let technique = technique
+                .iter()
+                .map(|t| t.map(|id| TechniqueLevel(&names[position[id as usize] as usize])));
+            adjusted_effects(cols.level_rows(rows.clone(), known, technique), min)
         };
         let course = || {
             let course_rows: Vec<CourseRow> = (0..rows.end)
