@@ -14,7 +14,8 @@
 //! - adjusted effects: the period's rows where the factor is known, factor by factor (focus,
 //!   pressure, minutes, technique), concatenated in that order;
 //! - course of care: every row from the start of the input up to the period's end (later
-//!   sessions are ignored, so a month's report never changes when later months arrive).
+//!   sessions are ignored, so a month's report never changes when later months arrive), one
+//!   region at a time.
 
 use crate::frame::{col_names as c, dense};
 use crate::stats::adjusted::ReferenceRule;
@@ -225,17 +226,25 @@ impl Prepared {
                 .map(|t| t.map(|id| TechniqueLevel(&names[position[id as usize] as usize])));
             adjusted_effects(cols.level_rows(rows.clone(), known, technique), min)
         };
+        // Region by region: each region's figures depend only on its own rows, and one region's
+        // rows at a time hold a fraction of the memory of all of them (the sort's buffer too).
         let course = || {
-            let course_rows: Vec<CourseRow> = (0..rows.end)
-                .map(|i| CourseRow {
+            let analysis = settings.analysis_config();
+            let mut entries = Vec::new();
+            for (index, region) in Region::ALL.into_iter().enumerate() {
+                let in_region = |i: &usize| cols.region[*i] as usize == index;
+                let count = (0..rows.end).filter(in_region).count();
+                let mut course_rows = Vec::with_capacity(count);
+                course_rows.extend((0..rows.end).filter(in_region).map(|i| CourseRow {
                     client: cols.client[i],
-                    region: Region::ALL[cols.region[i] as usize],
+                    region,
                     date: date_of(self.rows.day[i]),
                     visit: cols.visit[i],
                     before: cols.before[i],
-                })
-                .collect();
-            course_of_care(course_rows, period, &settings.analysis_config())
+                }));
+                entries.extend(course_of_care(course_rows, period, &analysis));
+            }
+            entries
         };
         // One factor at a time: each factor holds its own copy of the rows, and four at once raised
         // the peak of an 800k-row report by ~100–250 MB. The course of care runs beside them.
