@@ -321,25 +321,17 @@ impl<'t, 'p> Source<'t, 'p> {
     /// The values of a `u32` frame column for rows `block`.
     fn u32s(&self, column: &str, block: &Range<usize>) -> PolarsResult<UInt32Chunked> {
         let (start, len) = self.span(block);
-        Ok(self
-            .table
-            .prepared
-            .frame
-            .column(column)?
-            .u32()?
-            .slice(start, len))
+        Ok(self.frame_column(column)?.u32()?.slice(start, len))
     }
 
     /// The values of an `f64` frame column for rows `block`.
     fn f64s(&self, column: &str, block: &Range<usize>) -> PolarsResult<Float64Chunked> {
         let (start, len) = self.span(block);
-        Ok(self
-            .table
-            .prepared
-            .frame
-            .column(column)?
-            .f64()?
-            .slice(start, len))
+        Ok(self.frame_column(column)?.f64()?.slice(start, len))
+    }
+
+    fn frame_column(&self, name: &str) -> PolarsResult<&Column> {
+        self.table.prepared.frame.column(name)
     }
 }
 
