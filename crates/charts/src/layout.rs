@@ -65,21 +65,9 @@ pub fn body_of(c: &Canvas) -> Body {
 pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Body, ChartError> {
     let ch = chrome(c);
     let (m, width) = (ch.body.left, ch.body.right - ch.body.left);
-    c.text(
-        &c.fit(title, width, TITLE),
-        m,
-        ch.title_y,
-        Align::Left,
-        TITLE,
-    )?;
-    c.text(
-        &c.fit(subtitle, width, SUBTITLE),
-        m,
-        ch.sub_y,
-        Align::Left,
-        SUBTITLE,
-    )?;
-    c.text(&c.fit(footer, width, NOTE), m, ch.foot_y, Align::Left, NOTE)?;
+    c.fitted(title, (m, ch.title_y), width, TITLE)?;
+    c.fitted(subtitle, (m, ch.sub_y), width, SUBTITLE)?;
+    c.fitted(footer, (m, ch.foot_y), width, NOTE)?;
     Ok(ch.body)
 }
 
@@ -110,14 +98,8 @@ pub fn chart_frame(
 /// The bold line at the top of the body (a takeaway sentence, a panel's title), shortened to
 /// the body's width.
 pub fn heading(c: &Canvas, body: &Body, text: &str) -> Result<(), ChartError> {
-    let font = LABEL.bold();
-    c.text(
-        &c.fit(text, body.right - body.left, font),
-        body.left,
-        body.top + c.px(4.0),
-        Align::Left,
-        font,
-    )?;
+    let at = (body.left, body.top + c.px(4.0));
+    c.fitted(text, at, body.right - body.left, LABEL.bold())?;
     Ok(())
 }
 

@@ -141,13 +141,8 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         &footer,
     )?;
     layout::heading(c, &body, &takeaway(s))?;
-    c.text(
-        &c.fit(CAVEAT, body.right - body.left, NOTE),
-        body.left,
-        body.top + c.px(36.0),
-        Align::Left,
-        NOTE,
-    )?;
+    let at = (body.left, body.top + c.px(36.0));
+    c.fitted(CAVEAT, at, body.right - body.left, NOTE)?;
     let legend_y = body.top + c.px(74.0);
     let top = legend_y + c.px(30.0);
     // Room below the rows for the axis (ticks and title) and the note on rows left out.
@@ -265,7 +260,7 @@ fn draw_lines(
                 if k == 0 {
                     let head = "at equal soreness (95 % CI)   raw   rows";
                     let x = body.right - value_w + c.px(12.0);
-                    c.text(&c.fit(head, value_w, NOTE), x, y, Align::Left, NOTE)?;
+                    c.fitted(head, (x, y), value_w, NOTE)?;
                 }
             }
             Line::Entry(e) => {
