@@ -388,23 +388,24 @@ fn grid_lines(scale: Scale, step: f64) -> impl Iterator<Item = (f64, i32, RGBCol
     })
 }
 
+/// A value axis: its scale, the step between grid lines, its title and how a tick reads.
+pub struct Axis<'a> {
+    pub scale: Scale,
+    pub step: f64,
+    pub title: &'a str,
+    pub tick: &'a dyn Fn(f64) -> String,
+}
+
 /// Draws a horizontal value axis: grid lines over `[top, bottom]`, tick labels below, title.
-pub fn x_axis(
-    c: &Canvas,
-    scale: Scale,
-    step: f64,
-    top: i32,
-    bottom: i32,
-    title: &str,
-    tick: &dyn Fn(f64) -> String,
-) -> Result<(), ChartError> {
-    for (t, x, colour, width) in grid_lines(scale, step) {
+pub fn x_axis(c: &Canvas, axis: &Axis, top: i32, bottom: i32) -> Result<(), ChartError> {
+    for (t, x, colour, width) in grid_lines(axis.scale, axis.step) {
         c.line(&[(x, top), (x, bottom)], colour, width)?;
-        c.text(&tick(t), x, bottom + c.px(22.0), Align::Centre, TICK)?;
+        c.text(&(axis.tick)(t), x, bottom + c.px(22.0), Align::Centre, TICK)?;
     }
+    let middle = (axis.scale.p0 + axis.scale.p1) / 2;
     c.text(
-        title,
-        (scale.p0 + scale.p1) / 2,
+        axis.title,
+        middle,
         bottom + c.px(58.0),
         Align::Centre,
         LABEL,
@@ -414,22 +415,22 @@ pub fn x_axis(
 
 /// Draws a vertical value axis: grid lines over `[left, right]`, tick labels left of `left`,
 /// and the title reading upwards at `title_x`.
-#[allow(clippy::too_many_arguments)]
 pub fn y_axis(
     c: &Canvas,
-    scale: Scale,
-    step: f64,
-    left: i32,
-    right: i32,
+    axis: &Axis,
+    (left, right): (i32, i32),
     title_x: i32,
-    title: &str,
-    tick: &dyn Fn(f64) -> String,
 ) -> Result<(), ChartError> {
-    for (t, y, colour, width) in grid_lines(scale, step) {
+    for (t, y, colour, width) in grid_lines(axis.scale, axis.step) {
         c.line(&[(left, y), (right, y)], colour, width)?;
-        c.text(&tick(t), left - c.px(12.0), y, Align::Right, TICK)?;
+        c.text(&(axis.tick)(t), left - c.px(12.0), y, Align::Right, TICK)?;
     }
-    c.text_up(title, title_x, (scale.p0 + scale.p1) / 2, LABEL)?;
+    c.text_up(
+        axis.title,
+        title_x,
+        (axis.scale.p0 + axis.scale.p1) / 2,
+        LABEL,
+    )?;
     Ok(())
 }
 

@@ -185,15 +185,13 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let x = x_scale(&entries, plot_l, plot_r);
     let row_h = (f64::from(bottom - top) / lines.len() as f64).min(MAX_ROW * c.s) as i32;
     let plot_bottom = top + row_h * lines.len() as i32;
-    layout::x_axis(
-        c,
-        x.0,
-        x.1,
-        top,
-        plot_bottom,
-        "Difference in relief from the reference level (points; more is more relief)",
-        &|t| layout::num(t, 1),
-    )?;
+    let axis = layout::Axis {
+        scale: x.0,
+        step: x.1,
+        title: "Difference in relief from the reference level (points; more is more relief)",
+        tick: &|t| layout::num(t, 1),
+    };
+    layout::x_axis(c, &axis, top, plot_bottom)?;
     let plot = Plot {
         body,
         top,

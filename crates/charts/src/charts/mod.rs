@@ -24,10 +24,10 @@ pub use personalisation::personalisation;
 pub use responders::responders;
 pub use trend::trend;
 
-use crate::{ChartError, region_figures};
 use crate::canvas::{Align, Canvas, Font};
 use crate::layout::{self, Body, Key, LABEL, NOTE, Scale, VALUE};
 use crate::palette::{self, region_colour};
+use crate::{ChartError, region_figures};
 use relief_core::Region;
 use relief_core::summary::{Figures, Summary};
 
@@ -93,7 +93,13 @@ pub(super) fn region_plot(
         body.right,
         body.left + cols.label_w,
     )?;
-    layout::x_axis(c, x, step, top, bottom, title, tick)?;
+    let axis = layout::Axis {
+        scale: x,
+        step,
+        title,
+        tick,
+    };
+    layout::x_axis(c, &axis, top, bottom)?;
     Ok((x, rows))
 }
 
