@@ -230,7 +230,7 @@ async fn status(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
                 serde_json::json!({ "state": stage_name(&stage), "error": error })
             }
         },
-        _ => return api_error(StatusCode::NOT_FOUND, GONE),
+        _ => return gone(),
     };
     json(StatusCode::OK, &body)
 }
@@ -248,31 +248,30 @@ impl FoundPeriod {
     }
 }
 
-/// The finished job `id` and its period `period`; the "gone" answer when either is not there
-/// (any more).
-fn find_period(app: &App, id: u64, period: &str) -> Result<FoundPeriod, Response> {
-    let gone = || api_error(StatusCode::NOT_FOUND, GONE);
-    let (result, out) = app.jobs.finished(id).ok_or_else(gone)?;
-    let index = result
-        .periods
-        .iter()
-        .position(|p| p.id == period)
-        .ok_or_else(gone)?;
+/// The finished job `id` and its period `period`, if both are (still) there.
+fn find_period(app: &App, id: u64, period: &str) -> Option<FoundPeriod> {
+    let (result, out) = app.jobs.finished(id)?;
+    let index = result.periods.iter().position(|p| p.id == period)?;
     let dir = out.join(&result.periods[index].id);
-    Ok(FoundPeriod { result, index, dir })
+    Some(FoundPeriod { result, index, dir })
+}
+
+/// The answer for a job or period that is not there (any more).
+fn gone() -> Response {
+    api_error(StatusCode::NOT_FOUND, GONE)
 }
 
 async fn chart(
     State(app): State<Arc<App>>,
     Path((id, period, file)): Path<(u64, String, String)>,
 ) -> Result<Response, Response> {
-    let found = find_period(&app, id, &period)?;
+    let found = find_period(&app, id, &period).ok_or_else(gone)?;
     let Some(c) = found.view().charts.iter().find(|c| c.file == file) else {
         return Err(api_error(StatusCode::NOT_FOUND, "There is no such chart."));
     };
     match tokio::fs::read(found.dir.join(crate::pipeline::CHARTS_DIR).join(c.file)).await {
         Ok(bytes) => Ok(([(header::CONTENT_TYPE, "image/png")], bytes).into_response()),
-        Err(_) => Err(api_error(StatusCode::NOT_FOUND, GONE)),
+        Err(_) => Err(gone()),
     }
 }
 
@@ -280,7 +279,7 @@ async fn download(
     State(app): State<Arc<App>>,
     Path((id, period, kind)): Path<(u64, String, String)>,
 ) -> Result<Response, Response> {
-    let found = find_period(&app, id, &period)?;
+    let found = find_period(&app, id, &period).ok_or_else(gone)?;
     let Some(kind) = Download::from_slug(&kind) else {
         return Err(api_error(
             StatusCode::NOT_FOUND,
@@ -305,9 +304,7 @@ async fn download(
         }
         _ => tokio::fs::read(&source).await,
     };
-    let Ok(bytes) = bytes else {
-        return Err(api_error(StatusCode::NOT_FOUND, GONE));
-    };
+    let bytes = bytes.map_err(|_| gone())?;
     let content_type = match kind {
         Download::Workbook => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Download::Charts => "application/zip",
