@@ -222,3 +222,20 @@ impl Drop for Leftover {
 
 #[cfg(test)]
 mod tests;
+
+/// For tests of crates that write through this one (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support {
+    use std::path::Path;
+
+    /// The names in `dir`, sorted: what a test looks at to see that no temporary file was
+    /// left behind.
+    pub fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}

@@ -1,17 +1,8 @@
 //! Tests of the atomic writer on a real folder: content, replacement, failure leaving the old
 //! file and no leftovers, permissions, and many writers of one file at once.
 
+use super::test_support::names;
 use super::*;
-
-/// Names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn writes_and_replaces_without_leaving_a_temporary_file() {

@@ -379,12 +379,7 @@ mod tests {
         let config = Config::default();
         let vocabulary = Vocabulary::new(&config);
         let pseudonymizer = Pseudonymizer::new(b"a test key of thirty-two bytes!!");
-        let opts = ReadOptions {
-            config: &config,
-            vocabulary: &vocabulary,
-            pseudonymizer: &pseudonymizer,
-            header_row: None,
-        };
+        let opts = ReadOptions::new(&config, &vocabulary, &pseudonymizer);
         relief_ingest::read_file(path, &opts)
     }
 

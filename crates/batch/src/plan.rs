@@ -267,40 +267,25 @@ mod tests {
             ("d.csv", done(&["2026-10", "2026-11"])),
             ("e.csv", done(&["2026-12"])),
         ]);
-        let scanned = [
-            file("a.csv", Status::Unchanged),
-            file("b.csv", Status::New),
-            file("c.csv", Status::Unchanged),
-            file("d.csv", Status::Unchanged),
-            file("e.csv", Status::Unchanged),
-        ];
-        let results = BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]);
-        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        // The five files, all unchanged but `one`.
+        let scan = |one: &str, status: Status| {
+            ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"]
+                .map(|k| file(k, if k == one { status } else { Status::Unchanged }))
+        };
+        let scanned = scan("b.csv", Status::New);
+        let b_new = BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]);
+        let p = plan(&old, &scanned, &[], &b_new, "s", "now");
         assert_eq!(months(&p), ["2026-10", "2026-11", "2026-12"]);
         assert_eq!(p.months(), ["2026-10", "2026-11", "2026-12"]);
 
         // The same files, now d changes: Oct onwards is rebuilt, Sep is not.
-        let results = BTreeMap::from([(
+        let old = plan(&old, &scanned, &[], &b_new, "s", "now").ledger;
+        let d_changed = BTreeMap::from([(
             "d.csv".to_string(),
             result(&["2026-10", "2026-11"], None, true),
         )]);
-        let old = plan(
-            &old,
-            &scanned,
-            &[],
-            &BTreeMap::from([("b.csv".to_string(), result(&["2026-10"], None, true))]),
-            "s",
-            "now",
-        )
-        .ledger;
-        let scanned = [
-            file("a.csv", Status::Unchanged),
-            file("b.csv", Status::Unchanged),
-            file("c.csv", Status::Unchanged),
-            file("d.csv", Status::Changed),
-            file("e.csv", Status::Unchanged),
-        ];
-        let p = plan(&old, &scanned, &[], &results, "s", "now");
+        let scanned = scan("d.csv", Status::Changed);
+        let p = plan(&old, &scanned, &[], &d_changed, "s", "now");
         assert_eq!(months(&p), ["2026-10", "2026-11", "2026-12"]);
     }
 

@@ -448,12 +448,7 @@ mod tests {
     impl Reports for Recorder {
         type Error = crate::BatchError;
         fn read_options(&self) -> ReadOptions<'_> {
-            ReadOptions {
-                config: &self.config,
-                vocabulary: &self.vocabulary,
-                pseudonymizer: &self.pseudonymizer,
-                header_row: None,
-            }
+            ReadOptions::new(&self.config, &self.vocabulary, &self.pseudonymizer)
         }
         fn progress(&self, _len: usize) -> Box<dyn Progress + '_> {
             Box::new(Silent)

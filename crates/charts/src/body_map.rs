@@ -408,7 +408,8 @@ fn spread_out(wanted: &[i32], gap: i32, lo: i32, hi: i32) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use relief_core::summary::{RegionFigures, Settings, Summary};
+    use relief_core::summary::{RegionFigures, Summary};
+    use relief_core::test_support;
 
     fn figures(rows: u64, change: f64) -> Figures {
         Figures {
@@ -436,10 +437,8 @@ mod tests {
 
     #[test]
     fn regions_are_filled_with_the_colour_of_their_mean_change() {
+        let period = relief_core::Period::parse_name("2026-06").unwrap();
         let summary = Summary {
-            period: relief_core::Period::parse_name("2026-06").unwrap(),
-            rows: Default::default(),
-            files: vec![],
             regions: vec![
                 RegionFigures {
                     key: relief_core::summary::RegionKey {},
@@ -452,29 +451,7 @@ mod tests {
                     figures: figures(30, -1.0),
                 },
             ],
-            by_month: vec![],
-            by_therapist: vec![],
-            by_pressure: vec![],
-            by_focus: vec![],
-            rejects: vec![],
-            by_minutes: vec![],
-            by_technique: vec![],
-            spillover: vec![],
-            by_visit: vec![],
-            conflicts: vec![],
-            unknown: Default::default(),
-            settings: Settings {
-                responder_threshold: 0.3,
-                strong_responder_threshold: 0.5,
-                min_group_size: 5,
-                mcid_points: 2.0,
-                score_scale: 10,
-                relief_version: "test".into(),
-                mcid_band_edges: vec![5.0, 8.0],
-                mcid_band_points: vec![1.0, 2.0, 3.0],
-            },
-            adjusted: vec![],
-            course: vec![],
+            ..test_support::empty(period, test_support::settings("test"))
         };
         crate::register_fonts().unwrap();
         let (w, h) = (800u32, 500u32);

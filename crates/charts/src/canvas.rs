@@ -353,6 +353,18 @@ impl<'a> Canvas<'a> {
             .map_err(|e| self.err(e))
     }
 
+    /// Draws `text` left-aligned from `x`, shortened with an ellipsis to fit in `max` pixels:
+    /// how titles, headings and notes are written, so a long name never runs off the chart.
+    pub fn fitted(
+        &self,
+        text: &str,
+        (x, y): (i32, i32),
+        max: i32,
+        font: Font,
+    ) -> Result<i32, ChartError> {
+        self.text(&self.fit(text, max, font), x, y, Align::Left, font)
+    }
+
     /// Shortens `text` with an ellipsis until it fits in `max` pixels.
     pub fn fit(&self, text: &str, max: i32, font: Font) -> String {
         if self.text_width(text, font) <= max {

@@ -65,21 +65,9 @@ pub fn body_of(c: &Canvas) -> Body {
 pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Body, ChartError> {
     let ch = chrome(c);
     let (m, width) = (ch.body.left, ch.body.right - ch.body.left);
-    c.text(
-        &c.fit(title, width, TITLE),
-        m,
-        ch.title_y,
-        Align::Left,
-        TITLE,
-    )?;
-    c.text(
-        &c.fit(subtitle, width, SUBTITLE),
-        m,
-        ch.sub_y,
-        Align::Left,
-        SUBTITLE,
-    )?;
-    c.text(&c.fit(footer, width, NOTE), m, ch.foot_y, Align::Left, NOTE)?;
+    c.fitted(title, (m, ch.title_y), width, TITLE)?;
+    c.fitted(subtitle, (m, ch.sub_y), width, SUBTITLE)?;
+    c.fitted(footer, (m, ch.foot_y), width, NOTE)?;
     Ok(ch.body)
 }
 
@@ -110,14 +98,8 @@ pub fn chart_frame(
 /// The bold line at the top of the body (a takeaway sentence, a panel's title), shortened to
 /// the body's width.
 pub fn heading(c: &Canvas, body: &Body, text: &str) -> Result<(), ChartError> {
-    let font = LABEL.bold();
-    c.text(
-        &c.fit(text, body.right - body.left, font),
-        body.left,
-        body.top + c.px(4.0),
-        Align::Left,
-        font,
-    )?;
+    let at = (body.left, body.top + c.px(4.0));
+    c.fitted(text, at, body.right - body.left, LABEL.bold())?;
     Ok(())
 }
 
@@ -406,23 +388,24 @@ fn grid_lines(scale: Scale, step: f64) -> impl Iterator<Item = (f64, i32, RGBCol
     })
 }
 
+/// A value axis: its scale, the step between grid lines, its title and how a tick reads.
+pub struct Axis<'a> {
+    pub scale: Scale,
+    pub step: f64,
+    pub title: &'a str,
+    pub tick: &'a dyn Fn(f64) -> String,
+}
+
 /// Draws a horizontal value axis: grid lines over `[top, bottom]`, tick labels below, title.
-pub fn x_axis(
-    c: &Canvas,
-    scale: Scale,
-    step: f64,
-    top: i32,
-    bottom: i32,
-    title: &str,
-    tick: &dyn Fn(f64) -> String,
-) -> Result<(), ChartError> {
-    for (t, x, colour, width) in grid_lines(scale, step) {
+pub fn x_axis(c: &Canvas, axis: &Axis, top: i32, bottom: i32) -> Result<(), ChartError> {
+    for (t, x, colour, width) in grid_lines(axis.scale, axis.step) {
         c.line(&[(x, top), (x, bottom)], colour, width)?;
-        c.text(&tick(t), x, bottom + c.px(22.0), Align::Centre, TICK)?;
+        c.text(&(axis.tick)(t), x, bottom + c.px(22.0), Align::Centre, TICK)?;
     }
+    let middle = (axis.scale.p0 + axis.scale.p1) / 2;
     c.text(
-        title,
-        (scale.p0 + scale.p1) / 2,
+        axis.title,
+        middle,
         bottom + c.px(58.0),
         Align::Centre,
         LABEL,
@@ -432,22 +415,22 @@ pub fn x_axis(
 
 /// Draws a vertical value axis: grid lines over `[left, right]`, tick labels left of `left`,
 /// and the title reading upwards at `title_x`.
-#[allow(clippy::too_many_arguments)]
 pub fn y_axis(
     c: &Canvas,
-    scale: Scale,
-    step: f64,
-    left: i32,
-    right: i32,
+    axis: &Axis,
+    (left, right): (i32, i32),
     title_x: i32,
-    title: &str,
-    tick: &dyn Fn(f64) -> String,
 ) -> Result<(), ChartError> {
-    for (t, y, colour, width) in grid_lines(scale, step) {
+    for (t, y, colour, width) in grid_lines(axis.scale, axis.step) {
         c.line(&[(left, y), (right, y)], colour, width)?;
-        c.text(&tick(t), left - c.px(12.0), y, Align::Right, TICK)?;
+        c.text(&(axis.tick)(t), left - c.px(12.0), y, Align::Right, TICK)?;
     }
-    c.text_up(title, title_x, (scale.p0 + scale.p1) / 2, LABEL)?;
+    c.text_up(
+        axis.title,
+        title_x,
+        (axis.scale.p0 + axis.scale.p1) / 2,
+        LABEL,
+    )?;
     Ok(())
 }
 

@@ -199,14 +199,8 @@ fn fixture() -> Summary {
         conflicts: Vec::new(),
         unknown: UnknownCounts::default(),
         settings: Settings {
-            responder_threshold: 0.3,
-            strong_responder_threshold: 0.5,
             min_group_size: min_group,
-            mcid_points: 2.0,
-            score_scale: 10,
-            relief_version: "0.1.0".to_string(),
-            mcid_band_edges: vec![5.0, 8.0],
-            mcid_band_points: vec![1.0, 2.0, 3.0],
+            ..relief_core::test_support::settings("0.1.0")
         },
         adjusted: adjusted(&base, min_group),
         course: course(&base, min_group),
@@ -533,15 +527,7 @@ fn trend_uses_the_given_range_rather_than_the_period() {
 
 #[test]
 fn an_empty_report_still_draws_every_chart() {
-    let mut empty = fixture();
-    empty.regions.clear();
-    empty.by_month.clear();
-    empty.by_focus.clear();
-    empty.by_pressure.clear();
-    empty.by_visit.clear();
-    empty.adjusted.clear();
-    empty.course.clear();
-    empty.rows = RowCounts::default();
+    let empty = relief_core::test_support::cleared(fixture());
     let images = render_images(&empty, &[], &GOLDEN).expect("an empty report renders");
     for (name, bytes) in images {
         let img = decode(&bytes);

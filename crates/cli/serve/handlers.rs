@@ -18,7 +18,7 @@
 use super::guard::{self, Access};
 use super::job::{Jobs, Stage};
 use super::limits::{Limits, Planned, Refusal};
-use super::report::{self, Download, JobResult, Period};
+use super::report::{self, Download, JobResult, PeriodView};
 use crate::pipeline::Setup;
 use axum::Router;
 use axum::body::Bytes;
@@ -230,81 +230,81 @@ async fn status(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
                 serde_json::json!({ "state": stage_name(&stage), "error": error })
             }
         },
-        _ => return api_error(StatusCode::NOT_FOUND, GONE),
+        _ => return gone(),
     };
     json(StatusCode::OK, &body)
 }
 
-/// The finished job `id`, the folder of its period `period` and the period, if both exist.
-fn period_dir(app: &App, id: u64, period: &str) -> Option<(Arc<JobResult>, PathBuf, Period)> {
+/// One period of a finished job: the job's result, which of its periods, and its folder.
+struct FoundPeriod {
+    result: Arc<JobResult>,
+    index: usize,
+    dir: PathBuf,
+}
+
+impl FoundPeriod {
+    fn view(&self) -> &PeriodView {
+        &self.result.periods[self.index]
+    }
+}
+
+/// The finished job `id` and its period `period`, if both are (still) there.
+fn find_period(app: &App, id: u64, period: &str) -> Option<FoundPeriod> {
     let (result, out) = app.jobs.finished(id)?;
-    let known = result.periods.iter().find(|p| p.id == period)?;
-    let (dir, typed) = (out.join(&known.id), known.period.clone());
-    Some((result, dir, typed))
+    let index = result.periods.iter().position(|p| p.id == period)?;
+    let dir = out.join(&result.periods[index].id);
+    Some(FoundPeriod { result, index, dir })
+}
+
+/// The answer for a job or period that is not there (any more).
+fn gone() -> Response {
+    api_error(StatusCode::NOT_FOUND, GONE)
 }
 
 async fn chart(
     State(app): State<Arc<App>>,
     Path((id, period, file)): Path<(u64, String, String)>,
-) -> Response {
-    let Some((result, dir, _)) = period_dir(&app, id, &period) else {
-        return api_error(StatusCode::NOT_FOUND, GONE);
+) -> Result<Response, Response> {
+    let found = find_period(&app, id, &period).ok_or_else(gone)?;
+    let Some(c) = found.view().charts.iter().find(|c| c.file == file) else {
+        return Err(api_error(StatusCode::NOT_FOUND, "There is no such chart."));
     };
-    let listed = result
-        .periods
-        .iter()
-        .filter(|p| p.id == period)
-        .flat_map(|p| &p.charts)
-        .find(|c| c.file == file);
-    let Some(c) = listed else {
-        return api_error(StatusCode::NOT_FOUND, "There is no such chart.");
-    };
-    match tokio::fs::read(dir.join(crate::pipeline::CHARTS_DIR).join(c.file)).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
-        Err(_) => api_error(StatusCode::NOT_FOUND, GONE),
+    match tokio::fs::read(found.dir.join(crate::pipeline::CHARTS_DIR).join(c.file)).await {
+        Ok(bytes) => Ok(([(header::CONTENT_TYPE, "image/png")], bytes).into_response()),
+        Err(_) => Err(gone()),
     }
 }
 
 async fn download(
     State(app): State<Arc<App>>,
     Path((id, period, kind)): Path<(u64, String, String)>,
-) -> Response {
-    let Some((result, dir, typed)) = period_dir(&app, id, &period) else {
-        return api_error(StatusCode::NOT_FOUND, GONE);
-    };
+) -> Result<Response, Response> {
+    let found = find_period(&app, id, &period).ok_or_else(gone)?;
     let Some(kind) = Download::from_slug(&kind) else {
-        return api_error(StatusCode::NOT_FOUND, "There is no such download.");
+        return Err(api_error(
+            StatusCode::NOT_FOUND,
+            "There is no such download.",
+        ));
     };
-    let offered = result
-        .periods
-        .iter()
-        .filter(|p| p.id == period)
-        .flat_map(|p| &p.downloads)
-        .any(|d| d.kind == kind.slug());
-    if !offered {
-        return api_error(
+    let view = found.view();
+    if !view.downloads.iter().any(|d| d.kind == kind.slug()) {
+        return Err(api_error(
             StatusCode::NOT_FOUND,
             "That download is not part of this report.",
-        );
+        ));
     }
-    let source = kind.source(&dir, &typed);
+    let typed = &view.period;
+    let source = kind.source(&found.dir, typed);
     let bytes = match kind {
         Download::Charts => {
-            let charts: Vec<&'static str> = result
-                .periods
-                .iter()
-                .filter(|p| p.id == period)
-                .flat_map(|p| p.charts.iter().map(|c| c.file))
-                .collect();
+            let charts: Vec<&'static str> = view.charts.iter().map(|c| c.file).collect();
             tokio::task::spawn_blocking(move || zip_charts(&source, &charts))
                 .await
                 .unwrap_or_else(|e| Err(std::io::Error::other(e)))
         }
         _ => tokio::fs::read(&source).await,
     };
-    let Ok(bytes) = bytes else {
-        return api_error(StatusCode::NOT_FOUND, GONE);
-    };
+    let bytes = bytes.map_err(|_| gone())?;
     let content_type = match kind {
         Download::Workbook => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Download::Charts => "application/zip",
@@ -312,15 +312,12 @@ async fn download(
         Download::Csv => "text/csv; charset=utf-8",
         Download::Parquet => "application/vnd.apache.parquet",
     };
-    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(&typed));
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(typed));
+    let headers = [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 /// The period's charts as one zip, stored uncompressed (PNGs are compressed already).

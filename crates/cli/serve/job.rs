@@ -264,15 +264,7 @@ impl Drop for Ticket {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use relief_atomic::test_support::names;
 
     #[test]
     fn leftovers_are_removed_and_live_servers_kept() {

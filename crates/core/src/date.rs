@@ -176,30 +176,16 @@ fn is_time_of_day(word: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.'))
 }
 
-/// The month an English month name or its abbreviation names (`Sept` too), 1–12.
+/// The month an English month name or its three-letter abbreviation names (`Sept` too),
+/// 1–12, any case, a trailing dot allowed. chrono's month names accept exactly those two forms.
 fn month_number(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_lowercase();
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    if w == "sept" {
+    let w = word.trim_end_matches('.');
+    if w.eq_ignore_ascii_case("sept") {
         return Some(9);
     }
-    NAMES
-        .iter()
-        .position(|n| w.len() >= 3 && (*n == w || (w.len() == 3 && n.starts_with(&w))))
-        .map(|i| i as u32 + 1)
+    w.parse::<chrono::Month>()
+        .ok()
+        .map(|m| m.number_from_month())
 }
 
 fn is_weekday(word: &str) -> bool {

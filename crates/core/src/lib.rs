@@ -47,6 +47,8 @@ pub mod records;
 pub mod region;
 pub mod score;
 pub mod summary;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod vocabulary;
 pub mod words;
 

@@ -91,6 +91,15 @@ fn table<K: Copy + Ord>(
     table
 }
 
+/// Every key with each of its built-in names, in key order.
+fn builtin<K: Copy, const N: usize>(
+    keys: [K; N],
+    names: fn(K) -> &'static [&'static str],
+) -> impl Iterator<Item = (K, &'static str)> {
+    keys.into_iter()
+        .flat_map(move |k| names(k).iter().map(move |n| (k, *n)))
+}
+
 impl Default for Vocabulary {
     fn default() -> Self {
         Vocabulary::new(&Config::default())
@@ -101,9 +110,7 @@ impl Vocabulary {
     /// Builds the tables from the built-in names and the config's additions.
     pub fn new(config: &Config) -> Vocabulary {
         let headers = table(
-            Field::ALL
-                .into_iter()
-                .flat_map(|f| f.builtin_headers().iter().map(move |h| (f, *h))),
+            builtin(Field::ALL, Field::builtin_headers),
             &config.headers,
             normalize_header,
         );
@@ -118,9 +125,7 @@ impl Vocabulary {
             words,
         );
         let pressure = table(
-            Pressure::ALL
-                .into_iter()
-                .flat_map(|p| p.builtin_synonyms().iter().map(move |s| (p, *s))),
+            builtin(Pressure::ALL, Pressure::builtin_synonyms),
             &config.pressure,
             words,
         );

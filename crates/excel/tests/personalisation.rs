@@ -187,26 +187,25 @@ fn course_sheet_matches_the_model() {
     );
 }
 
-/// The Overview's cells in column A that contain `needle`.
-fn overview_lines(path: &Path, needle: &str) -> Vec<String> {
+/// The Overview's one cell in column A that contains `needle`; fails unless exactly one does.
+fn overview_line(path: &Path, needle: &str) -> String {
     let mut book = open(path);
     let range = sheet(&mut book, "Overview");
-    (0..200)
+    let lines: Vec<String> = (0..200)
         .filter_map(|r| match cell(&range, r, 0) {
             Data::String(s) if s.contains(needle) => Some(s),
             _ => None,
         })
-        .collect()
+        .collect();
+    assert_eq!(lines.len(), 1, "{needle:?} in {lines:?}");
+    lines.into_iter().next().unwrap_or_default()
 }
 
 #[test]
 fn overview_says_raw_against_adjusted_and_the_course_in_words() {
     let path = write("overview", &full_summary());
-    let focus = overview_lines(&path, "at equal arrival soreness");
-    assert_eq!(focus.len(), 1, "{focus:?}");
-    let f = &focus[0];
     assert_says(
-        f,
+        &overview_line(&path, "at equal arrival soreness"),
         &[
             "Focus regions had 1.8 points more relief than the rest as recorded",
             "and 1.1 points more relief at equal arrival soreness (95 % CI 0.8 to 1.4; all regions, 240 focus rows)",
@@ -215,11 +214,8 @@ fn overview_says_raw_against_adjusted_and_the_course_in_words() {
         ],
     );
     // Focus regions arrived sorer in the fixture's by_focus figures, so the sentence says why.
-    let course = overview_lines(&path, "Regular clients");
-    assert_eq!(course.len(), 1, "{course:?}");
-    let c = &course[0];
     assert_says(
-        c,
+        &overview_line(&path, "Regular clients"),
         &[
             "in the lower back, 58 clients with two or more sessions",
             "arrived at 6.9 on average at their first session and 5.1 at their latest, a fall of 1.8 points (95 % CI 1.4 to 2.2)",
@@ -232,11 +228,8 @@ fn overview_says_raw_against_adjusted_and_the_course_in_words() {
 #[test]
 fn an_empty_report_says_why_there_is_nothing_to_compare() {
     let path = write("empty-personalisation", &empty_summary());
-    assert_eq!(
-        overview_lines(&path, "no comparison at equal arrival soreness").len(),
-        1
-    );
-    assert_eq!(overview_lines(&path, "nothing to compare yet").len(), 1);
+    overview_line(&path, "no comparison at equal arrival soreness");
+    overview_line(&path, "nothing to compare yet");
     let mut book = open(&path);
     let range = sheet(&mut book, "Personalisation, adjusted");
     assert!(text(&range, 1, 0).contains("No comparison in this period"));

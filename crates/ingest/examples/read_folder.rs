@@ -20,12 +20,7 @@ fn main() {
     let config = Config::default();
     let vocabulary = Vocabulary::new(&config);
     let pseudonymizer = Pseudonymizer::new(b"read_folder example key");
-    let opts = ReadOptions {
-        config: &config,
-        vocabulary: &vocabulary,
-        pseudonymizer: &pseudonymizer,
-        header_row: None,
-    };
+    let opts = ReadOptions::new(&config, &vocabulary, &pseudonymizer);
     let got = read_inputs(&files, &opts, &|_| {});
     for f in got.failed_files() {
         println!("{}: {}", f.path, f.error.as_deref().unwrap_or_default());

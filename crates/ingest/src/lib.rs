@@ -89,6 +89,22 @@ pub struct ReadOptions<'a> {
     pub header_row: Option<u32>,
 }
 
+impl<'a> ReadOptions<'a> {
+    /// Options without `--header-row`: each sheet's header is found, or taken from the config.
+    pub fn new(
+        config: &'a Config,
+        vocabulary: &'a Vocabulary,
+        pseudonymizer: &'a Pseudonymizer,
+    ) -> ReadOptions<'a> {
+        ReadOptions {
+            config,
+            vocabulary,
+            pseudonymizer,
+            header_row: None,
+        }
+    }
+}
+
 /// A row skipped as a footer (`Total`, `Average` …), listed so nothing disappears unseen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Footer {

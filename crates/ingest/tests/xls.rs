@@ -198,17 +198,10 @@ fn the_real_xls_gives_exactly_the_expected_records_and_rejects() {
     assert_eq!(r.report.sheets.len(), 1, "the 'Read me' sheet has no table");
     let sheet = &r.report.sheets[0];
     assert_eq!(
-        (
-            sheet.name.as_str(),
-            sheet.layout.as_str(),
-            sheet.header_row,
-            sheet.rows_read,
-            sheet.rows_used,
-            sheet.rows_rejected,
-            sheet.footer_skipped
-        ),
-        ("Sessions", "long", 3, 17, 12, 5, 1)
+        (sheet.name.as_str(), sheet.layout.as_str(), sheet.header_row),
+        ("Sessions", "long", 3)
     );
+    assert_eq!(row_counts(sheet), [17, 12, 5, 1]);
     assert_eq!(r.footers.iter().map(|f| f.row).collect::<Vec<_>>(), [21]);
 
     // Whole numbers come back from calamine as Int, dates as DateTime: both read as written.

@@ -187,6 +187,17 @@ pub(crate) struct Session {
     pub rows: Vec<RegionRow>,
 }
 
+impl Session {
+    /// The focus regions in row order, lower case, as the wide exports list them.
+    pub(crate) fn focus_words(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .filter(|r| r.focus)
+            .map(|r| r.region.label().to_lowercase())
+            .collect()
+    }
+}
+
 /// One session × region.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RegionRow {

@@ -416,12 +416,7 @@ fn read_willow(path: &Path, seen: &mut Seen) {
     let config = relief_core::Config::default();
     let vocabulary = Vocabulary::new(&config);
     let pseudonymizer = relief_ingest::Pseudonymizer::new(b"sample test key");
-    let opts = relief_ingest::ReadOptions {
-        config: &config,
-        vocabulary: &vocabulary,
-        pseudonymizer: &pseudonymizer,
-        header_row: None,
-    };
+    let opts = relief_ingest::ReadOptions::new(&config, &vocabulary, &pseudonymizer);
     let read = relief_ingest::read_file(path, &opts);
     assert_eq!(read.report.error, None);
     let file = path.file_name().unwrap().to_string_lossy().to_string();

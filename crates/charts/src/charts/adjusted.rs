@@ -141,13 +141,8 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         &footer,
     )?;
     layout::heading(c, &body, &takeaway(s))?;
-    c.text(
-        &c.fit(CAVEAT, body.right - body.left, NOTE),
-        body.left,
-        body.top + c.px(36.0),
-        Align::Left,
-        NOTE,
-    )?;
+    let at = (body.left, body.top + c.px(36.0));
+    c.fitted(CAVEAT, at, body.right - body.left, NOTE)?;
     let legend_y = body.top + c.px(74.0);
     let top = legend_y + c.px(30.0);
     // Room below the rows for the axis (ticks and title) and the note on rows left out.
@@ -190,15 +185,13 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let x = x_scale(&entries, plot_l, plot_r);
     let row_h = (f64::from(bottom - top) / lines.len() as f64).min(MAX_ROW * c.s) as i32;
     let plot_bottom = top + row_h * lines.len() as i32;
-    layout::x_axis(
-        c,
-        x.0,
-        x.1,
-        top,
-        plot_bottom,
-        "Difference in relief from the reference level (points; more is more relief)",
-        &|t| layout::num(t, 1),
-    )?;
+    let axis = layout::Axis {
+        scale: x.0,
+        step: x.1,
+        title: "Difference in relief from the reference level (points; more is more relief)",
+        tick: &|t| layout::num(t, 1),
+    };
+    layout::x_axis(c, &axis, top, plot_bottom)?;
     let plot = Plot {
         body,
         top,
@@ -265,7 +258,7 @@ fn draw_lines(
                 if k == 0 {
                     let head = "at equal soreness (95 % CI)   raw   rows";
                     let x = body.right - value_w + c.px(12.0);
-                    c.text(&c.fit(head, value_w, NOTE), x, y, Align::Left, NOTE)?;
+                    c.fitted(head, (x, y), value_w, NOTE)?;
                 }
             }
             Line::Entry(e) => {

@@ -5,7 +5,6 @@ use super::*;
 use crate::canvas::Canvas;
 use crate::layout;
 use crate::{ChartError, region_figures};
-use relief_core::Region;
 use relief_core::summary::Summary;
 
 /// Mean soreness before and after per region, as a dumbbell with the 95 % CI of the change.
@@ -17,19 +16,13 @@ pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         "mean score on the 0–10 scale",
         "The whisker is the 95 % confidence interval of the change, drawn around the after score.",
     )?;
-    let texts: Vec<String> = Region::ALL
-        .iter()
-        .map(|&r| match region_figures(s, r) {
-            None => "no data".to_string(),
-            Some(f) => {
-                let ci = match f.ci95 {
-                    Some([lo, hi]) => format!("CI {} to {}", layout::one(lo), layout::one(hi)),
-                    None => "small sample".to_string(),
-                };
-                format!("{}  ({ci}),  {}", change_words(f.mean_change), n(f))
-            }
-        })
-        .collect();
+    let texts = region_texts(s, |f| {
+        let ci = match f.ci95 {
+            Some([lo, hi]) => format!("CI {} to {}", layout::one(lo), layout::one(hi)),
+            None => "small sample".to_string(),
+        };
+        format!("{}  ({ci}),  {}", change_words(f.mean_change), n(f))
+    });
     let chart = DumbbellChart {
         legend: [
             "before the session",

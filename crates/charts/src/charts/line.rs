@@ -70,7 +70,13 @@ pub(super) fn line_chart(c: &Canvas, spec: LineChart, series: &[Series]) -> Resu
         p0: bottom,
         p1: top,
     };
-    layout::y_axis(c, y, step, plot_l, plot_r, title_x, spec.y_title, &tick)?;
+    let axis = layout::Axis {
+        scale: y,
+        step,
+        title: spec.y_title,
+        tick: &tick,
+    };
+    layout::y_axis(c, &axis, (plot_l, plot_r), title_x)?;
     legend(c, &spec, series, &entries, (legend_x, top, body.right))?;
     // X axis: evenly spaced categories; labels thinned so they never touch.
     let n = spec.x_labels.len().max(1);

@@ -24,12 +24,12 @@ pub use personalisation::personalisation;
 pub use responders::responders;
 pub use trend::trend;
 
-use crate::ChartError;
 use crate::canvas::{Align, Canvas, Font};
 use crate::layout::{self, Body, Key, LABEL, NOTE, Scale, VALUE};
 use crate::palette::{self, region_colour};
+use crate::{ChartError, region_figures};
 use relief_core::Region;
-use relief_core::summary::Figures;
+use relief_core::summary::{Figures, Summary};
 
 /// One region row of a region chart: where it sits and the space it has.
 pub(super) struct Row {
@@ -93,7 +93,13 @@ pub(super) fn region_plot(
         body.right,
         body.left + cols.label_w,
     )?;
-    layout::x_axis(c, x, step, top, bottom, title, tick)?;
+    let axis = layout::Axis {
+        scale: x,
+        step,
+        title,
+        tick,
+    };
+    layout::x_axis(c, &axis, top, bottom)?;
     Ok((x, rows))
 }
 
@@ -293,6 +299,14 @@ pub(super) fn value_column(c: &Canvas, texts: &[String], font: Font, max: i32) -
         .unwrap_or(0)
         + c.px(24.0))
     .min(max)
+}
+
+/// Each region's text beside its row, from its overall figures; "no data" where it has none.
+pub(super) fn region_texts(s: &Summary, text: impl Fn(&Figures) -> String) -> Vec<String> {
+    Region::ALL
+        .iter()
+        .map(|&r| region_figures(s, r).map_or_else(|| "no data".to_string(), &text))
+        .collect()
 }
 
 /// `n = 130`, with thousands separators.

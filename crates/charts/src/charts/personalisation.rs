@@ -99,9 +99,13 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
         p1: plot_r,
     };
     let rows = region_rows(c, top, bottom, body.left, body.right, body.left + label_w)?;
-    layout::x_axis(c, x, step, top, bottom, "Mean change (points)", &|t| {
-        layout::num(t, 1)
-    })?;
+    let axis = layout::Axis {
+        scale: x,
+        step,
+        title: "Mean change (points)",
+        tick: &|t| layout::num(t, 1),
+    };
+    layout::x_axis(c, &axis, top, bottom)?;
     for row in &rows {
         let colour = region_colour(row.region);
         let bar = (row.h * 3 / 10).max(2);

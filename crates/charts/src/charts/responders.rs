@@ -5,7 +5,6 @@ use crate::canvas::Canvas;
 use crate::layout::{self, Key};
 use crate::palette::{self, region_colour, tint};
 use crate::{ChartError, region_figures};
-use relief_core::Region;
 use relief_core::summary::Summary;
 
 /// Share of rows reaching the responder and strong-responder thresholds, per region.
@@ -21,21 +20,15 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         "share of rows per region",
         "Rows with a before-score of 0 cannot improve and are left out of the shares.",
     )?;
-    let texts: Vec<String> = Region::ALL
-        .iter()
-        .map(|&r| match region_figures(s, r) {
-            None => "no data".to_string(),
-            Some(f) => match (f.responder_rate, f.strong_responder_rate) {
-                (Some(a), Some(b)) => format!(
-                    "≥ {t30} %: {}   ≥ {t50} %: {}   {}",
-                    layout::percent(a),
-                    layout::percent(b),
-                    n(f)
-                ),
-                _ => format!("no share (every before-score is 0),  {}", n(f)),
-            },
-        })
-        .collect();
+    let texts = region_texts(s, |f| match (f.responder_rate, f.strong_responder_rate) {
+        (Some(a), Some(b)) => format!(
+            "≥ {t30} %: {}   ≥ {t50} %: {}   {}",
+            layout::percent(a),
+            layout::percent(b),
+            n(f)
+        ),
+        _ => format!("no share (every before-score is 0),  {}", n(f)),
+    });
     let cols = columns(c, &body, &texts);
     let plot_l = cols.plot_l;
     let legend_y = body.top + c.px(8.0);

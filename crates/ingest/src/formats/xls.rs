@@ -3,19 +3,14 @@
 //! cost.
 
 use crate::IngestError;
-use crate::file::{FileContext, corrupt, is_hidden, worksheet_names};
+use crate::file::{FileContext, corrupt, is_hidden};
 use crate::grid::{self, MergedRange};
 use calamine::{Reader, Xls};
-use std::io::Cursor;
 
 /// xls (BIFF): calamine parses the whole workbook when it opens it.
 pub(crate) fn read_xls(bytes: &[u8], ctx: &mut FileContext<'_, '_>) -> Result<(), IngestError> {
-    let mut wb: Xls<Cursor<&[u8]>> = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let (mut wb, metadata, names) = super::open::<Xls<_>>(bytes, ctx)?;
     let is_1904 = wb.has_1904_epoch();
-    let metadata = wb.sheets_metadata().to_vec();
-    let names = ctx
-        .plan
-        .select(worksheet_names(&metadata), &mut ctx.problems);
     for name in names {
         let range = wb.worksheet_range(&name).map_err(corrupt)?;
         let grid = grid::from_range(&range, ctx.builder(&name))?.finish(is_1904);

@@ -12,35 +12,20 @@
 //! validate` takes the same CPU time as before merged cells were read).
 
 use crate::IngestError;
-use crate::file::{FileContext, corrupt, is_hidden, worksheet_names};
-use crate::grid::{self, MergedRange};
-use calamine::{DataRef, Reader, Xlsx};
-use std::io::Cursor;
+use crate::file::{FileContext, corrupt, is_hidden};
+use crate::grid::MergedRange;
+use calamine::Xlsx;
 
 /// xlsx and xlsm: every sheet streamed cell by cell, never expanded to its claimed dimension.
 pub(crate) fn read_xlsx(bytes: &[u8], ctx: &mut FileContext<'_, '_>) -> Result<(), IngestError> {
-    let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let (mut wb, metadata, names) = super::open::<Xlsx<_>>(bytes, ctx)?;
     let is_1904 = wb.has_1904_epoch();
-    let metadata = wb.sheets_metadata().to_vec();
-    let names = ctx
-        .plan
-        .select(worksheet_names(&metadata), &mut ctx.problems);
     for name in names {
-        let mut builder = ctx.builder(&name);
-        let mut cells = match wb.worksheet_cells_reader(&name) {
-            Ok(c) => c,
-            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
-            Err(e) => return Err(corrupt(e)),
+        let Some((builder, empty_cells)) =
+            stream_sheet!(wb, ctx, &name, calamine::XlsxError::NotAWorksheet(_))
+        else {
+            continue;
         };
-        let mut empty_cells = false;
-        while let Some(cell) = cells.next_cell().map_err(corrupt)? {
-            let (row, col) = cell.get_position();
-            match grid::from_data_ref(cell.get_value().clone()) {
-                Some(v) => builder.push(row, col, v)?,
-                None => empty_cells |= matches!(cell.get_value(), DataRef::Empty),
-            }
-        }
-        drop(cells);
         let hidden = is_hidden(&metadata, &name);
         let grid = builder.finish(is_1904);
         if empty_cells {

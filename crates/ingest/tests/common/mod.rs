@@ -15,6 +15,11 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+/// A sheet's rows as read, used, rejected and skipped as footers.
+pub fn row_counts(s: &relief_core::summary::SheetReport) -> [u64; 4] {
+    [s.rows_read, s.rows_used, s.rows_rejected, s.footer_skipped]
+}
+
 /// A cell to write.
 #[derive(Clone)]
 pub enum C {

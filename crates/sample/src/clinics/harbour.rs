@@ -42,8 +42,7 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
     let mut wb = crate::new_workbook();
     let bold = Format::new().set_bold();
     let sheet = HARBOUR_SHEET;
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
+    let ws = wb.add_worksheet().set_name(sheet)?;
     let mut headers = vec![
         "Visit ID",
         "Date",
@@ -76,12 +75,7 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 3, THERAPISTS[s.therapist].0)?;
         ws.write_number(row, 4, pressure_number(s.pressure))?;
         ws.write_string(row, 5, s.technique)?;
-        let focus: Vec<String> = s
-            .rows
-            .iter()
-            .filter(|r| r.focus)
-            .map(|r| r.region.label().to_lowercase())
-            .collect();
+        let focus = s.focus_words();
         let list = match (focus.len(), job.rng.random_range(0..10)) {
             (2, 0) => focus.join(" and "),
             (_, 1 | 2) => focus.join(", "),

@@ -56,8 +56,7 @@ pub(super) fn write(job: Job) -> Result<Vec<u8>, XlsxError> {
     let mut wb = crate::new_workbook();
     let bold = Format::new().set_bold();
     let sheet = NORTH_SHEET;
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
+    let ws = wb.add_worksheet().set_name(sheet)?;
     title_block(ws, job.file, job.features)?;
     ws.write_row_with_format(3, 0, HEADERS, &bold)?;
     feature(
@@ -271,8 +270,7 @@ fn price_list(
     file: &str,
     features: &mut Vec<Feature>,
 ) -> Result<(), XlsxError> {
-    let prices = wb.add_worksheet();
-    prices.set_name(PRICE_SHEET)?;
+    let prices = wb.add_worksheet().set_name(PRICE_SHEET)?;
     prices.write_row_with_format(0, 0, ["Treatment", "Duration", "Price (EUR)"], bold)?;
     for (i, (name, mins, price)) in [
         ("Back and neck", 30, 42),

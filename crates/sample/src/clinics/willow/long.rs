@@ -43,8 +43,7 @@ impl Book<'_> {
             .copied()
             .filter(|h| !solo || *h != "Therapist")
             .collect();
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet)?;
+        let ws = wb.add_worksheet().set_name(sheet)?;
         let mut row = self.top(ws, sheet, &headers, log)?;
         row += 1;
         let mut month = None;

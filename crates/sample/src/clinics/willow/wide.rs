@@ -43,8 +43,7 @@ impl Book<'_> {
         log: &mut Log<'_>,
     ) -> Result<(), XlsxError> {
         let sheet = WIDE_SHEET;
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet)?;
+        let ws = wb.add_worksheet().set_name(sheet)?;
         for (c, name) in WIDE_SESSION.iter().enumerate() {
             ws.merge_range(0, c as u16, 1, c as u16, name, &self.f.bold)?;
         }
@@ -78,12 +77,7 @@ impl Book<'_> {
             ws.write_string(row, 2, THERAPISTS[s.therapist].0)?;
             ws.write_string(row, 3, s.pressure.label())?;
             ws.write_string(row, 4, s.technique)?;
-            let focus: Vec<String> = s
-                .rows
-                .iter()
-                .filter(|r| r.focus)
-                .map(|r| r.region.label().to_lowercase())
-                .collect();
+            let focus = s.focus_words();
             if !focus.is_empty() {
                 ws.write_string(row, 5, focus.join("; "))?;
             }
@@ -122,8 +116,7 @@ impl Book<'_> {
 
 /// The hidden sheet of drop-down lists: not a session sheet.
 pub(super) fn lists(wb: &mut Workbook, f: &Formats, log: &mut Log<'_>) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(LISTS_SHEET)?;
+    let ws = wb.add_worksheet().set_name(LISTS_SHEET)?;
     ws.set_hidden(true);
     ws.write_row_with_format(0, 0, ["Region", "Therapist", "Technique"], &f.bold)?;
     for (i, region) in Region::ALL.iter().enumerate() {
@@ -148,8 +141,7 @@ pub(super) fn lists(wb: &mut Workbook, f: &Formats, log: &mut Log<'_>) -> Result
 
 /// The price list: not a session sheet.
 pub(super) fn prices(wb: &mut Workbook, f: &Formats, log: &mut Log<'_>) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(PRICES_SHEET)?;
+    let ws = wb.add_worksheet().set_name(PRICES_SHEET)?;
     ws.write_row_with_format(0, 0, ["Treatment", "Duration", "Price"], &f.bold)?;
     for (i, (name, time, price)) in [
         ("Back and neck", "30 min", 40.0),
