@@ -15,7 +15,7 @@ use relief_analysis::{AnalysisSettings, Period};
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry};
 use relief_core::summary::{Figures, Summary};
-use relief_core::{MinutesBand, Origin, Pressure, Record, Region};
+use relief_core::{MinutesBand, Pressure, Record, Region};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -68,26 +68,15 @@ fn clinic(seed: u64, clients: usize) -> Vec<Record> {
                 let change =
                     before * 0.4 + if focus { 0.8 } else { 0.0 } + rng.random_range(-1.5..1.5);
                 let after = ((before - change).clamp(0.0, 10.0) * 2.0).round() / 2.0;
-                out.push(Record {
-                    date,
-                    client: Arc::from(format!("client {c}")),
-                    therapist: Some(Arc::from("Ana")),
-                    session_id: None,
-                    region,
-                    side: None,
-                    before,
-                    after,
-                    pressure,
-                    minutes: (rng.random_range(0..10) > 0)
-                        .then(|| f64::from(rng.random_range(0..45))),
-                    focus: (rng.random_range(0..12) > 0).then_some(focus),
-                    technique: technique.map(Arc::from),
-                    origin: Origin {
-                        file: Arc::from("a.xlsx"),
-                        sheet: Arc::from("Sessions"),
-                        row: out.len() as u32 + 2,
-                    },
-                });
+                let mut r = common::record(1, &format!("client {c}"), region, before, after);
+                r.date = date;
+                r.pressure = pressure;
+                r.minutes =
+                    (rng.random_range(0..10) > 0).then(|| f64::from(rng.random_range(0..45)));
+                r.focus = (rng.random_range(0..12) > 0).then_some(focus);
+                r.technique = technique.map(Arc::from);
+                r.origin.row = out.len() as u32 + 2;
+                out.push(r);
             }
         }
     }
