@@ -21,6 +21,7 @@
 
 use super::ols::{self, Design, Fit, NoFit};
 use super::t975;
+use rayon::prelude::*;
 use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
 use relief_core::{MinutesBand, Pressure, Region};
 use std::borrow::Cow;
@@ -42,7 +43,7 @@ pub enum ReferenceRule {
 }
 
 /// A level of a personalisation factor. `Ord` is the natural order entries are listed in.
-pub trait FactorLevel: Ord + Clone {
+pub trait FactorLevel: Ord + Clone + Send + Sync {
     /// The factor these levels belong to.
     const FACTOR: Factor;
     /// How the reference level is chosen.
@@ -149,16 +150,17 @@ pub fn adjusted_effects<'r, L: FactorLevel + 'r>(
         return Vec::new();
     };
     canonical_order(&mut rows);
-    let mut entries = model_entries(&rows, RegionOrAll::All, &reference, min_group_size);
-    for region_rows in rows.chunk_by(|a, b| a.region == b.region) {
-        let scope = RegionOrAll::Region(region_rows[0].region);
-        entries.extend(model_entries(
-            region_rows,
-            scope,
-            &reference,
-            min_group_size,
-        ));
-    }
+    // The pooled model and each region's: independent fits over the same rows, read only, so
+    // they run on every core; each gives its entries, collected in this order.
+    let mut models: Vec<(&[LevelRow<L>], RegionOrAll)> = vec![(&rows, RegionOrAll::All)];
+    models.extend(
+        rows.chunk_by(|a, b| a.region == b.region)
+            .map(|region_rows| (region_rows, RegionOrAll::Region(region_rows[0].region))),
+    );
+    let mut entries: Vec<(L, AdjustedEntry)> = models
+        .into_par_iter()
+        .flat_map_iter(|(rows, scope)| model_entries(rows, scope, &reference, min_group_size))
+        .collect();
     entries.sort_by(|(la, a), (lb, b)| la.cmp(lb).then_with(|| a.region.cmp(&b.region)));
     entries.into_iter().map(|(_, e)| e).collect()
 }
