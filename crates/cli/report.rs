@@ -86,30 +86,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let trend = crate::timings::stage("trend", || prepared.trend(&setup.settings))?;
 
     let explicit_none = explicit.is_none();
-    let periods: Vec<Period> = match explicit {
-        // A period without a single session gets no report (an empty workbook and six empty
-        // charts would only confuse), and says what the data does cover.
-        Some(p) if !prepared.months().iter().any(|m| p.overlaps(m)) => {
-            if !globals.quiet {
-                let covers = match (prepared.months().first(), prepared.months().last()) {
-                    (Some(a), Some(b)) if a == b => format!("the data covers {a} only"),
-                    (Some(a), Some(b)) => format!("the data covers {a} to {b}"),
-                    _ => "no usable rows were found at all".to_string(),
-                };
-                eprintln!(
-                    "No sessions in {} ({covers}); no report was written.",
-                    p.name()
-                );
-            }
-            Vec::new()
-        }
-        Some(p) => vec![p],
-        None if args.by_month => prepared.months().to_vec(),
-        None => match (prepared.months().first(), prepared.months().last()) {
-            (Some(first), Some(last)) => vec![Period::months_between(first, last)],
-            _ => Vec::new(),
-        },
-    };
+    let periods = periods_to_write(explicit, args.by_month, prepared.months(), globals);
 
     let bar = pipeline::progress_bar(globals, periods.len() as u64, "writing");
     let mut summaries = Vec::new();
@@ -148,26 +125,71 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let rows = &ingested.rows;
     let failed_files = ingested.files.iter().filter(|f| f.error.is_some()).count();
     if !globals.quiet {
-        eprintln!("{}", crate::common::rows_line(rows, files.len()));
-        for f in ingested.files.iter().filter(|f| f.error.is_some()) {
-            eprintln!(
-                "Could not read {}: {}",
-                f.path,
-                f.error.as_deref().unwrap_or_default()
-            );
-        }
-        if rows.rejected > 0 && !periods.is_empty() {
-            eprintln!(
-                "Rejected rows are listed in each workbook's Rejects sheet; `relief validate` shows them too."
-            );
-        }
-        if periods.is_empty() && explicit_none {
-            eprintln!("No usable rows were found, so no report was written.");
-        }
+        print_closing(&ingested, files.len(), &periods, explicit_none);
     }
     Ok(exit_status(
         rows.rejected > 0 || failed_files > 0 || periods.is_empty(),
     ))
+}
+
+/// The periods to report: the one asked for, every month with `--by-month`, else the whole
+/// range the data covers. A period without a single session gets no report (an empty
+/// workbook and six empty charts would only confuse), and says what the data does cover.
+fn periods_to_write(
+    explicit: Option<Period>,
+    by_month: bool,
+    months: &[Period],
+    globals: &Globals,
+) -> Vec<Period> {
+    match explicit {
+        Some(p) if !months.iter().any(|m| p.overlaps(m)) => {
+            if !globals.quiet {
+                let covers = match (months.first(), months.last()) {
+                    (Some(a), Some(b)) if a == b => format!("the data covers {a} only"),
+                    (Some(a), Some(b)) => format!("the data covers {a} to {b}"),
+                    _ => "no usable rows were found at all".to_string(),
+                };
+                eprintln!(
+                    "No sessions in {} ({covers}); no report was written.",
+                    p.name()
+                );
+            }
+            Vec::new()
+        }
+        Some(p) => vec![p],
+        None if by_month => months.to_vec(),
+        None => match (months.first(), months.last()) {
+            (Some(first), Some(last)) => vec![Period::months_between(first, last)],
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The closing lines on standard error: rows read, files that could not be read, where the
+/// rejected rows are listed.
+fn print_closing(
+    ingested: &relief_ingest::Ingested,
+    file_count: usize,
+    periods: &[Period],
+    explicit_none: bool,
+) {
+    let rows = &ingested.rows;
+    eprintln!("{}", crate::common::rows_line(rows, file_count));
+    for f in ingested.files.iter().filter(|f| f.error.is_some()) {
+        eprintln!(
+            "Could not read {}: {}",
+            f.path,
+            f.error.as_deref().unwrap_or_default()
+        );
+    }
+    if rows.rejected > 0 && !periods.is_empty() {
+        eprintln!(
+            "Rejected rows are listed in each workbook's Rejects sheet; `relief validate` shows them too."
+        );
+    }
+    if periods.is_empty() && explicit_none {
+        eprintln!("No usable rows were found, so no report was written.");
+    }
 }
 
 /// With `--verbose`: what was found in every file and sheet.

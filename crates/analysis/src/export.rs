@@ -312,12 +312,6 @@ impl CleanTable<'_> {
                     .map(|r| Region::ALL[r.unwrap_or(0) as usize].key())
                     .collect::<Vec<&str>>(),
             ),
-            Column::new(
-                "side".into(),
-                rows.iter()
-                    .map(|&r| side_of(p.rows.side[r]).map(|s| s.key()))
-                    .collect::<Vec<Option<&str>>>(),
-            ),
             Column::new("before".into(), before),
             Column::new("after".into(), after),
             Column::new("change".into(), change),
@@ -336,12 +330,6 @@ impl CleanTable<'_> {
                     .collect::<Vec<Option<bool>>>(),
             ),
             Column::new(
-                "minutes".into(),
-                rows.iter()
-                    .map(|&r| Some(p.rows.minutes[r]).filter(|m| !m.is_nan()))
-                    .collect::<Vec<Option<f64>>>(),
-            ),
-            Column::new(
                 "minutes_band".into(),
                 u32s(c::MINUTES_BAND)?
                     .into_iter()
@@ -352,6 +340,30 @@ impl CleanTable<'_> {
             Column::new(
                 "visit".into(),
                 block.clone().map(|i| self.visit[i]).collect::<Vec<u32>>(),
+            ),
+        ]);
+        columns.extend(self.beside_frame(&rows));
+        // In the table's column order.
+        Ok(DataFrame::new(rows.len(), columns)?.select(self.columns())?)
+    }
+
+    /// The oracle frame's columns that come from the prepared rows beside the frame (side,
+    /// minutes, file, sheet, row), for the prepared rows `rows`.
+    fn beside_frame(&self, rows: &[usize]) -> [Column; 5] {
+        let p = self.prepared;
+        let text = |id: u32| &**p.texts.get(id);
+        [
+            Column::new(
+                "side".into(),
+                rows.iter()
+                    .map(|&r| side_of(p.rows.side[r]).map(|s| s.key()))
+                    .collect::<Vec<Option<&str>>>(),
+            ),
+            Column::new(
+                "minutes".into(),
+                rows.iter()
+                    .map(|&r| Some(p.rows.minutes[r]).filter(|m| !m.is_nan()))
+                    .collect::<Vec<Option<f64>>>(),
             ),
             Column::new(
                 "file".into(),
@@ -369,8 +381,7 @@ impl CleanTable<'_> {
                 "row".into(),
                 rows.iter().map(|&r| p.rows.row[r]).collect::<Vec<u32>>(),
             ),
-        ]);
-        Ok(DataFrame::new(rows.len(), columns)?)
+        ]
     }
 }
 
