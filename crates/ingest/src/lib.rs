@@ -17,13 +17,13 @@
 //!
 //! Where things live: [`read_inputs`], [`read_file`] and [`read_bytes`] (this file) are the
 //! public entry points; `paths` lists the files of folders; `file` takes one file from its bytes
-//! to its sheets, `guard` and `biff` check hostile packages
-//! before calamine sees them, `formats/` holds one reader per format, `grid` is a sheet's used
-//! cells (with merged cells filled), `header` finds the header row and layout, `sheet` turns
-//! rows into records and rejects (every reject's reason is a `relief_core::RejectReason`),
-//! `values` reads one cell into a typed value, `ditto` continues sessions on hand-kept sheets,
-//! `notes` says what was resolved, `merge` and `dedup` put the files together, `panic_guard`
-//! keeps a malformed file from ending the run.
+//! to its sheets, `guard` and `biff` check hostile packages before calamine sees them,
+//! `formats/` holds one reader per format, `grid` is a sheet's used cells (with merged cells
+//! filled), `header` finds the header row and layout, `sheet` turns rows into records and
+//! rejects (every reject's reason is a `relief_core::RejectReason`), `values` reads one cell into
+//! a typed value, `ditto` continues sessions on hand-kept sheets, `notes` says what was
+//! resolved, `in_order` reads files on every core and hands them over in path order, `merge`
+//! and `dedup` put the files together, `panic_guard` keeps a malformed file from ending the run.
 //!
 //! Choices where the specification is silent:
 //! - The header is searched in the first 30 *used* rows (blank rows above a title do not count).
@@ -55,6 +55,7 @@ mod formats;
 mod grid;
 mod guard;
 mod header;
+mod in_order;
 mod merge;
 mod notes;
 mod panic_guard;
@@ -71,7 +72,6 @@ pub use paths::{EXTENSIONS, expand_paths};
 pub use pseudonym::{Pseudonymizer, normalize_id};
 
 use panic_guard::GuardedParse;
-use rayon::prelude::*;
 use relief_core::summary::{FileReport, RowCounts};
 use relief_core::{Config, Duplicate, Records, Reject, Vocabulary};
 use sha2::{Digest, Sha256};
@@ -181,28 +181,22 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// (pass [`expand_paths`]' sorted list). `on_file_done` is called as each file finishes, from
 /// any thread, for progress bars.
 ///
-/// Files are read a few per core at a time and merged as each batch completes, so the
-/// records are held once (in the merged columns) plus one batch's worth, not twice.
+/// Files are read on as many threads as rayon's pool has and merged, in path order, as they
+/// finish (see `in_order`), so the records are held once (in the merged columns) plus a few
+/// files' worth, not twice.
 pub fn read_inputs(
     files: &[PathBuf],
     opts: &ReadOptions<'_>,
     on_file_done: &(dyn Fn(&Path) + Sync),
 ) -> Ingested {
-    let batch = rayon::current_num_threads().max(1) * 4;
+    let readers = rayon::current_num_threads().max(1);
     let mut merger = Merger::default();
-    for files in files.chunks(batch) {
-        let reads: Vec<FileRead> = files
-            .par_iter()
-            .map(|f| {
-                let r = read_file(f, opts);
-                on_file_done(f);
-                r
-            })
-            .collect();
-        for r in reads {
-            merger.push(r);
-        }
-    }
+    let read = |f: &Path| {
+        let r = read_file(f, opts);
+        on_file_done(f);
+        r
+    };
+    in_order::read_in_order(files, readers, readers * 4, &read, |r| merger.push(r));
     merger.finish()
 }
 
