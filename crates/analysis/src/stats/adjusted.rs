@@ -26,6 +26,7 @@ use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
 use relief_core::{MinutesBand, Pressure, Region};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Models with fewer clients than this give estimates but no CI: a t interval on G − 1 degrees
@@ -169,7 +170,7 @@ pub fn adjusted_effects<'r, L: FactorLevel + 'r>(
 /// place: the rows are the only copy, however many there are. Rows with equal keys are equal
 /// in every field a model reads, so their order among themselves changes nothing.
 fn canonical_order<L: FactorLevel>(rows: &mut [LevelRow<L>]) {
-    rows.sort_unstable_by(|a, b| {
+    rows.par_sort_unstable_by(|a, b| {
         (a.region as u8)
             .cmp(&(b.region as u8))
             .then_with(|| a.level.cmp(&b.level))
@@ -204,23 +205,21 @@ fn reference_level<L: FactorLevel>(rows: &[LevelRow<L>]) -> Option<L> {
 }
 
 /// Rows, clients and mean change of one level in one model, summed in row order.
-#[derive(Default)]
 struct LevelStats {
     rows: u64,
-    clients: Vec<u32>,
+    clients: u64,
     change_sum: f64,
 }
 
 impl LevelStats {
-    fn add<L>(&mut self, row: &LevelRow<L>) {
-        self.rows += 1;
-        self.clients.push(row.client);
-        self.change_sum += row.change;
-    }
-
-    /// Distinct clients (sorts the list it kept).
-    fn clients(&mut self) -> u64 {
-        distinct(&mut self.clients) as u64
+    /// The stats of the rows in `runs` (in row order).
+    fn of<L>(rows: &[LevelRow<L>], runs: &[Range<usize>], ids: &mut DistinctIds) -> LevelStats {
+        let level_rows = || runs.iter().flat_map(|run| &rows[run.clone()]);
+        LevelStats {
+            rows: runs.iter().map(|run| run.len() as u64).sum(),
+            clients: ids.count(level_rows().map(|r| r.client)),
+            change_sum: level_rows().fold(0.0, |sum, r| sum + r.change),
+        }
     }
 
     /// A level only has stats once a row added it, so `rows` is at least 1.
@@ -229,10 +228,58 @@ impl LevelStats {
     }
 }
 
-fn distinct(ids: &mut Vec<u32>) -> usize {
-    ids.sort_unstable();
-    ids.dedup();
-    ids.len()
+/// Counts the distinct ids of lists of ids: with a mark per id when the ids are small numbers
+/// (relief's clients are numbered 0, 1, 2 …), which takes one pass instead of a sort; by
+/// sorting otherwise.
+struct DistinctIds {
+    /// `mark[id] == round` when `id` was seen in the current count; empty for large ids.
+    mark: Vec<u32>,
+    round: u32,
+}
+
+impl DistinctIds {
+    /// For the ids of `rows`.
+    fn for_rows<L>(rows: &[LevelRow<L>]) -> DistinctIds {
+        let max = rows.iter().map(|r| r.client).max().unwrap_or(0) as usize;
+        let dense = max <= rows.len().saturating_mul(4).saturating_add(1024);
+        DistinctIds {
+            mark: if dense { vec![0; max + 1] } else { Vec::new() },
+            round: 0,
+        }
+    }
+
+    fn count(&mut self, ids: impl Iterator<Item = u32>) -> u64 {
+        if self.mark.is_empty() {
+            let mut ids: Vec<u32> = ids.collect();
+            ids.sort_unstable();
+            ids.dedup();
+            return ids.len() as u64;
+        }
+        self.round += 1;
+        let mut distinct = 0;
+        for id in ids {
+            let mark = &mut self.mark[id as usize];
+            if *mark != self.round {
+                *mark = self.round;
+                distinct += 1;
+            }
+        }
+        distinct
+    }
+}
+
+/// The rows of each level as runs of neighbouring rows, in row order (rows sorted by region,
+/// then level, so a level has one run per region it occurs in).
+fn level_runs<L: FactorLevel>(rows: &[LevelRow<L>]) -> BTreeMap<&L, Vec<Range<usize>>> {
+    let mut runs: BTreeMap<&L, Vec<Range<usize>>> = BTreeMap::new();
+    let mut start = 0;
+    for run in rows.chunk_by(|a, b| a.level == b.level) {
+        runs.entry(&run[0].level)
+            .or_default()
+            .push(start..start + run.len());
+        start += run.len();
+    }
+    runs
 }
 
 /// Fits one model (one region, or pooled) and writes an entry per non-reference level.
@@ -243,26 +290,25 @@ fn model_entries<L: FactorLevel>(
     reference: &L,
     min_group_size: u64,
 ) -> Vec<(L, AdjustedEntry)> {
-    let mut by_level: BTreeMap<&L, LevelStats> = BTreeMap::new();
-    for r in rows {
-        by_level.entry(&r.level).or_default().add(r);
-    }
-    let Some(mut reference_stats) = by_level.remove(reference) else {
+    let mut runs = level_runs(rows);
+    let Some(reference_runs) = runs.remove(reference) else {
         return Vec::new();
     };
-    let reference_clients = reference_stats.clients();
-    let others: Vec<&L> = by_level.keys().copied().collect();
+    let others: Vec<&L> = runs.keys().copied().collect();
     if others.is_empty() {
         return Vec::new();
     }
+    let mut ids = DistinctIds::for_rows(rows);
+    let reference_stats = LevelStats::of(rows, &reference_runs, &mut ids);
+    let reference_clients = reference_stats.clients;
     let (fitted, first_level_column) = fit_model(rows, scope, &others);
-    let clients = distinct(&mut rows.iter().map(|r| r.client).collect());
+    let clients = ids.count(rows.iter().map(|r| r.client)) as usize;
     let t = t975(clients.saturating_sub(1) as u64);
-    by_level
-        .into_iter()
+    runs.into_iter()
         .enumerate()
-        .map(|(i, (level, mut stats))| {
-            let level_clients = stats.clients();
+        .map(|(i, (level, level_runs))| {
+            let stats = LevelStats::of(rows, &level_runs, &mut ids);
+            let level_clients = stats.clients;
             let small_sample = stats.rows < min_group_size
                 || reference_stats.rows < min_group_size
                 || level_clients < 2
