@@ -668,4 +668,28 @@ mod tests {
             .collect();
         assert_eq!(got, want);
     }
+
+    #[test]
+    fn large_client_ids_count_and_fit_as_small_ones_do() {
+        // Client ids far above the row count take the sorting path of DistinctIds; the
+        // entries must be those of the same clients numbered 0, 1, 2 ….
+        let mut rows = many_clients(Region::Neck, 30);
+        rows.extend(many_clients(Region::Feet, 30));
+        let small = adjusted_effects(&rows, 5);
+        for r in &mut rows {
+            // Increasing with the small ids, so clusters are added in the same order.
+            r.client = 1_000_000_000 + 7 * r.client;
+        }
+        let large = adjusted_effects(&rows, 5);
+        assert_eq!(small.len(), 3);
+        assert!(
+            small
+                .iter()
+                .all(|e| e.clients == 30 || e.region == RegionOrAll::All)
+        );
+        assert_eq!(small, large);
+        let mut ids = DistinctIds::for_rows(&rows);
+        assert!(ids.mark.is_empty(), "large ids are counted by sorting");
+        assert_eq!(ids.count(rows.iter().map(|r| r.client)), 30);
+    }
 }
