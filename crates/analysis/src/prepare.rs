@@ -243,28 +243,26 @@ fn number_sessions(
     let mut last: Option<(i32, u32, u32, u32)> = None;
     for i in 0..client.len() {
         let here = (rows.day[i], client[i], therapist[i], session_id[i]);
-        let n = if session_id[i] != NO_TEXT {
-            *by_id.entry((client[i], session_id[i])).or_insert_with(|| {
-                keys.push(SessionKey {
-                    client: client[i],
-                    day: rows.day[i],
-                    therapist: therapist[i],
-                    id: session_id[i],
-                });
-                worked.push(0);
-                keys.len() as u32 - 1
-            })
-        } else if last == Some(here) {
-            *session.last().expect("a previous row")
-        } else {
+        // A new session starts at this row: its key is this row's (the id is NO_TEXT where the
+        // export has none).
+        let mut start = || {
             keys.push(SessionKey {
                 client: client[i],
                 day: rows.day[i],
                 therapist: therapist[i],
-                id: NO_TEXT,
+                id: session_id[i],
             });
             worked.push(0);
             keys.len() as u32 - 1
+        };
+        let n = if session_id[i] != NO_TEXT {
+            *by_id
+                .entry((client[i], session_id[i]))
+                .or_insert_with(start)
+        } else if last == Some(here) {
+            *session.last().expect("a previous row")
+        } else {
+            start()
         };
         last = Some(here);
         if rows.minutes[i].is_nan() || rows.minutes[i] > 0.0 {

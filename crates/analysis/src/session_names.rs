@@ -75,21 +75,24 @@ impl SessionNames {
         self.numbers.binary_search(&session).ok()
     }
 
-    /// The name of `session` as bytes sharing the buffer; `None` for a session not named.
-    pub(crate) fn bytes(&self, session: u32) -> Option<Bytes> {
+    /// Where the name of `session` lies in the buffer; `None` for a session not named.
+    fn span(&self, session: u32) -> Option<std::ops::Range<usize>> {
         let i = self.index(session)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(self.text.slice(start..self.ends[i]))
+        Some(start..self.ends[i])
+    }
+
+    /// The name of `session` as bytes sharing the buffer; `None` for a session not named.
+    pub(crate) fn bytes(&self, session: u32) -> Option<Bytes> {
+        Some(self.text.slice(self.span(session)?))
     }
 
     /// The name of `session`; empty for a session not named.
     pub(crate) fn get(&self, session: u32) -> &str {
-        let Some(i) = self.index(session) else {
-            return "";
-        };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
         // Built from `String`s and cut at their ends only, so always valid UTF-8.
-        std::str::from_utf8(&self.text[start..self.ends[i]]).unwrap_or("")
+        self.span(session)
+            .and_then(|span| std::str::from_utf8(&self.text[span]).ok())
+            .unwrap_or("")
     }
 }
 
