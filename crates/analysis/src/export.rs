@@ -16,6 +16,7 @@
 //! for a formula is neutralised there (see [`neutralise_formula`]); the Parquet copy and the
 //! JSON summary are data for programs and keep every value exactly.
 
+use crate::csv_cells::{Cells, push_cell, push_number};
 use crate::frame::{col_names as c, dense};
 use crate::session_names::SessionNames;
 use crate::{AnalysisError, Period, Prepared};
@@ -160,7 +161,6 @@ impl CleanTable<'_> {
 
     /// Rows `block` (relative to the table) as CSV lines.
     fn csv_block(&self, block: Range<usize>) -> Result<Vec<u8>, AnalysisError> {
-        use std::fmt::Write as _;
         let p = self.prepared;
         let frame = &p.frame;
         // The block's values of each frame column, read once in bulk: a lookup per cell walks
@@ -193,62 +193,85 @@ impl CleanTable<'_> {
             .slice(start, len)
             .iter()
             .collect();
-        let mut w = csv::Writer::from_writer(Vec::with_capacity(block.len() * 160));
-        let mut buf = String::new();
-        let mut num = |w: &mut csv::Writer<Vec<u8>>, v: Option<f64>| {
-            buf.clear();
-            match v {
-                // Whole numbers (most scores) print as integers, which is what `{v}` prints
-                // for them too, at a fraction of the cost; -0 keeps its sign through `{v}`.
-                Some(v)
-                    if v.fract() == 0.0
-                        && v.abs() < 1e15
-                        && !(v == 0.0 && v.is_sign_negative()) =>
-                {
-                    let _ = write!(buf, "{}", v as i64);
-                }
-                Some(v) => {
-                    let _ = write!(buf, "{v}");
-                }
-                None => {}
-            }
-            w.write_field(&buf)
-        };
         // Text from the exports (and the pseudonyms) is neutralised; region, side, pressure,
-        // band and flag are relief's own words and numbers are numbers, so they never need it.
-        let text = |id: Option<u32>| neutralise_formula(id.map_or("", |id| &**p.texts.get(id)));
-        let months: Vec<String> = p.months.iter().map(Period::name).collect();
+        // band and flag are relief's own words, which hold no comma, quote or line break, and
+        // numbers are numbers, so they never need it.
+        let texts = self.csv_texts()?;
+        let months = Cells::new(
+            p.months
+                .iter()
+                .map(Period::name)
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+            false,
+        )?;
+        let mut out = Vec::with_capacity(block.len() * 160);
+        let text = |out: &mut Vec<u8>, id: Option<u32>| {
+            out.push(b',');
+            if let Some(id) = id {
+                out.extend_from_slice(texts.get(id as usize));
+            }
+        };
+        let word = |out: &mut Vec<u8>, word: Option<&str>| {
+            out.push(b',');
+            out.extend_from_slice(word.unwrap_or("").as_bytes());
+        };
+        let number = |out: &mut Vec<u8>, v: Option<f64>| {
+            out.push(b',');
+            if let Some(v) = v {
+                push_number(out, v);
+            }
+        };
+        let mut digits = itoa::Buffer::new();
         for (k, i) in block.enumerate() {
             let at = self.rows.start + i;
-            w.write_field(&months[month[k].unwrap_or(0) as usize])?;
+            out.extend_from_slice(months.get(month[k].unwrap_or(0) as usize));
             if self.options.exact_dates {
-                w.write_field(date_of(p.rows.day[at]).to_string())?;
+                word(&mut out, Some(&date_of(p.rows.day[at]).to_string()));
             }
-            w.write_field(&*text(client[k]))?;
-            w.write_field(&*neutralise_formula(self.sessions.get(self.session[i])))?;
-            w.write_field(&*text(therapist[k]))?;
-            w.write_field(Region::ALL[region[k].unwrap_or(0) as usize].key())?;
-            w.write_field(side_of(p.rows.side[at]).map_or("", |s| s.key()))?;
+            text(&mut out, client[k]);
+            out.push(b',');
+            push_cell(&mut out, self.sessions.get(self.session[i]))?;
+            text(&mut out, therapist[k]);
+            word(
+                &mut out,
+                Some(Region::ALL[region[k].unwrap_or(0) as usize].key()),
+            );
+            word(&mut out, side_of(p.rows.side[at]).map(|s| s.key()));
             let (b, ch) = (before[k].unwrap_or(0.0), change[k].unwrap_or(0.0));
-            num(&mut w, Some(b))?;
-            num(&mut w, after[k])?;
-            num(&mut w, Some(ch))?;
-            num(&mut w, (b > 0.0).then(|| ch / b))?;
+            number(&mut out, Some(b));
+            number(&mut out, after[k]);
+            number(&mut out, Some(ch));
+            number(&mut out, (b > 0.0).then(|| ch / b));
             let level = pressure[k].and_then(|l| pressure_of(l as u8 + 1));
-            w.write_field(level.map_or("", |l| l.key()))?;
-            w.write_field(focus[k].map_or("", |f| if f { "true" } else { "false" }))?;
+            word(&mut out, level.map(|l| l.key()));
+            word(&mut out, focus[k].map(|f| if f { "true" } else { "false" }));
             let minutes = p.rows.minutes[at];
-            num(&mut w, (!minutes.is_nan()).then_some(minutes))?;
-            w.write_field(band[k].map_or("", |b| MinutesBand::ALL[b as usize].key()))?;
-            w.write_field(&*text(technique[k]))?;
-            w.write_field(self.visit[i].to_string())?;
-            w.write_field(&*text(Some(p.rows.file[at])))?;
-            w.write_field(&*text(Some(p.rows.sheet[at])))?;
-            w.write_field(p.rows.row[at].to_string())?;
-            w.write_record(None::<&[u8]>)?;
+            number(&mut out, (!minutes.is_nan()).then_some(minutes));
+            word(
+                &mut out,
+                band[k].map(|b| MinutesBand::ALL[b as usize].key()),
+            );
+            text(&mut out, technique[k]);
+            word(&mut out, Some(digits.format(self.visit[i])));
+            text(&mut out, Some(p.rows.file[at]));
+            text(&mut out, Some(p.rows.sheet[at]));
+            word(&mut out, Some(digits.format(p.rows.row[at])));
+            out.push(b'\n');
         }
-        w.into_inner()
-            .map_err(|e| AnalysisError::Write(e.into_error()))
+        Ok(out)
+    }
+
+    /// The prepared texts as CSV cells, made by the first block that asks.
+    fn csv_texts(&self) -> Result<&Cells, AnalysisError> {
+        let p = self.prepared;
+        if let Some(cells) = p.csv_texts.get() {
+            return Ok(cells);
+        }
+        let cells = Cells::new(p.texts.all().iter().map(|t| &**t), true)?;
+        // Another block may have made them meanwhile: the same cells either way.
+        Ok(p.csv_texts.get_or_init(|| cells))
     }
 
     /// The table (or rows `block` of it) as a typed polars frame: texts as strings, scores and

@@ -27,6 +27,9 @@ pub struct Prepared {
     /// What identifies each session, by session number: its key text is made only when the
     /// clean table names the session.
     pub(crate) sessions: Vec<SessionKey>,
+    /// `texts` as cells of the clean CSV, made by the first CSV written and shared by every
+    /// period's.
+    pub(crate) csv_texts: std::sync::OnceLock<crate::csv_cells::Cells>,
 }
 
 /// What identifies a session (text numbers; [`NO_TEXT`] where not recorded).
@@ -131,6 +134,7 @@ impl Prepared {
             months,
             rows,
             sessions,
+            csv_texts: std::sync::OnceLock::new(),
         })
     }
 
