@@ -22,8 +22,11 @@ pub(crate) const FOOTER_WORDS: [&str; 8] = [
 pub(crate) fn is_footer_word(v: &Value<'_>) -> bool {
     match v {
         Value::Text(t) => {
-            let w = t.trim().trim_end_matches(':').to_lowercase();
-            FOOTER_WORDS.contains(&w.as_str())
+            // Compared without lowercasing into a new string (this runs on every row's region):
+            // the words are ASCII without a `k`, so no other character lowercases into one of
+            // them (the Kelvin sign is the only non-ASCII letter that lowercases to ASCII).
+            let w = t.trim().trim_end_matches(':');
+            FOOTER_WORDS.iter().any(|f| f.eq_ignore_ascii_case(w))
         }
         _ => false,
     }
@@ -83,6 +86,45 @@ impl DittoRuns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The same answer as lowercasing the trimmed text and looking it up, over words that are,
+    /// nearly are, or only look like footer words.
+    #[test]
+    fn footer_words_are_found_as_lowercasing_would_find_them() {
+        let lowercased = |t: &str| {
+            let w = t.trim().trim_end_matches(':').to_lowercase();
+            FOOTER_WORDS.contains(&w.as_str())
+        };
+        for t in [
+            "Total",
+            "TOTALS",
+            " total: ",
+            "Average:",
+            "avg",
+            "Count::",
+            "SUMMARY",
+            "mean",
+            "Sum",
+            "neck",
+            "totally",
+            "tot",
+            "",
+            ":",
+            "Totał",
+            "ＴＯＴＡＬ",
+            "İtem",
+            "\u{212A}ount",
+            "count\u{0301}",
+            "Ｓum",
+            "lower back",
+            "Total row",
+        ] {
+            let cell = Value::Text(t.into());
+            assert_eq!(is_footer_word(&cell), lowercased(t), "{t:?}");
+        }
+        assert!(is_footer_word(&Value::Text(" AVERAGE: ".into())));
+        assert!(!is_footer_word(&Value::Number(1.0)));
+    }
 
     #[test]
     fn consecutive_rows_of_one_session_form_one_run() {

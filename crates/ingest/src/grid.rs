@@ -75,7 +75,10 @@ fn error_text(e: &CellErrorType) -> &'static str {
 }
 
 fn text(t: Cow<'_, str>) -> Option<Value<'_>> {
-    (!t.trim().is_empty()).then_some(Value::Text(t))
+    // Whitespace-only is blank; stops at the first other character (trimming looked at both ends).
+    t.chars()
+        .any(|c| !c.is_whitespace())
+        .then_some(Value::Text(t))
 }
 
 /// An ISO 8601 duration (how OpenDocument stores a time cell, `PT0H15M0S`) as a duration cell,

@@ -22,7 +22,6 @@ use relief_core::{
     DittoBreak, Field, Origin, Pressure, Record, Records, Reject, RejectReason, ValueError,
     Vocabulary,
 };
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What one sheet is read with.
@@ -67,9 +66,9 @@ pub(crate) fn read_sheet(grid: &Grid<'_>, header: &Header, ctx: &SheetContext<'_
         ctx,
         is_1904: grid.is_1904,
         plan: date_plan(grid, header, ctx),
-        clients: HashMap::new(),
-        therapists: HashMap::new(),
-        texts: HashSet::new(),
+        clients: Default::default(),
+        therapists: Default::default(),
+        texts: Default::default(),
         words: WordMemo::default(),
     };
     let mut out = SheetOutcome {
