@@ -37,8 +37,6 @@ pub(crate) struct Thresholds<'a> {
 pub const MCID_POINTS: f64 = 2.0;
 
 const ROWS: &str = "__rows";
-const SESSIONS: &str = "__sessions";
-const CLIENTS: &str = "__clients";
 const MEAN_BEFORE: &str = "__mean_before";
 const MEAN_AFTER: &str = "__mean_after";
 const MEAN_CHANGE: &str = "__mean_change";
@@ -74,7 +72,8 @@ fn mcid_points(t: Thresholds) -> Expr {
     expr
 }
 
-/// The aggregations of one group.
+/// The aggregations of one group: every figure but the distinct sessions and clients, which
+/// [`crate::distinct`] counts beside them.
 pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
     let change = || col(c::CHANGE);
     let before = || col(c::BEFORE);
@@ -85,14 +84,6 @@ pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
     };
     vec![
         len().cast(DataType::UInt64).alias(ROWS),
-        col(c::SESSION)
-            .n_unique()
-            .cast(DataType::UInt64)
-            .alias(SESSIONS),
-        col(c::CLIENT)
-            .n_unique()
-            .cast(DataType::UInt64)
-            .alias(CLIENTS),
         before().mean().alias(MEAN_BEFORE),
         col(c::AFTER).mean().alias(MEAN_AFTER),
         change().mean().alias(MEAN_CHANGE),
@@ -113,8 +104,13 @@ pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
     ]
 }
 
-/// Reads the figures of every row of an aggregated frame, in row order.
-pub(crate) fn read_figures(df: &DataFrame, t: Thresholds) -> PolarsResult<Vec<Figures>> {
+/// Reads the figures of every row of an aggregated frame, in row order, with each row's
+/// distinct sessions and clients from `distinct`.
+pub(crate) fn read_figures(
+    df: &DataFrame,
+    distinct: &[(u64, u64)],
+    t: Thresholds,
+) -> PolarsResult<Vec<Figures>> {
     let u = |name: &str| -> PolarsResult<Vec<u64>> {
         Ok(df
             .column(name)?
@@ -131,7 +127,7 @@ pub(crate) fn read_figures(df: &DataFrame, t: Thresholds) -> PolarsResult<Vec<Fi
             .iter()
             .collect())
     };
-    let (rows, sessions, clients) = (u(ROWS)?, u(SESSIONS)?, u(CLIENTS)?);
+    let rows = u(ROWS)?;
     let (mean_before, mean_after, mean_change) = (f(MEAN_BEFORE)?, f(MEAN_AFTER)?, f(MEAN_CHANGE)?);
     let (median, sd) = (f(MEDIAN)?, f(SD)?);
     let (improved, worse, zero) = (u(IMPROVED)?, u(WORSE)?, u(ZERO_BEFORE)?);
@@ -147,8 +143,8 @@ pub(crate) fn read_figures(df: &DataFrame, t: Thresholds) -> PolarsResult<Vec<Fi
             let rate = |k: u64| (rated > 0).then(|| k as f64 / rated as f64);
             Figures {
                 rows: n,
-                sessions: sessions[i],
-                clients: clients[i],
+                sessions: distinct[i].0,
+                clients: distinct[i].1,
                 mean_before: mean_before[i].unwrap_or(f64::NAN),
                 mean_after: mean_after[i].unwrap_or(f64::NAN),
                 mean_change,

@@ -7,8 +7,9 @@
 //! and how to read it back ([`FrameKey`]).
 
 use crate::Prepared;
+use crate::distinct::{NO_SLOT, distinct_per_group};
 use crate::figures::{Thresholds, aggregations, read_figures};
-use crate::frame::col_names as c;
+use crate::frame::{col_names as c, dense};
 use polars::prelude::*;
 use relief_core::summary::{
     FocusKey, GroupKey, Keyed, MinutesKey, MonthKey, PressureKey, RegionKey, SpilloverKey,
@@ -100,15 +101,16 @@ const REGION_SLOTS: u64 = 16;
 /// One aggregated group: its key's value, its region, its figures.
 type Aggregated = (u32, Region, relief_core::summary::Figures);
 
-/// Aggregates `lf` by the value of `key` (a column of small numbers or flags) and the region,
+/// Aggregates `frame` by the value of `key` (a column of small numbers or flags) and the region,
 /// leaving out rows whose key is not recorded and, for `skip_region`, rows of that region.
 ///
 /// Key and region are grouped as one number, not as two columns: polars groups a single
 /// integer column by hashing it directly, where two columns are first encoded into a byte row
 /// per frame row (~40 bytes a row, and most of the time of a table). Rows left out get a null
-/// number and form a group that is dropped, so nothing is copied to filter them.
+/// number and form a group that is dropped, so nothing is copied to filter them. The distinct
+/// sessions and clients of each group are counted beside polars ([`crate::distinct`]).
 fn aggregate(
-    lf: &LazyFrame,
+    frame: &DataFrame,
     key: Option<&str>,
     skip_region: Option<u32>,
     t: Thresholds,
@@ -123,33 +125,97 @@ fn aggregate(
             .then(group)
             .otherwise(lit(NULL).cast(DataType::UInt64));
     }
-    let df = lf
+    let df = frame
         .clone()
+        .lazy()
         .group_by([group.alias(GROUP)])
         .agg(aggregations(t))
         .filter(col(GROUP).is_not_null())
         .sort([GROUP], SortMultipleOptions::default())
         .collect()?;
-    let figures = read_figures(&df, t)?;
-    let groups = df.column(GROUP)?.u64()?;
+    let groups: Vec<u64> = df.column(GROUP)?.u64()?.iter().flatten().collect();
+    let slots = row_slots(frame, key, skip_region, &groups)?;
+    let distinct = distinct_per_group(
+        &slots,
+        groups.len(),
+        &dense(frame.column(c::SESSION)?.u32()?),
+        &dense(frame.column(c::CLIENT)?.u32()?),
+    );
+    drop(slots);
+    let figures = read_figures(&df, &distinct, t)?;
     Ok(groups
-        .iter()
+        .into_iter()
         .zip(figures)
         .map(|(g, figures)| {
-            let g = g.expect("null groups were dropped");
             let value = u32::try_from(g / REGION_SLOTS).expect("a key value is a u32");
             (value, Region::ALL[(g % REGION_SLOTS) as usize], figures)
         })
         .collect())
 }
 
+/// Group numbers up to this many are found by a table lookup; beyond (text numbers of a very
+/// large input), by a binary search of the groups.
+const LOOKUP_LIMIT: u64 = 1 << 20;
+
+/// Each row's position in `groups` (the sorted group numbers of [`aggregate`]), computed as
+/// polars computed the group numbers; [`NO_SLOT`] for rows left out.
+fn row_slots(
+    frame: &DataFrame,
+    key: Option<&str>,
+    skip_region: Option<u32>,
+    groups: &[u64],
+) -> PolarsResult<Vec<u32>> {
+    let max = groups.last().map_or(0, |g| g + 1);
+    let table: Vec<u32> = if max <= LOOKUP_LIMIT {
+        let mut table = vec![NO_SLOT; max as usize];
+        for (slot, g) in groups.iter().enumerate() {
+            table[*g as usize] = slot as u32;
+        }
+        table
+    } else {
+        Vec::new()
+    };
+    let slot_of = |g: u64| -> u32 {
+        if max <= LOOKUP_LIMIT {
+            table.get(g as usize).copied().unwrap_or(NO_SLOT)
+        } else {
+            groups.binary_search(&g).map_or(NO_SLOT, |s| s as u32)
+        }
+    };
+    let regions = dense(frame.column(c::REGION)?.u32()?);
+    let keep = |r: u32| skip_region != Some(r);
+    Ok(match key {
+        None => regions
+            .iter()
+            .map(|&r| {
+                if keep(r) {
+                    slot_of(u64::from(r))
+                } else {
+                    NO_SLOT
+                }
+            })
+            .collect(),
+        Some(k) => {
+            let keys = frame.column(k)?.cast(&DataType::UInt32)?;
+            keys.u32()?
+                .iter()
+                .zip(regions.iter())
+                .map(|(v, &r)| match v {
+                    Some(v) if keep(r) => slot_of(u64::from(v) * REGION_SLOTS + u64::from(r)),
+                    _ => NO_SLOT,
+                })
+                .collect()
+        }
+    })
+}
+
 /// One group's rows, in report order.
 pub(crate) fn table<K: FrameKey>(
-    lf: &LazyFrame,
+    frame: &DataFrame,
     p: &Prepared,
     t: Thresholds,
 ) -> PolarsResult<Vec<Keyed<K>>> {
-    let mut rows: Vec<Keyed<K>> = aggregate(lf, K::COLUMN, None, t)?
+    let mut rows: Vec<Keyed<K>> = aggregate(frame, K::COLUMN, None, t)?
         .into_iter()
         .map(|(value, region, figures)| Keyed {
             key: K::read(value, p),
@@ -163,11 +229,14 @@ pub(crate) fn table<K: FrameKey>(
 
 /// For every target region, its figures when each other region was or was not also worked in
 /// the same session: one grouping per other region, over the rows of the other regions.
-pub(crate) fn spillover(lf: &LazyFrame, t: Thresholds) -> PolarsResult<Vec<Keyed<SpilloverKey>>> {
+pub(crate) fn spillover(
+    frame: &DataFrame,
+    t: Thresholds,
+) -> PolarsResult<Vec<Keyed<SpilloverKey>>> {
     let mut out = Vec::new();
     for (i, other) in Region::ALL.into_iter().enumerate() {
         let worked = c::worked(other);
-        let groups = aggregate(lf, Some(&worked), Some(i as u32), t)?;
+        let groups = aggregate(frame, Some(&worked), Some(i as u32), t)?;
         out.extend(
             groups
                 .into_iter()
@@ -183,4 +252,41 @@ pub(crate) fn spillover(lf: &LazyFrame, t: Thresholds) -> PolarsResult<Vec<Keyed
     }
     sort_rows(&mut out);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each row finds its group by the table and, for group numbers past the table's limit, by
+    /// the search; left-out rows (no key, or the skipped region) find none.
+    #[test]
+    fn rows_find_their_groups_by_table_and_by_search() {
+        for big in [5u32, 200_000] {
+            let frame = df!(
+                c::REGION => [0u32, 3, 3, 8, 0],
+                "key" => [Some(big), Some(1), None, Some(big), Some(1)],
+            )
+            .unwrap();
+            let g = |k: u32, r: u64| u64::from(k) * REGION_SLOTS + r;
+            let mut groups = vec![g(big, 0), g(1, 3), g(big, 8), g(1, 0)];
+            groups.sort_unstable();
+            let slot = |v: u64| groups.iter().position(|x| *x == v).unwrap() as u32;
+            let slots = row_slots(&frame, Some("key"), None, &groups).unwrap();
+            assert_eq!(
+                slots,
+                [
+                    slot(g(big, 0)),
+                    slot(g(1, 3)),
+                    NO_SLOT,
+                    slot(g(big, 8)),
+                    slot(g(1, 0))
+                ]
+            );
+            let skipped = row_slots(&frame, Some("key"), Some(0), &groups).unwrap();
+            assert_eq!(skipped, [NO_SLOT, slots[1], NO_SLOT, slots[3], NO_SLOT]);
+        }
+        let frame = df!(c::REGION => [2u32, 7]).unwrap();
+        assert_eq!(row_slots(&frame, None, None, &[2, 7]).unwrap(), [0, 1]);
+    }
 }

@@ -9,6 +9,7 @@
 //! The crate does no file I/O: the clean-data writers take any `std::io::Write`.
 
 mod csv_cells;
+mod distinct;
 mod export;
 mod figures;
 mod frame;

@@ -77,8 +77,7 @@ impl Prepared {
     /// # Errors
     /// [`AnalysisError::Engine`] if polars fails (a bug).
     pub fn trend(&self, settings: &AnalysisSettings) -> Result<Vec<MonthFigures>, AnalysisError> {
-        let lf = self.frame.clone().lazy();
-        Ok(table(&lf, self, settings.thresholds())?)
+        Ok(table(&self.frame, self, settings.thresholds())?)
     }
 
     /// Every figure of one period.
@@ -93,10 +92,10 @@ impl Prepared {
     ) -> Result<Summary, AnalysisError> {
         // Rows are in date order: a period is a slice of the frame, taken without copying.
         let rows = self.rows_of(period);
-        let lf = self.frame.slice(rows.start as i64, rows.len()).lazy();
+        let frame = self.frame.slice(rows.start as i64, rows.len());
         let t = settings.thresholds();
         let used = rows.len() as u64;
-        let unknown = unknown_counts(lf.clone())?;
+        let unknown = unknown_counts(frame.clone().lazy())?;
 
         let in_period = |m: &Option<String>| m.as_deref().is_none_or(|m| period.touches_month(m));
         let rejects: Vec<Reject> = input
@@ -132,16 +131,16 @@ impl Prepared {
                     period: period.clone(),
                     rows,
                     files: input.files.to_vec(),
-                    regions: table(&lf, self, t)?,
-                    by_month: table(&lf, self, t)?,
-                    by_therapist: table(&lf, self, t)?,
-                    by_pressure: table(&lf, self, t)?,
-                    by_focus: table(&lf, self, t)?,
+                    regions: table(&frame, self, t)?,
+                    by_month: table(&frame, self, t)?,
+                    by_therapist: table(&frame, self, t)?,
+                    by_pressure: table(&frame, self, t)?,
+                    by_focus: table(&frame, self, t)?,
                     rejects,
-                    by_minutes: table(&lf, self, t)?,
-                    by_technique: table(&lf, self, t)?,
-                    spillover: spillover(&lf, t)?,
-                    by_visit: table(&lf, self, t)?,
+                    by_minutes: table(&frame, self, t)?,
+                    by_technique: table(&frame, self, t)?,
+                    spillover: spillover(&frame, t)?,
+                    by_visit: table(&frame, self, t)?,
                     conflicts,
                     unknown,
                     settings: Settings {
