@@ -50,10 +50,6 @@ const STRONG: &str = "__strong";
 const MCID_COUNTED: &str = "__mcid_counted";
 const MCID_REACHED: &str = "__mcid_reached";
 
-fn count_where(cond: Expr, name: &str) -> Expr {
-    cond.cast(DataType::UInt64).sum().alias(name)
-}
-
 /// The points of change that are clinically important for each row's before-score, as one
 /// expression: `when(before < e0) p0, otherwise when(before < e1) p1 … otherwise p_last`. The same rule
 /// as `AnalysisConfig::mcid_points_for`, including its fallback for a band without points.
@@ -72,9 +68,10 @@ fn mcid_points(t: Thresholds) -> Expr {
     expr
 }
 
-/// The aggregations of one group: every figure but the distinct sessions and clients, which
-/// [`crate::distinct`] counts beside them.
-pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
+/// The per-row tests the rate figures count, as flag columns named after their counts: added to
+/// a period's frame once ([`with_flags`]) instead of evaluated again by each of its nineteen
+/// groupings.
+fn flags(t: Thresholds) -> [(Expr, &'static str); 7] {
     let change = || col(c::CHANGE);
     let before = || col(c::BEFORE);
     let reaches = |thr: f64| {
@@ -82,26 +79,48 @@ pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
             .gt(lit(0.0))
             .and(change().gt_eq(before() * lit(thr) - lit(1e-9)))
     };
-    vec![
-        len().cast(DataType::UInt64).alias(ROWS),
-        before().mean().alias(MEAN_BEFORE),
-        col(c::AFTER).mean().alias(MEAN_AFTER),
-        change().mean().alias(MEAN_CHANGE),
-        change().median().alias(MEDIAN),
-        change().std(1).alias(SD),
-        count_where(change().gt(lit(0.0)), IMPROVED),
-        count_where(change().lt(lit(0.0)), WORSE),
-        count_where(before().eq(lit(0.0)), ZERO_BEFORE),
-        count_where(reaches(t.responder), RESPONDERS),
-        count_where(reaches(t.strong), STRONG),
-        count_where(before().gt_eq(lit(1.0)), MCID_COUNTED),
-        count_where(
+    [
+        (change().gt(lit(0.0)), IMPROVED),
+        (change().lt(lit(0.0)), WORSE),
+        (before().eq(lit(0.0)), ZERO_BEFORE),
+        (reaches(t.responder), RESPONDERS),
+        (reaches(t.strong), STRONG),
+        (before().gt_eq(lit(1.0)), MCID_COUNTED),
+        (
             before()
                 .gt_eq(lit(1.0))
                 .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE))),
             MCID_REACHED,
         ),
     ]
+}
+
+/// `frame` with the flag columns the aggregations count (one bit a row each).
+///
+/// # Errors
+/// When polars fails (a bug).
+pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFrame> {
+    frame
+        .lazy()
+        .with_columns(flags(t).map(|(test, name)| test.alias(name)))
+        .collect()
+}
+
+/// The aggregations of one group, over a frame [`with_flags`]: every figure but the distinct
+/// sessions and clients, which [`crate::distinct`] counts beside them.
+pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
+    let change = || col(c::CHANGE);
+    let before = || col(c::BEFORE);
+    let mut aggs = vec![
+        len().cast(DataType::UInt64).alias(ROWS),
+        before().mean().alias(MEAN_BEFORE),
+        col(c::AFTER).mean().alias(MEAN_AFTER),
+        change().mean().alias(MEAN_CHANGE),
+        change().median().alias(MEDIAN),
+        change().std(1).alias(SD),
+    ];
+    aggs.extend(flags(t).map(|(_, name)| col(name).sum().cast(DataType::UInt64).alias(name)));
+    aggs
 }
 
 /// Reads the figures of every row of an aggregated frame, in row order, with each row's

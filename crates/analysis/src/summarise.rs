@@ -1,7 +1,7 @@
 //! One report period's [`Summary`]: every group of SPEC §3, sorted by its keys, plus the counts,
 //! files, rejects and conflicts that belong to the period.
 
-use crate::figures::{MCID_POINTS, Thresholds};
+use crate::figures::{MCID_POINTS, Thresholds, with_flags};
 use crate::frame::col_names as c;
 use crate::groups::{spillover, table};
 use crate::{AnalysisError, Period, Prepared};
@@ -77,7 +77,8 @@ impl Prepared {
     /// # Errors
     /// [`AnalysisError::Engine`] if polars fails (a bug).
     pub fn trend(&self, settings: &AnalysisSettings) -> Result<Vec<MonthFigures>, AnalysisError> {
-        Ok(table(&self.frame, self, settings.thresholds())?)
+        let t = settings.thresholds();
+        Ok(table(&with_flags(self.frame.clone(), t)?, self, t)?)
     }
 
     /// Every figure of one period.
@@ -92,8 +93,8 @@ impl Prepared {
     ) -> Result<Summary, AnalysisError> {
         // Rows are in date order: a period is a slice of the frame, taken without copying.
         let rows = self.rows_of(period);
-        let frame = self.frame.slice(rows.start as i64, rows.len());
         let t = settings.thresholds();
+        let frame = with_flags(self.frame.slice(rows.start as i64, rows.len()), t)?;
         let used = rows.len() as u64;
         let unknown = unknown_counts(frame.clone().lazy())?;
 
