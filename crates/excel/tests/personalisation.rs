@@ -243,7 +243,7 @@ fn an_empty_report_says_why_there_is_nothing_to_compare() {
 
 #[test]
 fn group_sheets_carry_the_mcid_rate_and_about_defines_every_new_figure() {
-    let (summary, path, mut book) = written("about");
+    let (summary, _, mut book) = written("about");
     let range = sheet(&mut book, "Regions");
     let heads = headers(&range);
     let col = heads
