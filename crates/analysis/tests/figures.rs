@@ -9,15 +9,26 @@ use std::sync::Arc;
 
 mod common;
 
+use common::month;
+use common::record as rec;
+
 fn settings() -> AnalysisSettings {
     common::settings(5)
 }
 
-use common::record as rec;
-
 fn summarise(records: &[Record]) -> Summary {
-    let october = Period::parse_month("2026-10").unwrap();
+    let october = month("2026-10");
     common::summarise(records, &october, &settings())
+}
+
+/// One row per `(before, after)` pair, all in `region`, each of its own client on its own day
+/// (the 1st, 2nd, … of October).
+fn rows_in(region: Region, pairs: &[(f64, f64)]) -> Vec<Record> {
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, &(b, a))| rec(i as u32 + 1, &format!("c{i}"), region, b, a))
+        .collect()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -28,11 +39,7 @@ fn close(a: f64, b: f64) -> bool {
 fn every_figure_of_one_group_by_hand() {
     // before → after: 8→4, 6→3, 7→7, 5→6, 10→5; changes 4, 3, 0, −1, 5.
     let pairs = [(8.0, 4.0), (6.0, 3.0), (7.0, 7.0), (5.0, 6.0), (10.0, 5.0)];
-    let records: Vec<Record> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, (b, a))| rec(i as u32 + 1, &format!("c{i}"), Region::LowerBack, *b, *a))
-        .collect();
+    let records = rows_in(Region::LowerBack, &pairs);
     let s = summarise(&records);
     assert_eq!(s.regions.len(), 1);
     let f = &s.regions[0].figures;
@@ -64,11 +71,10 @@ fn every_figure_of_one_group_by_hand() {
 #[test]
 fn median_of_an_even_count_is_the_midpoint() {
     // Changes 1, 2, 3, 10: the two middle values are 2 and 3, so the median is 2.5.
-    let records: Vec<Record> = [1.0, 2.0, 3.0, 10.0]
-        .iter()
-        .enumerate()
-        .map(|(i, ch)| rec(i as u32 + 1, "c", Region::Neck, 10.0, 10.0 - ch))
-        .collect();
+    let records = rows_in(
+        Region::Neck,
+        &[(10.0, 9.0), (10.0, 8.0), (10.0, 7.0), (10.0, 0.0)],
+    );
     let f = &summarise(&records).regions[0].figures;
     assert_eq!(f.median_change, 2.5);
 }
@@ -93,11 +99,7 @@ fn small_groups_are_flagged_without_ci_and_single_rows_without_sd() {
 fn zero_before_rows_are_left_out_of_relative_rates() {
     // 0→0 has no relative relief; of the other two, 10→6 is 40 % (responder, not strong) and
     // 4→4 is 0 %.
-    let records = vec![
-        rec(1, "a", Region::Hips, 0.0, 0.0),
-        rec(2, "b", Region::Hips, 10.0, 6.0),
-        rec(3, "c", Region::Hips, 4.0, 4.0),
-    ];
+    let records = rows_in(Region::Hips, &[(0.0, 0.0), (10.0, 6.0), (4.0, 4.0)]);
     let f = &summarise(&records).regions[0].figures;
     assert_eq!(f.zero_before_rows, 1);
     assert_eq!(f.responder_rate, Some(0.5));
@@ -330,11 +332,7 @@ fn period_filters_records_rejects_and_keeps_visit_numbers() {
         footer_skipped: 2,
     };
     let s = prepared
-        .summarise(
-            &Period::parse_month("2026-10").unwrap(),
-            &facts,
-            &settings(),
-        )
+        .summarise(&month("2026-10"), &facts, &settings())
         .unwrap();
     assert_eq!(s.period.name(), "2026-10");
     assert_eq!(s.regions[0].figures.rows, 1);

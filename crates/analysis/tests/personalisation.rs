@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 mod common;
 
-use common::{settings, summarise};
+use common::{month, months, settings, summarise};
 
 fn config_of(s: &AnalysisSettings) -> AnalysisConfig {
     AnalysisConfig {
@@ -239,10 +239,7 @@ fn assert_course_equal(got: &[CourseEntry], want: &[CourseEntry]) {
 fn adjusted_and_course_equal_the_statistics_on_the_same_rows() {
     let records = clinic(11, 60);
     let s = settings(5);
-    for period in [
-        Period::parse_month("2026-10").unwrap(),
-        Period::parse_range("2026-09", "2026-11").unwrap(),
-    ] {
+    for period in [month("2026-10"), months("2026-09", "2026-11")] {
         let summary = summarise(&records, &period, &s);
         let want = expected_adjusted(&records, &period, 5);
         assert_adjusted_equal(&summary.adjusted, &want);
@@ -271,11 +268,7 @@ fn technique_references_and_order_follow_the_spec_through_the_frame() {
     // "Swedish" and "swedish" are two techniques; the reference is the commonest over the
     // period, levels alphabetical ignoring case.
     let records = clinic(5, 40);
-    let summary = summarise(
-        &records,
-        &Period::parse_month("2026-10").unwrap(),
-        &settings(3),
-    );
+    let summary = summarise(&records, &month("2026-10"), &settings(3));
     let levels: Vec<&str> = summary
         .adjusted
         .iter()
@@ -291,7 +284,7 @@ fn technique_references_and_order_follow_the_spec_through_the_frame() {
 #[test]
 fn every_group_mcid_rate_equals_the_per_row_test() {
     let records = clinic(3, 50);
-    let period = Period::parse_month("2026-10").unwrap();
+    let period = month("2026-10");
     for s in [
         settings(5),
         // Other bands: 1.5 points below 4, 2.5 from 4 (a band holds its lower edge).
@@ -361,11 +354,7 @@ fn mcid_rate_is_null_when_no_row_arrives_at_1_or_more() {
             ..r
         })
         .collect();
-    let summary = summarise(
-        &records,
-        &Period::parse_range("2026-09", "2026-11").unwrap(),
-        &settings(5),
-    );
+    let summary = summarise(&records, &months("2026-09", "2026-11"), &settings(5));
     assert!(
         summary
             .regions
@@ -387,11 +376,7 @@ fn mcid_rate_is_null_when_no_row_arrives_at_1_or_more() {
 #[test]
 fn the_json_has_the_new_lists_and_no_nan_anywhere() {
     let records = clinic(9, 30);
-    let summary = summarise(
-        &records,
-        &Period::parse_month("2026-11").unwrap(),
-        &settings(5),
-    );
+    let summary = summarise(&records, &month("2026-11"), &settings(5));
     let text = serde_json::to_string(&summary).unwrap();
     assert!(!text.contains("NaN") && !text.contains("inf"));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -428,7 +413,7 @@ fn the_json_has_the_new_lists_and_no_nan_anywhere() {
 #[test]
 fn later_months_never_change_a_past_month() {
     let records = clinic(21, 50);
-    let october = Period::parse_month("2026-10").unwrap();
+    let october = month("2026-10");
     let until_october: Vec<Record> = records
         .iter()
         .filter(|r| r.date.month() <= 10)
@@ -464,11 +449,7 @@ fn degenerate_data_reaches_the_summary_as_the_spec_says() {
             day % 2 == 0,
         ));
     }
-    let summary = summarise(
-        &records,
-        &Period::parse_month("2026-10").unwrap(),
-        &settings(2),
-    );
+    let summary = summarise(&records, &month("2026-10"), &settings(2));
     let find = |region: &str| summary.adjusted.iter().find(|e| e.region.key() == region);
     let neck = find("neck").expect("a neck entry");
     assert!(neck.adjusted_difference.is_some() && neck.ci95.is_none() && neck.small_sample);

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 mod common;
 
+use common::months;
+
 fn settings() -> AnalysisSettings {
     common::settings(3)
 }
@@ -63,7 +65,7 @@ proptest! {
         records in proptest::collection::vec(record(), 1..60),
         seed in any::<u64>(),
     ) {
-        let period = Period::parse_range("2026-09", "2026-10").unwrap();
+        let period = months("2026-09", "2026-10");
         let base = summary(&records, &period);
         // Reverse, rotate by the seed, and move every other row into a second file.
         let mut shuffled: Vec<Record> = records.iter().rev().cloned().collect();
@@ -79,7 +81,7 @@ proptest! {
 
     #[test]
     fn figures_agree_with_each_other(records in proptest::collection::vec(record(), 1..80)) {
-        let period = Period::parse_range("2026-09", "2026-10").unwrap();
+        let period = months("2026-09", "2026-10");
         let s = summary(&records, &period);
         prop_assert_eq!(s.rows.read, s.rows.used + s.rows.rejected + s.rows.duplicates);
         prop_assert_eq!(s.rows.used, records.len() as u64);

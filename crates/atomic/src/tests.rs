@@ -4,6 +4,14 @@
 use super::test_support::names;
 use super::*;
 
+/// Fails unless `path` holds `content` and is the only name in its folder: a write left no
+/// temporary file behind.
+fn assert_alone_with(path: &Path, content: &[u8]) {
+    assert_eq!(std::fs::read(path).unwrap(), content);
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(names(path.parent().unwrap()), [name]);
+}
+
 #[test]
 fn writes_and_replaces_without_leaving_a_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -11,8 +19,7 @@ fn writes_and_replaces_without_leaving_a_temporary_file() {
     write(&path, b"first").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"first");
     write(&path, b"second, longer").unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
-    assert_eq!(names(dir.path()), ["summary.json"]);
+    assert_alone_with(&path, b"second, longer");
 }
 
 #[test]
@@ -27,8 +34,7 @@ fn a_failing_fill_keeps_the_old_file_and_removes_the_temporary_one() {
     .unwrap_err();
     assert!(matches!(err, AtomicError::Write { .. }), "{err}");
     assert!(err.to_string().contains("could not write"), "{err}");
-    assert_eq!(std::fs::read(&path).unwrap(), b"old");
-    assert_eq!(names(dir.path()), ["sessions.csv"]);
+    assert_alone_with(&path, b"old");
 }
 
 #[test]

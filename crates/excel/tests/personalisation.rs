@@ -9,8 +9,9 @@ mod read;
 use calamine::{Data, Range};
 use fixture::*;
 use read::*;
+use relief_core::summary::Summary;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn text(range: &Range<Data>, row: u32, col: u32) -> String {
     match cell(range, row, col) {
@@ -28,8 +29,9 @@ fn number(range: &Range<Data>, row: u32, col: u32) -> Option<f64> {
     }
 }
 
-/// Every text of the workbook's cell notes (the `xl/comments*.xml` parts), concatenated.
-fn notes(path: &Path) -> String {
+/// Fails, naming the missing part, unless the workbook's cell notes (the `xl/comments*.xml`
+/// parts, concatenated) say every one of `wants`.
+fn assert_notes_say(path: &Path, wants: &[&str]) {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut all = String::new();
     for i in 0..zip.len() {
@@ -38,20 +40,26 @@ fn notes(path: &Path) -> String {
             file.read_to_string(&mut all).unwrap();
         }
     }
-    all.replace("&apos;", "'")
+    assert_says(&all.replace("&apos;", "'"), wants);
 }
 
-fn write(name: &str, summary: &relief_core::summary::Summary) -> std::path::PathBuf {
+fn write(name: &str, summary: &Summary) -> PathBuf {
     let path = out_dir(name).join("book.xlsx");
     relief_excel::write_workbook(summary, &trend(), &path).unwrap();
     path
 }
 
+/// The full fixture written as workbook `name`, and the workbook opened to be read back.
+fn written(name: &str) -> (Summary, PathBuf, Book) {
+    let summary = full_summary();
+    let path = write(name, &summary);
+    let book = open(&path);
+    (summary, path, book)
+}
+
 #[test]
 fn adjusted_sheet_shows_raw_beside_adjusted_as_the_model_says() {
-    let summary = full_summary();
-    let path = write("adjusted", &summary);
-    let mut book = open(&path);
+    let (summary, path, mut book) = written("adjusted");
     let range = sheet(&mut book, "Personalisation, adjusted");
     assert_eq!(
         headers(&range),
@@ -131,9 +139,8 @@ fn adjusted_sheet_shows_raw_beside_adjusted_as_the_model_says() {
         "yes: every row at this level is from one client"
     );
     // Missing figures are explained in their notes.
-    let notes = notes(&path);
-    assert_says(
-        &notes,
+    assert_notes_say(
+        &path,
         &[
             "arrival soreness was the same in every row or there are too few rows",
             "No confidence interval: small sample, every row at this level is from one client",
@@ -144,9 +151,7 @@ fn adjusted_sheet_shows_raw_beside_adjusted_as_the_model_says() {
 
 #[test]
 fn course_sheet_matches_the_model() {
-    let summary = full_summary();
-    let path = write("course", &summary);
-    let mut book = open(&path);
+    let (summary, path, mut book) = written("course");
     let range = sheet(&mut book, "Course of care");
     let heads = headers(&range);
     assert_eq!(heads.len(), 12, "{heads:?}");
@@ -176,9 +181,8 @@ fn course_sheet_matches_the_model() {
             );
         }
     }
-    let notes = notes(&path);
-    assert_says(
-        &notes,
+    assert_notes_say(
+        &path,
         &[
             "No SD: a single client.",
             "No confidence interval: fewer than 5 clients (small sample).",
@@ -239,9 +243,7 @@ fn an_empty_report_says_why_there_is_nothing_to_compare() {
 
 #[test]
 fn group_sheets_carry_the_mcid_rate_and_about_defines_every_new_figure() {
-    let summary = full_summary();
-    let path = write("about", &summary);
-    let mut book = open(&path);
+    let (summary, _, mut book) = written("about");
     let range = sheet(&mut book, "Regions");
     let heads = headers(&range);
     let col = heads

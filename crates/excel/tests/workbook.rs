@@ -8,9 +8,8 @@ mod read;
 use calamine::{Data, Range, Reader};
 use fixture::*;
 use read::*;
-use relief_core::Region;
 use relief_core::summary::MonthFigures;
-use relief_core::summary::{Figures, Settings, Summary};
+use relief_core::summary::{Figures, FocusKey, Keyed, Settings, Summary};
 use std::path::{Path, PathBuf};
 
 /// Writes the full summary with `trend` as `full.xlsx` in the fresh folder `name`, and opens it.
@@ -111,10 +110,18 @@ fn expected_figures(f: &Figures, s: &Settings) -> Vec<(String, Want)> {
 /// One table row: its key columns (header, value) and its figures.
 type ExpectedRow = (Vec<(&'static str, Want)>, Figures);
 
-/// A row keyed by one column and the region, as most group sheets are.
-fn keyed(column: &'static str, key: Want, region: Region, figures: &Figures) -> ExpectedRow {
-    let region = Want::Text(region.label().to_string());
-    (vec![(column, key), ("Region", region)], figures.clone())
+/// The rows of a group keyed by one column and the region, as most group sheets are: `key`
+/// gives the key column's value.
+fn keyed<K>(list: &[Keyed<K>], column: &'static str, key: impl Fn(&K) -> Want) -> Vec<ExpectedRow> {
+    list.iter()
+        .map(|f| {
+            let region = Want::Text(f.region.label().to_string());
+            (
+                vec![(column, key(&f.key)), ("Region", region)],
+                f.figures.clone(),
+            )
+        })
+        .collect()
 }
 
 /// Each group sheet's expected key columns and figures, from the model.
@@ -128,6 +135,13 @@ fn expected_groups(
     } else {
         trend
     };
+    let focus = |k: &FocusKey| {
+        t(if k.focus {
+            "Focus region"
+        } else {
+            "Not a focus"
+        })
+    };
     vec![
         (
             "Regions",
@@ -136,61 +150,25 @@ fn expected_groups(
                 .map(|f| (vec![("Region", t(f.region.label()))], f.figures.clone()))
                 .collect(),
         ),
-        (
-            "Months",
-            months
-                .iter()
-                .map(|f| keyed("Month", t(&f.key.month), f.region, &f.figures))
-                .collect(),
-        ),
+        ("Months", keyed(months, "Month", |k| t(&k.month))),
         (
             "Therapists",
-            s.by_therapist
-                .iter()
-                .map(|f| keyed("Therapist", t(&f.key.therapist), f.region, &f.figures))
-                .collect(),
+            keyed(&s.by_therapist, "Therapist", |k| t(&k.therapist)),
         ),
         (
             "Pressure",
-            s.by_pressure
-                .iter()
-                .map(|f| keyed("Pressure", t(f.key.pressure.label()), f.region, &f.figures))
-                .collect(),
+            keyed(&s.by_pressure, "Pressure", |k| t(k.pressure.label())),
         ),
-        (
-            "Focus",
-            s.by_focus
-                .iter()
-                .map(|f| {
-                    let key = if f.key.focus {
-                        "Focus region"
-                    } else {
-                        "Not a focus"
-                    };
-                    keyed("Focus", t(key), f.region, &f.figures)
-                })
-                .collect(),
-        ),
+        ("Focus", keyed(&s.by_focus, "Focus", focus)),
         (
             "Minutes",
-            s.by_minutes
-                .iter()
-                .map(|f| {
-                    keyed(
-                        "Minutes on region",
-                        t(f.key.minutes_band.key()),
-                        f.region,
-                        &f.figures,
-                    )
-                })
-                .collect(),
+            keyed(&s.by_minutes, "Minutes on region", |k| {
+                t(k.minutes_band.key())
+            }),
         ),
         (
             "Technique",
-            s.by_technique
-                .iter()
-                .map(|f| keyed("Technique", t(&f.key.technique), f.region, &f.figures))
-                .collect(),
+            keyed(&s.by_technique, "Technique", |k| t(&k.technique)),
         ),
         (
             "Spill-over",
@@ -215,17 +193,7 @@ fn expected_groups(
         ),
         (
             "Visits",
-            s.by_visit
-                .iter()
-                .map(|f| {
-                    keyed(
-                        "Visit",
-                        Want::Num(f64::from(f.key.visit)),
-                        f.region,
-                        &f.figures,
-                    )
-                })
-                .collect(),
+            keyed(&s.by_visit, "Visit", |k| Want::Num(f64::from(k.visit))),
         ),
     ]
 }

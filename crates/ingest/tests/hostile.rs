@@ -113,8 +113,7 @@ fn a_dimension_claiming_the_whole_grid_costs_only_the_cells_present() {
         "</sheetData>",
         "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>",
     );
-    let r = Env::new().read(&path);
-    assert_eq!(r.report.error, None);
+    let r = Env::new().read_whole(&path);
     assert_eq!(r.records.len(), 1);
     // The far cell is a row with no date and no client: a footer, counted.
     assert_eq!(

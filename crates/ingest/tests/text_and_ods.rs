@@ -16,8 +16,7 @@ fn semicolon_csv_with_bom_decimal_commas_and_config_names() {
     let env = Env::toml(
         "[headers]\ndate = [\"Datum\"]\nclient = [\"Kunde\"]\ntherapist = [\"Therapeut\"]\nbefore = [\"Vorher\"]\nafter = [\"Nachher\"]\n[regions]\nneck = [\"Nacken\"]\n",
     );
-    let r = env.read(&path);
-    assert_eq!(r.report.error, None);
+    let r = env.read_whole(&path);
     let sheet = &r.report.sheets[0];
     // The sheet of a CSV is the file name; rows are line numbers.
     assert_eq!(
@@ -139,8 +138,7 @@ fn ods_is_read_like_a_workbook() {
     );
     write_ods(&path, &table);
     let env = Env::new();
-    let r = env.read(&path);
-    assert_eq!(r.report.error, None, "{:?}", r.report);
+    let r = env.read_whole(&path);
     assert_eq!(r.report.sheets[0].header_row, 2);
     let a = &r.records.get(0);
     assert_eq!(

@@ -193,8 +193,7 @@ fn the_real_xls_gives_exactly_the_expected_records_and_rejects() {
     let dir = tempfile::tempdir().unwrap();
     let path = in_temp(dir.path(), "clinic-export.xls", &fixture());
     let env = Env::new();
-    let r = env.read(&path);
-    assert_eq!(r.report.error, None);
+    let r = env.read_whole(&path);
     assert_eq!(r.report.sheets.len(), 1, "the 'Read me' sheet has no table");
     let sheet = &r.report.sheets[0];
     assert_eq!(
@@ -332,8 +331,7 @@ fn a_claimed_whole_grid_and_a_far_cell_are_refused_before_calamine_opens_the_fil
     let dir = tempfile::tempdir().unwrap();
     // The claim alone is within the default limits (calamine only reserves for it) ...
     let claimed = in_temp(dir.path(), "claimed.xls", &bytes);
-    let r = Env::new().read(&claimed);
-    assert_eq!(r.report.error, None);
+    let r = Env::new().read_whole(&claimed);
     assert_eq!(r.records.len(), 12);
     // ... but not within a stricter cell limit.
     let err = Env::toml("[input]\nmax_cells = 1000000\n")

@@ -34,8 +34,7 @@ fn price_list_and_sessions(dir: &Path) -> std::path::PathBuf {
 fn an_xlsb_is_read_like_an_xlsx() {
     let dir = tempfile::tempdir().unwrap();
     let path = price_list_and_sessions(dir.path());
-    let r = Env::new().read(&path);
-    assert_eq!(r.report.error, None);
+    let r = Env::new().read_whole(&path);
     assert_eq!(r.report.sheets.len(), 1);
     let sheet = &r.report.sheets[0];
     assert_eq!(

@@ -96,8 +96,7 @@ fn long_layout_under_a_merged_title_reads_every_value_and_rejects_with_reasons()
         "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:F1\"/></mergeCells>",
     );
     let env = Env::new();
-    let r = env.read(&path);
-    assert_eq!(r.report.error, None);
+    let r = env.read_whole(&path);
     let sheet = &r.report.sheets[0];
     assert_eq!((sheet.layout.as_str(), sheet.header_row), ("long", 4));
     assert_eq!(row_counts(sheet), [8, 2, 6, 2]);
@@ -244,8 +243,7 @@ fn wide_layout_gives_one_record_per_region_with_scores() {
     ];
     write_xlsx(&path, &[("Week", rows)]);
     let env = Env::new();
-    let r = env.read(&path);
-    assert_eq!(r.report.error, None);
+    let r = env.read_whole(&path);
     let sheet = &r.report.sheets[0];
     assert_eq!((sheet.layout.as_str(), sheet.header_row), ("wide", 1));
     let got: Vec<_> = r
@@ -355,8 +353,7 @@ fn the_1904_date_system_is_honoured() {
         "<workbookPr",
         "<workbookPr date1904=\"1\"",
     );
-    let r = Env::new().read(&path);
-    assert_eq!(r.report.error, None);
+    let r = Env::new().read_whole(&path);
     assert_eq!(r.records.get(0).date, ymd(2026, 10, 3));
     // Without the flag, the same cell is 2022-10-02: the flag, not the number, decided.
     let plain = xlsx_in(dir.path(), "plain.xlsx", &sheets);
@@ -369,9 +366,7 @@ fn the_1904_date_system_is_honoured() {
 #[test]
 fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
     use C::*;
-    let dir = tempfile::tempdir().unwrap();
-    let path = xlsx_in(
-        dir.path(),
+    let r = Env::new().read_sheets(
         "two.xlsx",
         &[
             ("Good", long_sheet()),
@@ -387,7 +382,6 @@ fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
             ("Notes", vec![vec![s("Remember to order oil")]]),
         ],
     );
-    let r = Env::new().read(&path);
     assert_eq!(r.report.sheets.len(), 1);
     assert_eq!(r.records.len(), 2);
     let err = r.report.error.unwrap();
@@ -400,16 +394,13 @@ fn a_header_missing_a_needed_column_is_said_and_other_sheets_still_read() {
 
 #[test]
 fn a_workbook_without_any_header_is_one_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = xlsx_in(
-        dir.path(),
+    let r = Env::new().read_sheets(
         "notes.xlsx",
         &[(
             "Sheet1",
             vec![vec![s("Shopping")], vec![s("oil"), s("towels")]],
         )],
     );
-    let r = Env::new().read(&path);
     assert!(
         r.report
             .error
@@ -448,8 +439,7 @@ fn config_names_sheets_and_header_rows() {
     let env = Env::toml(
         "[[input.files]]\npath = \"north/october.xlsx\"\nsheet = \"Sessions\"\nheader_row = 3\n",
     );
-    let r = env.read(&path);
-    assert_eq!(r.report.error, None);
+    let r = env.read_whole(&path);
     assert_eq!(r.report.sheets.len(), 1);
     assert_eq!((r.report.sheets[0].header_row, r.records.len()), (3, 1));
     // --header-row applies to every sheet; on Other row 3 is blank, which is said.
@@ -466,10 +456,8 @@ fn config_names_sheets_and_header_rows() {
 
 #[test]
 fn pseudonymised_therapists_on_request() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = xlsx_in(dir.path(), "north.xlsx", &[("Sessions", long_sheet())]);
     let env = Env::toml("[privacy]\npseudonymise_therapists = true\n");
-    let r = env.read(&path);
+    let r = env.read_sheets("north.xlsx", &[("Sessions", long_sheet())]);
     assert_eq!(
         r.records.get(0).therapist,
         Some(env.pseudo.therapist("Ann"))

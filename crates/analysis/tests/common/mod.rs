@@ -17,6 +17,18 @@ pub fn settings(min_group_size: u64) -> AnalysisSettings {
     }
 }
 
+/// The report period of one month, `YYYY-MM`.
+#[allow(dead_code)] // each test file is its own crate; not every one reports a single month
+pub fn month(month: &str) -> Period {
+    Period::parse_month(month).unwrap()
+}
+
+/// The report period from month `first` to month `last`, both `YYYY-MM`.
+#[allow(dead_code)] // each test file is its own crate; not every one reports a range
+pub fn months(first: &str, last: &str) -> Period {
+    Period::parse_range(first, last).unwrap()
+}
+
 /// The summary of `records` over `period`, read from no file.
 pub fn summarise(records: &[Record], period: &Period, settings: &AnalysisSettings) -> Summary {
     let facts = InputFacts {

@@ -486,6 +486,20 @@ mod tests {
         check_content(xml.as_bytes(), &limits)
     }
 
+    /// Limits far above every sheet here, so only the rule under test can refuse.
+    const ROWS: u64 = 2_000_000;
+    const CELLS: u64 = 50_000_000;
+
+    /// Checks a sheet `S` holding `rows` under the generous limits.
+    fn check_rows(rows: &str) -> Result<(), IngestError> {
+        check(&doc(rows), ROWS, CELLS)
+    }
+
+    /// The sentence a therapist reads when the sheet holding `rows` is refused.
+    fn refusal(rows: &str) -> String {
+        check_rows(rows).unwrap_err().to_string()
+    }
+
     fn doc(rows: &str) -> String {
         format!(
             r#"<office:document-content><office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
@@ -499,7 +513,7 @@ mod tests {
         let rows = format!(
             r#"<table:table-row>{DATA}</table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
         );
-        check(&doc(&rows), 2_000_000, 50_000_000).unwrap();
+        check_rows(&rows).unwrap();
     }
 
     #[test]
@@ -507,14 +521,13 @@ mod tests {
         let rows = format!(
             r#"<table:table-row>{DATA}</table:table-row><table:table-row table:number-rows-repeated="1000000000">{DATA}</table:table-row>"#
         );
-        let err = check(&doc(&rows), 2_000_000, 50_000_000).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            refusal(&rows),
             "sheet 'S' repeats row 2 1000000000 times (table:number-rows-repeated), past the 1048576 rows a sheet can have; the rows below it would be lost, so the file is not read: open it, delete the repeated rows and save it again"
         );
         let rows =
             format!(r#"<table:table-row table:number-rows-repeated="20">{DATA}</table:table-row>"#);
-        let err = check(&doc(&rows), 10, 50_000_000).unwrap_err();
+        let err = check(&doc(&rows), 10, CELLS).unwrap_err();
         assert!(err.to_string().contains("input.max_rows"), "{err}");
     }
 
@@ -523,9 +536,8 @@ mod tests {
         let rows = format!(
             r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell/></table:table-row><table:table-row>{DATA}</table:table-row>"#
         );
-        let err = check(&doc(&rows), 2_000_000, 50_000_000).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            refusal(&rows),
             "sheet 'S' has data below row 1048576, the last row a sheet can have; that data would be lost, so the file is not read: open it, move the data up and save it again"
         );
     }
@@ -542,7 +554,7 @@ mod tests {
     fn blank_gaps_between_data_rows_count_as_memory() {
         // calamine fills the 1,000,000 blank rows with 6 blank cells each: about half a GB.
         let rows = blank_gap_between_wide_rows();
-        let err = check(&doc(&rows), 2_000_000, 50_000_000).unwrap_err();
+        let err = check_rows(&rows).unwrap_err();
         assert!(
             matches!(err, IngestError::RepetitiveOds { ref sheet, memory_mb } if sheet == "S" && memory_mb > 400),
             "{err}"
@@ -557,22 +569,22 @@ mod tests {
         let padded = format!("<!--{}-->{}", " ".repeat(40 << 20), doc(&rows))
             .replacen("<!--", "<office:document-content><!--", 1)
             .replacen("--><office:document-content>", "-->", 1);
-        let err = check(&padded, 2_000_000, 50_000_000).unwrap_err();
+        let err = check(&padded, ROWS, CELLS).unwrap_err();
         assert!(matches!(err, IngestError::RepetitiveOds { .. }), "{err}");
     }
 
     #[test]
     fn a_huge_run_of_spaces_in_one_cell_is_refused() {
         let rows = r#"<table:table-row><table:table-cell office:value-type="string"><text:p><text:s text:c="4000000000"/></text:p></table:table-cell></table:table-row>"#;
-        let err = check(&doc(rows), 2_000_000, 50_000_000).unwrap_err();
+        let err = check_rows(rows).unwrap_err();
         assert!(matches!(err, IngestError::RepetitiveOds { .. }), "{err}");
     }
 
     #[test]
     fn cells_holding_data_are_counted_after_expansion() {
         let rows = r#"<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="50" office:value-type="float" office:value="1"/><table:table-cell table:number-columns-repeated="900"/></table:table-row>"#;
-        check(&doc(rows), 2_000_000, 50_000).unwrap();
-        let err = check(&doc(rows), 2_000_000, 49_999).unwrap_err();
+        check(&doc(rows), ROWS, 50_000).unwrap();
+        let err = check(&doc(rows), ROWS, 49_999).unwrap_err();
         assert!(matches!(err, IngestError::TooManyCells { .. }), "{err}");
     }
 
@@ -583,13 +595,13 @@ mod tests {
             "</table:table></office:spreadsheet></office:body></office:document-content>",
             "",
         );
-        let err = check(&cut, 2_000_000, 50_000_000).unwrap_err();
+        let err = check(&cut, ROWS, CELLS).unwrap_err();
         assert_eq!(
             err.to_string(),
             "the file is damaged and cannot be read (its content ends inside sheet 'S' before the XML is closed; the file was cut short); open it and save it again"
         );
         let mismatched = xml.replace("</table:table>", "</table:tablex>");
-        let err = check(&mismatched, 2_000_000, 50_000_000).unwrap_err();
+        let err = check(&mismatched, ROWS, CELLS).unwrap_err();
         assert!(err.to_string().contains("not well-formed"), "{err}");
     }
 }

@@ -218,6 +218,20 @@ impl Env {
         r
     }
 
+    /// Reads a file that must be read without a file-level error (its rows may still be
+    /// rejected); fails naming the file and the report otherwise.
+    pub fn read_whole(&self, path: &Path) -> FileRead {
+        let r = self.read(path);
+        assert_eq!(r.report.error, None, "{}: {:?}", path.display(), r.report);
+        r
+    }
+
+    /// Writes `sheets` as the xlsx `name` in a fresh temporary folder and reads it.
+    pub fn read_sheets(&self, name: &str, sheets: &[(&str, Vec<Vec<C>>)]) -> FileRead {
+        let dir = tempfile::tempdir().unwrap();
+        self.read(&xlsx_in(dir.path(), name, sheets))
+    }
+
     pub fn read_all(&self, paths: &[PathBuf]) -> Ingested {
         let got = relief_ingest::read_inputs(paths, &self.opts(), &|_| {});
         for f in &got.files {
