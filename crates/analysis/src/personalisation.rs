@@ -196,7 +196,7 @@ impl Prepared {
     ) -> Result<(Vec<AdjustedEntry>, Vec<CourseEntry>), AnalysisError> {
         let rows = self.rows_of(period);
         let cols = Columns::of(&self.frame, rows.end, self.texts.len())?;
-        let min = settings.min_group_size;
+        let min = settings.analysis.min_group_size;
 
         let focus = || {
             let focus = slice(cols.focus, &rows);
@@ -229,7 +229,7 @@ impl Prepared {
         // Region by region: each region's figures depend only on its own rows, and one region's
         // rows at a time hold a fraction of the memory of all of them (the sort's buffer too).
         let course = || {
-            let analysis = settings.analysis_config();
+            let analysis = &settings.analysis;
             let mut entries = Vec::new();
             for (index, region) in Region::ALL.into_iter().enumerate() {
                 let in_region = |i: &usize| cols.region[*i] as usize == index;
@@ -242,7 +242,7 @@ impl Prepared {
                     visit: cols.visit[i],
                     before: cols.before[i],
                 }));
-                entries.extend(course_of_care(course_rows, period, &analysis));
+                entries.extend(course_of_care(course_rows, period, analysis));
             }
             entries
         };

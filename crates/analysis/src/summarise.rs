@@ -23,49 +23,30 @@ pub struct InputFacts<'a> {
 /// The thresholds and settings of the analysis, from the config.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisSettings {
-    pub responder_threshold: f64,
-    pub strong_responder_threshold: f64,
-    pub min_group_size: u64,
+    /// The thresholds the figures are computed with, as the config's `[analysis]` gives them.
+    pub analysis: AnalysisConfig,
     pub score_scale: u32,
     pub relief_version: String,
-    /// Arrival-soreness band edges of the clinically important change (SPEC §3.1).
-    pub mcid_band_edges: Vec<f64>,
-    /// Points needed in each band, one more than the edges.
-    pub mcid_band_points: Vec<f64>,
 }
 
 impl AnalysisSettings {
     /// The settings of a config, stamped with the running program's version.
     pub fn from_config(config: &Config, relief_version: &str) -> AnalysisSettings {
         AnalysisSettings {
-            responder_threshold: config.analysis.responder_threshold,
-            strong_responder_threshold: config.analysis.strong_responder_threshold,
-            min_group_size: config.analysis.min_group_size,
+            analysis: config.analysis.clone(),
             score_scale: config.scores.scale.into(),
             relief_version: relief_version.to_string(),
-            mcid_band_edges: config.analysis.mcid_band_edges.clone(),
-            mcid_band_points: config.analysis.mcid_band_points.clone(),
         }
     }
 
     fn thresholds(&self) -> Thresholds<'_> {
+        let a = &self.analysis;
         Thresholds {
-            responder: self.responder_threshold,
-            strong: self.strong_responder_threshold,
-            min_group: self.min_group_size,
-            mcid_edges: &self.mcid_band_edges,
-            mcid_points: &self.mcid_band_points,
-        }
-    }
-
-    /// The analysis thresholds as the statistics functions take them.
-    pub(crate) fn analysis_config(&self) -> AnalysisConfig {
-        AnalysisConfig {
-            responder_threshold: self.responder_threshold,
-            strong_responder_threshold: self.strong_responder_threshold,
-            min_group_size: self.min_group_size,
-            mcid_band_edges: self.mcid_band_edges.clone(),
-            mcid_band_points: self.mcid_band_points.clone(),
+            responder: a.responder_threshold,
+            strong: a.strong_responder_threshold,
+            min_group: a.min_group_size,
+            mcid_edges: &a.mcid_band_edges,
+            mcid_points: &a.mcid_band_points,
         }
     }
 }
@@ -145,14 +126,14 @@ impl Prepared {
                     conflicts,
                     unknown,
                     settings: Settings {
-                        responder_threshold: settings.responder_threshold,
-                        strong_responder_threshold: settings.strong_responder_threshold,
-                        min_group_size: settings.min_group_size,
+                        responder_threshold: settings.analysis.responder_threshold,
+                        strong_responder_threshold: settings.analysis.strong_responder_threshold,
+                        min_group_size: settings.analysis.min_group_size,
                         mcid_points: MCID_POINTS,
                         score_scale: settings.score_scale,
                         relief_version: settings.relief_version.clone(),
-                        mcid_band_edges: settings.mcid_band_edges.clone(),
-                        mcid_band_points: settings.mcid_band_points.clone(),
+                        mcid_band_edges: settings.analysis.mcid_band_edges.clone(),
+                        mcid_band_points: settings.analysis.mcid_band_points.clone(),
                     },
                     adjusted: Vec::new(),
                     course: Vec::new(),

@@ -23,16 +23,6 @@ mod common;
 
 use common::{month, months, settings, summarise};
 
-fn config_of(s: &AnalysisSettings) -> AnalysisConfig {
-    AnalysisConfig {
-        responder_threshold: s.responder_threshold,
-        strong_responder_threshold: s.strong_responder_threshold,
-        min_group_size: s.min_group_size,
-        mcid_band_edges: s.mcid_band_edges.clone(),
-        mcid_band_points: s.mcid_band_points.clone(),
-    }
-}
-
 const TECHNIQUES: [&str; 4] = ["Swedish", "deep tissue", "Cupping", "swedish"];
 
 /// A clinic's records from September to November 2026: `clients` clients with 1–7 sessions
@@ -257,7 +247,7 @@ fn adjusted_and_course_equal_the_statistics_on_the_same_rows() {
         }
         assert_course_equal(
             &summary.course,
-            &expected_course(&records, &period, &config_of(&s)),
+            &expected_course(&records, &period, &s.analysis),
         );
         assert!(summary.course.iter().any(|e| e.ci95.is_some()));
     }
@@ -288,13 +278,14 @@ fn every_group_mcid_rate_equals_the_per_row_test() {
     for s in [
         settings(5),
         // Other bands: 1.5 points below 4, 2.5 from 4 (a band holds its lower edge).
-        AnalysisSettings {
-            mcid_band_edges: vec![4.0],
-            mcid_band_points: vec![1.5, 2.5],
-            ..settings(5)
+        {
+            let mut s = settings(5);
+            s.analysis.mcid_band_edges = vec![4.0];
+            s.analysis.mcid_band_points = vec![1.5, 2.5];
+            s
         },
     ] {
-        let config = config_of(&s);
+        let config = s.analysis.clone();
         let summary = summarise(&records, &period, &s);
         let rows: Vec<&Record> = records.iter().filter(|r| in_period(r, &period)).collect();
         // Each group's rows, gathered from the records by the group's own key.

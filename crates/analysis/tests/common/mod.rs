@@ -11,10 +11,9 @@ use std::sync::Arc;
 /// The settings of the default config (thresholds 30 % and 50 %, groups of 5, the 0–10 scale),
 /// with `min_group_size` as the test needs it.
 pub fn settings(min_group_size: u64) -> AnalysisSettings {
-    AnalysisSettings {
-        min_group_size,
-        ..AnalysisSettings::from_config(&Config::default(), "test")
-    }
+    let mut settings = AnalysisSettings::from_config(&Config::default(), "test");
+    settings.analysis.min_group_size = min_group_size;
+    settings
 }
 
 /// The report period of one month, `YYYY-MM`.
