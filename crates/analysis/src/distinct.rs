@@ -35,8 +35,8 @@ pub(crate) fn distinct_per_group(
         }
     }
     drop(next);
-    let mut sessions = Marks::for_ids(session);
-    let mut clients = Marks::for_ids(client);
+    let mut sessions = DistinctIds::for_ids(session);
+    let mut clients = DistinctIds::for_ids(client);
     (0..groups)
         .map(|g| {
             let members = &rows[starts[g]..starts[g + 1]];
@@ -48,23 +48,49 @@ pub(crate) fn distinct_per_group(
         .collect()
 }
 
-/// A mark per id: `mark[id] == round` when the id was seen in the current count.
-struct Marks {
+/// Counts the distinct ids of lists of ids: with a mark per id when the ids are small numbers
+/// (relief's ids are numbered 0, 1, 2 …), which takes one pass and no hashing; by sorting when
+/// they are not.
+pub(crate) struct DistinctIds {
+    /// `mark[id] == round` when `id` was seen in the current count; empty for large ids.
     mark: Vec<u32>,
     round: u32,
 }
 
-impl Marks {
-    /// Room for every id of `ids` (relief's ids are numbers given out 0, 1, 2 …).
-    fn for_ids(ids: &[u32]) -> Marks {
-        let max = ids.iter().copied().max().unwrap_or(0) as usize;
-        Marks {
-            mark: vec![0; max + 1],
+impl DistinctIds {
+    /// For ids up to `max` in lists of up to `rows` ids: a mark per id unless `max` is far beyond
+    /// `rows` (then the marks would cost more than sorting each list).
+    pub(crate) fn new(max: u32, rows: usize) -> DistinctIds {
+        let dense = max as usize <= rows.saturating_mul(4).saturating_add(1024);
+        DistinctIds {
+            mark: if dense {
+                vec![0; max as usize + 1]
+            } else {
+                Vec::new()
+            },
             round: 0,
         }
     }
 
-    fn count(&mut self, ids: impl Iterator<Item = u32>) -> u64 {
+    /// For the ids of `ids`.
+    fn for_ids(ids: &[u32]) -> DistinctIds {
+        DistinctIds::new(ids.iter().copied().max().unwrap_or(0), ids.len())
+    }
+
+    /// Whether lists are counted by sorting (the ids were too large for marks).
+    #[cfg(test)]
+    pub(crate) fn sorts(&self) -> bool {
+        self.mark.is_empty()
+    }
+
+    /// How many distinct ids `ids` holds.
+    pub(crate) fn count(&mut self, ids: impl Iterator<Item = u32>) -> u64 {
+        if self.mark.is_empty() {
+            let mut ids: Vec<u32> = ids.collect();
+            ids.sort_unstable();
+            ids.dedup();
+            return ids.len() as u64;
+        }
         self.round += 1;
         let mut distinct = 0;
         for id in ids {

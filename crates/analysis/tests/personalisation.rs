@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use relief_analysis::stats::{
     CourseRow, FactorLevel, LevelRow, Technique, adjusted_effects, course_of_care, mcid_rate,
 };
-use relief_analysis::{AnalysisSettings, Period};
+use relief_analysis::Period;
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry};
 use relief_core::summary::{Figures, Summary};

@@ -21,6 +21,7 @@
 
 use super::ols::{self, Design, Fit, NoFit};
 use super::t975;
+use crate::distinct::DistinctIds;
 use rayon::prelude::*;
 use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
 use relief_core::{MinutesBand, Pressure, Region};
@@ -228,44 +229,10 @@ impl LevelStats {
     }
 }
 
-/// Counts the distinct ids of lists of ids: with a mark per id when the ids are small numbers
-/// (relief's clients are numbered 0, 1, 2 …), which takes one pass instead of a sort; by
-/// sorting otherwise.
-struct DistinctIds {
-    /// `mark[id] == round` when `id` was seen in the current count; empty for large ids.
-    mark: Vec<u32>,
-    round: u32,
-}
-
-impl DistinctIds {
-    /// For the ids of `rows`.
-    fn for_rows<L>(rows: &[LevelRow<L>]) -> DistinctIds {
-        let max = rows.iter().map(|r| r.client).max().unwrap_or(0) as usize;
-        let dense = max <= rows.len().saturating_mul(4).saturating_add(1024);
-        DistinctIds {
-            mark: if dense { vec![0; max + 1] } else { Vec::new() },
-            round: 0,
-        }
-    }
-
-    fn count(&mut self, ids: impl Iterator<Item = u32>) -> u64 {
-        if self.mark.is_empty() {
-            let mut ids: Vec<u32> = ids.collect();
-            ids.sort_unstable();
-            ids.dedup();
-            return ids.len() as u64;
-        }
-        self.round += 1;
-        let mut distinct = 0;
-        for id in ids {
-            let mark = &mut self.mark[id as usize];
-            if *mark != self.round {
-                *mark = self.round;
-                distinct += 1;
-            }
-        }
-        distinct
-    }
+/// A distinct-id counter for the clients of `rows`.
+fn distinct_clients<L>(rows: &[LevelRow<L>]) -> DistinctIds {
+    let max = rows.iter().map(|r| r.client).max().unwrap_or(0);
+    DistinctIds::new(max, rows.len())
 }
 
 /// The rows of each level as runs of neighbouring rows, in row order (rows sorted by region,
@@ -298,7 +265,7 @@ fn model_entries<L: FactorLevel>(
     if others.is_empty() {
         return Vec::new();
     }
-    let mut ids = DistinctIds::for_rows(rows);
+    let mut ids = distinct_clients(rows);
     let reference_stats = LevelStats::of(rows, &reference_runs, &mut ids);
     let reference_clients = reference_stats.clients;
     let (fitted, first_level_column) = fit_model(rows, scope, &others);
@@ -688,8 +655,8 @@ mod tests {
                 .all(|e| e.clients == 30 || e.region == RegionOrAll::All)
         );
         assert_eq!(small, large);
-        let mut ids = DistinctIds::for_rows(&rows);
-        assert!(ids.mark.is_empty(), "large ids are counted by sorting");
+        let mut ids = distinct_clients(&rows);
+        assert!(ids.sorts(), "large ids are counted by sorting");
         assert_eq!(ids.count(rows.iter().map(|r| r.client)), 30);
     }
 }
