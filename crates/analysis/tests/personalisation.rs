@@ -8,10 +8,10 @@
 use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use relief_analysis::Period;
 use relief_analysis::stats::{
     CourseRow, FactorLevel, LevelRow, Technique, adjusted_effects, course_of_care, mcid_rate,
 };
-use relief_analysis::Period;
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry};
 use relief_core::summary::{Figures, Summary};
