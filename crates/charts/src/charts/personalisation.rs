@@ -125,8 +125,9 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
             if f.small_sample {
                 c.hatch_rect(a, b, palette::BACKGROUND)?;
             }
+            // Fitted in the font it is drawn in (the column was sized in it too).
             c.text(
-                &c.fit(&text, value_w - c.px(14.0), VALUE),
+                &c.fit(&text, value_w - c.px(14.0), NOTE),
                 tx,
                 y,
                 Align::Left,
