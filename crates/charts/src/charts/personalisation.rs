@@ -59,7 +59,9 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
         .iter()
         .flat_map(|&r| [short(focus_of(s, r, true)), short(focus_of(s, r, false))])
         .collect();
-    let value_w = value_column(c, &texts, NOTE, (body.right - body.left) / 3);
+    // One font sizes the value column, fits its texts and draws them.
+    let value_font = NOTE.colour(palette::INK);
+    let value_w = value_column(c, &texts, value_font, (body.right - body.left) / 3);
     let (plot_l, plot_r) = (body.left + label_w + c.px(16.0), body.right - value_w);
     let legend_y = body.top + c.px(46.0);
     let blue = region_colour(Region::LowerBack);
@@ -125,13 +127,12 @@ fn focus_panel(c: &Canvas, s: &Summary, body: Body) -> Result<(), ChartError> {
             if f.small_sample {
                 c.hatch_rect(a, b, palette::BACKGROUND)?;
             }
-            // Fitted in the font it is drawn in (the column was sized in it too).
             c.text(
-                &c.fit(&text, value_w - c.px(14.0), NOTE),
+                &c.fit(&text, value_w - c.px(14.0), value_font),
                 tx,
                 y,
                 Align::Left,
-                NOTE.colour(palette::INK),
+                value_font,
             )?;
         }
     }
