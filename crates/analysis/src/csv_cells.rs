@@ -25,8 +25,8 @@ pub(crate) struct Cells {
 impl Cells {
     /// Every one of `texts` as the CSV cell the writer would make of it, neutralised first when
     /// `neutralise` (text from the exports; relief's own words do not need it).
-    pub(crate) fn new<'a>(
-        texts: impl IntoIterator<Item = &'a str>,
+    pub(crate) fn new(
+        texts: impl IntoIterator<Item = impl AsRef<str>>,
         neutralise: bool,
     ) -> Result<Cells, AnalysisError> {
         // One record of one field per text: the writer quotes it exactly as it would inside a
@@ -35,6 +35,7 @@ impl Cells {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let mut ends = Vec::new();
         for text in texts {
+            let text = text.as_ref();
             if !text.is_empty() {
                 let text = if neutralise {
                     neutralise_formula(text)

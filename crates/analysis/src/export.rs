@@ -197,15 +197,7 @@ impl CleanTable<'_> {
         // band and flag are relief's own words, which hold no comma, quote or line break, and
         // numbers are numbers, so they never need it.
         let texts = self.csv_texts()?;
-        let months = Cells::new(
-            p.months
-                .iter()
-                .map(Period::name)
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str),
-            false,
-        )?;
+        let months = Cells::new(p.months.iter().map(Period::name), false)?;
         let mut out = Vec::with_capacity(block.len() * 160);
         let text = |out: &mut Vec<u8>, id: Option<u32>| {
             out.push(b',');
@@ -269,7 +261,7 @@ impl CleanTable<'_> {
         if let Some(cells) = p.csv_texts.get() {
             return Ok(cells);
         }
-        let cells = Cells::new(p.texts.all().iter().map(|t| &**t), true)?;
+        let cells = Cells::new(p.texts.all(), true)?;
         // Another block may have made them meanwhile: the same cells either way.
         Ok(p.csv_texts.get_or_init(|| cells))
     }
