@@ -146,10 +146,11 @@ impl CleanTable<'_> {
         // A few blocks at a time on every core, then written in order: memory stays at a few
         // blocks' text whatever the table's length.
         let batch = rayon::current_num_threads().max(1) * 2;
+        let months = Cells::new(self.prepared.months.iter().map(Period::name), false)?;
         for chunk in blocks.chunks(batch) {
             let texts: Vec<Result<Vec<u8>, AnalysisError>> = chunk
                 .par_iter()
-                .map(|b| self.csv_block(b.clone()))
+                .map(|b| self.csv_block(b.clone(), &months))
                 .collect();
             for text in texts {
                 out.write_all(&text?)?;
@@ -159,8 +160,9 @@ impl CleanTable<'_> {
         Ok(())
     }
 
-    /// Rows `block` (relative to the table) as CSV lines.
-    fn csv_block(&self, block: Range<usize>) -> Result<Vec<u8>, AnalysisError> {
+    /// Rows `block` (relative to the table) as CSV lines; `months` are the prepared months'
+    /// cells.
+    fn csv_block(&self, block: Range<usize>, months: &Cells) -> Result<Vec<u8>, AnalysisError> {
         let p = self.prepared;
         let frame = &p.frame;
         // The block's values of each frame column, read once in bulk: a lookup per cell walks
@@ -197,7 +199,6 @@ impl CleanTable<'_> {
         // band and flag are relief's own words, which hold no comma, quote or line break, and
         // numbers are numbers, so they never need it.
         let texts = self.csv_texts()?;
-        let months = Cells::new(p.months.iter().map(Period::name), false)?;
         let mut out = Vec::with_capacity(block.len() * 160);
         let text = |out: &mut Vec<u8>, id: Option<u32>| {
             out.push(b',');

@@ -108,40 +108,31 @@ type Aggregated = (u32, Region, relief_core::summary::Figures);
 /// integer column by hashing it directly, where two columns are first encoded into a byte row
 /// per frame row (~40 bytes a row, and most of the time of a table). Rows left out get a null
 /// number and form a group that is dropped, so nothing is copied to filter them. The distinct
-/// sessions and clients of each group are counted beside polars ([`crate::distinct`]).
+/// sessions and clients of each group are counted beside polars ([`crate::distinct`]) from the
+/// same numbers.
 fn aggregate(
     frame: &DataFrame,
     key: Option<&str>,
     skip_region: Option<u32>,
     t: Thresholds,
 ) -> PolarsResult<Vec<Aggregated>> {
-    let region = || col(c::REGION).cast(DataType::UInt64);
-    let mut group = match key {
-        Some(k) => col(k).cast(DataType::UInt64) * lit(REGION_SLOTS) + region(),
-        None => region(),
-    };
-    if let Some(skipped) = skip_region {
-        group = when(col(c::REGION).neq(lit(skipped)))
-            .then(group)
-            .otherwise(lit(NULL).cast(DataType::UInt64));
-    }
+    let numbers = group_numbers(frame, key, skip_region)?;
     let df = frame
-        .clone()
+        .hstack(&[numbers.clone().with_name(GROUP.into()).into_column()])?
         .lazy()
-        .group_by([group.alias(GROUP)])
+        .group_by([col(GROUP)])
         .agg(aggregations(t))
         .filter(col(GROUP).is_not_null())
         .sort([GROUP], SortMultipleOptions::default())
         .collect()?;
     let groups: Vec<u64> = df.column(GROUP)?.u64()?.iter().flatten().collect();
-    let slots = row_slots(frame, key, skip_region, &groups)?;
     let distinct = distinct_per_group(
-        &slots,
+        &slots(&numbers, &groups),
         groups.len(),
         &dense(frame.column(c::SESSION)?.u32()?),
         &dense(frame.column(c::CLIENT)?.u32()?),
     );
-    drop(slots);
+    drop(numbers);
     let figures = read_figures(&df, &distinct, t)?;
     Ok(groups
         .into_iter()
@@ -153,60 +144,53 @@ fn aggregate(
         .collect())
 }
 
-/// Group numbers up to this many are found by a table lookup; beyond (text numbers of a very
-/// large input), by a binary search of the groups.
-const LOOKUP_LIMIT: u64 = 1 << 20;
-
-/// Each row's position in `groups` (the sorted group numbers of [`aggregate`]), computed as
-/// polars computed the group numbers; [`NO_SLOT`] for rows left out.
-fn row_slots(
+/// Each row's group number: key × 16 + region (the region alone without a key); null where
+/// the key is not recorded or the row is of `skip_region`.
+fn group_numbers(
     frame: &DataFrame,
     key: Option<&str>,
     skip_region: Option<u32>,
-    groups: &[u64],
-) -> PolarsResult<Vec<u32>> {
-    let max = groups.last().map_or(0, |g| g + 1);
-    let table: Vec<u32> = if max <= LOOKUP_LIMIT {
-        let mut table = vec![NO_SLOT; max as usize];
-        for (slot, g) in groups.iter().enumerate() {
-            table[*g as usize] = slot as u32;
-        }
-        table
-    } else {
-        Vec::new()
-    };
-    let slot_of = |g: u64| -> u32 {
-        if max <= LOOKUP_LIMIT {
-            table.get(g as usize).copied().unwrap_or(NO_SLOT)
-        } else {
-            groups.binary_search(&g).map_or(NO_SLOT, |s| s as u32)
-        }
-    };
+) -> PolarsResult<UInt64Chunked> {
     let regions = dense(frame.column(c::REGION)?.u32()?);
-    let keep = |r: u32| skip_region != Some(r);
+    let number = |value: Option<u32>, r: u32| -> Option<u64> {
+        let value = value?;
+        (skip_region != Some(r)).then(|| u64::from(value) * REGION_SLOTS + u64::from(r))
+    };
     Ok(match key {
-        None => regions
-            .iter()
-            .map(|&r| {
-                if keep(r) {
-                    slot_of(u64::from(r))
-                } else {
-                    NO_SLOT
-                }
-            })
-            .collect(),
+        // The region alone is key 0 × 16 + region.
+        None => regions.iter().map(|&r| number(Some(0), r)).collect(),
         Some(k) => {
             let keys = frame.column(k)?.cast(&DataType::UInt32)?;
             keys.u32()?
                 .iter()
                 .zip(regions.iter())
-                .map(|(v, &r)| match v {
-                    Some(v) if keep(r) => slot_of(u64::from(v) * REGION_SLOTS + u64::from(r)),
-                    _ => NO_SLOT,
-                })
+                .map(|(v, &r)| number(v, r))
                 .collect()
         }
     })
+}
+
+/// Group numbers up to this many are found by a table lookup; beyond (text numbers of a very
+/// large input), by a binary search of the groups.
+const LOOKUP_LIMIT: u64 = 1 << 20;
+
+/// Each row's position in `groups` (the sorted group numbers of [`aggregate`]); [`NO_SLOT`] for
+/// rows left out.
+fn slots(numbers: &UInt64Chunked, groups: &[u64]) -> Vec<u32> {
+    let max = groups.last().map_or(0, |g| g + 1);
+    let slot_of: Box<dyn Fn(u64) -> u32 + '_> = if max <= LOOKUP_LIMIT {
+        let mut table = vec![NO_SLOT; max as usize];
+        for (slot, g) in groups.iter().enumerate() {
+            table[*g as usize] = slot as u32;
+        }
+        Box::new(move |g| table.get(g as usize).copied().unwrap_or(NO_SLOT))
+    } else {
+        Box::new(|g| groups.binary_search(&g).map_or(NO_SLOT, |s| s as u32))
+    };
+    numbers
+        .iter()
+        .map(|g| g.map_or(NO_SLOT, &slot_of))
+        .collect()
 }
 
 /// One group's rows, in report order.
@@ -272,9 +256,10 @@ mod tests {
             let mut groups = vec![g(big, 0), g(1, 3), g(big, 8), g(1, 0)];
             groups.sort_unstable();
             let slot = |v: u64| groups.iter().position(|x| *x == v).unwrap() as u32;
-            let slots = row_slots(&frame, Some("key"), None, &groups).unwrap();
+            let numbers = group_numbers(&frame, Some("key"), None).unwrap();
+            let found = slots(&numbers, &groups);
             assert_eq!(
-                slots,
+                found,
                 [
                     slot(g(big, 0)),
                     slot(g(1, 3)),
@@ -283,10 +268,14 @@ mod tests {
                     slot(g(1, 0))
                 ]
             );
-            let skipped = row_slots(&frame, Some("key"), Some(0), &groups).unwrap();
-            assert_eq!(skipped, [NO_SLOT, slots[1], NO_SLOT, slots[3], NO_SLOT]);
+            let skipped = group_numbers(&frame, Some("key"), Some(0)).unwrap();
+            assert_eq!(
+                slots(&skipped, &groups),
+                [NO_SLOT, found[1], NO_SLOT, found[3], NO_SLOT]
+            );
         }
         let frame = df!(c::REGION => [2u32, 7]).unwrap();
-        assert_eq!(row_slots(&frame, None, None, &[2, 7]).unwrap(), [0, 1]);
+        let numbers = group_numbers(&frame, None, None).unwrap();
+        assert_eq!(slots(&numbers, &[2, 7]), [0, 1]);
     }
 }
