@@ -354,6 +354,15 @@ mod tests {
         (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
     }
 
+    /// The design and changes of [`hand_worked_cr1_with_two_clients`], one row of X per line.
+    const HAND_WORKED_X: [f64; 12] = [
+        1.0, 4.0, 0.0, //
+        1.0, 8.0, 1.0, //
+        1.0, 4.0, 0.0, //
+        1.0, 6.0, 1.0,
+    ];
+    const HAND_WORKED_Y: [f64; 4] = [1.5, 4.0, 0.5, 3.0];
+
     /// Worked on paper. Columns: intercept, before, focus. Two clients, A (rows 1–2) and B
     /// (rows 3–4):
     ///
@@ -379,13 +388,7 @@ mod tests {
     /// V = [[0.75, 0, −0.75], [0, 0, 0], [−0.75, 0, 0.75]]; SE(focus) = √0.75.
     #[test]
     fn hand_worked_cr1_with_two_clients() {
-        let x = [
-            1.0, 4.0, 0.0, //
-            1.0, 8.0, 1.0, //
-            1.0, 4.0, 0.0, //
-            1.0, 6.0, 1.0,
-        ];
-        let y = [1.5, 4.0, 0.5, 3.0];
+        let (x, y) = (HAND_WORKED_X, HAND_WORKED_Y);
         let f = fit(&x, 3, &y, &[7, 7, 3, 3]).unwrap();
         for (got, want) in f.coefficients.iter().zip([-1.0, 0.5, 1.0]) {
             assert!(close(*got, want), "β {:?}", f.coefficients);
@@ -429,18 +432,11 @@ mod tests {
     }
 
     /// Cluster ids far apart (numbered through a sorted list) and close together (through a
-    /// table) give the same fit, bit for bit.
+    /// table) give the same fit, bit for bit: the hand-worked rows and a third client's two.
     #[test]
     fn sparse_and_dense_cluster_ids_give_the_same_fit() {
-        let x = [
-            1.0, 4.0, 0.0, //
-            1.0, 8.0, 1.0, //
-            1.0, 4.0, 0.0, //
-            1.0, 6.0, 1.0, //
-            1.0, 5.0, 1.0, //
-            1.0, 7.0, 0.0,
-        ];
-        let y = [1.5, 4.0, 0.5, 3.0, 2.0, 2.5];
+        let x = [&HAND_WORKED_X[..], &[1.0, 5.0, 1.0, 1.0, 7.0, 0.0]].concat();
+        let y = [&HAND_WORKED_Y[..], &[2.0, 2.5]].concat();
         let dense = fit(&x, 3, &y, &[2, 2, 0, 0, 1, 1]).unwrap();
         let sparse = fit(
             &x,
