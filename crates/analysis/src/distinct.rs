@@ -2,44 +2,24 @@
 //!
 //! polars' per-group `n_unique` builds a hash set for each group and column: over the nineteen
 //! groupings of a period it was the largest single cost of the group tables (~12 % of the
-//! analysis). Here the rows are bucketed by group once (a counting sort of row numbers) and each
-//! group's ids are counted with a mark array stamped with the group's round, so a count is one
-//! pass over the group's rows with no hashing. The counts are whole numbers: the same whichever
-//! way they are computed.
+//! analysis). Here each group's rows, bucketed once ([`crate::buckets`]), have their ids counted
+//! with a mark array stamped with the group's round, so a count is one pass over the group's
+//! rows with no hashing. The counts are whole numbers: the same whichever way they are computed.
 
-/// A row that belongs to no group.
-pub(crate) const NO_SLOT: u32 = u32::MAX;
+use crate::buckets::Buckets;
 
-/// For every group `0..groups`, the number of distinct sessions and of distinct clients among
-/// the rows whose `slots` entry is that group. `session` and `client` hold each row's ids.
+/// For every group of `buckets`, the number of distinct sessions and of distinct clients among
+/// its rows. `session` and `client` hold each row's ids.
 pub(crate) fn distinct_per_group(
-    slots: &[u32],
-    groups: usize,
+    buckets: &Buckets,
     session: &[u32],
     client: &[u32],
 ) -> Vec<(u64, u64)> {
-    // Row numbers bucketed by group, in row order within a group.
-    let mut starts = vec![0usize; groups + 1];
-    for &s in slots.iter().filter(|s| **s != NO_SLOT) {
-        starts[s as usize + 1] += 1;
-    }
-    for g in 0..groups {
-        starts[g + 1] += starts[g];
-    }
-    let mut next = starts.clone();
-    let mut rows = vec![0u32; starts[groups]];
-    for (row, &s) in slots.iter().enumerate() {
-        if s != NO_SLOT {
-            rows[next[s as usize]] = row as u32;
-            next[s as usize] += 1;
-        }
-    }
-    drop(next);
     let mut sessions = DistinctIds::for_ids(session);
     let mut clients = DistinctIds::for_ids(client);
-    (0..groups)
+    (0..buckets.len())
         .map(|g| {
-            let members = &rows[starts[g]..starts[g + 1]];
+            let members = buckets.members(g);
             (
                 sessions.count(members.iter().map(|&r| session[r as usize])),
                 clients.count(members.iter().map(|&r| client[r as usize])),
@@ -107,6 +87,7 @@ impl DistinctIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::buckets::NO_SLOT;
     use std::collections::{BTreeMap, BTreeSet};
 
     /// The counts match sets built per group, over rows with repeated and left-out members.
@@ -136,7 +117,7 @@ mod tests {
                 e.1.insert(client[i]);
             }
         }
-        let counts = distinct_per_group(&slots, 8, &session, &client);
+        let counts = distinct_per_group(&Buckets::new(&slots, 8), &session, &client);
         for (g, (s, c)) in counts.iter().enumerate() {
             let (ss, cs) = sets.get(&(g as u32)).cloned().unwrap_or_default();
             assert_eq!((*s, *c), (ss.len() as u64, cs.len() as u64), "group {g}");
@@ -146,9 +127,9 @@ mod tests {
     #[test]
     fn an_empty_group_counts_nothing() {
         assert_eq!(
-            distinct_per_group(&[1, NO_SLOT, 1], 3, &[4, 5, 4], &[0, 1, 2]),
+            distinct_per_group(&Buckets::new(&[1, NO_SLOT, 1], 3), &[4, 5, 4], &[0, 1, 2]),
             [(0, 0), (1, 2), (0, 0)]
         );
-        assert_eq!(distinct_per_group(&[], 0, &[], &[]), []);
+        assert_eq!(distinct_per_group(&Buckets::new(&[], 0), &[], &[]), []);
     }
 }

@@ -16,6 +16,7 @@
 //!   their arrival-soreness band (change ≥ points(before) − 1e-9), the same per-row test as
 //!   [`crate::stats::reaches_mcid`]; `None` when no row arrived at 1 or more.
 
+use crate::buckets::Buckets;
 use crate::frame::col_names as c;
 use polars::prelude::*;
 use relief_core::summary::Figures;
@@ -106,21 +107,49 @@ pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFr
         .collect()
 }
 
-/// The aggregations of one group, over a frame [`with_flags`]: every figure but the distinct
-/// sessions and clients, which [`crate::distinct`] counts beside them.
-pub(crate) fn aggregations(t: Thresholds) -> Vec<Expr> {
-    let change = || col(c::CHANGE);
-    let before = || col(c::BEFORE);
-    let mut aggs = vec![
-        len().cast(DataType::UInt64).alias(ROWS),
-        before().mean().alias(MEAN_BEFORE),
-        col(c::AFTER).mean().alias(MEAN_AFTER),
-        change().mean().alias(MEAN_CHANGE),
-        change().median().alias(MEDIAN),
-        change().std(1).alias(SD),
-    ];
-    aggs.extend(flags(t).map(|(_, name)| col(name).sum().cast(DataType::UInt64).alias(name)));
-    aggs
+/// The figures of every group of `buckets` but the distinct sessions and clients (which
+/// [`crate::distinct`] counts beside them), one row per group, over a frame [`with_flags`].
+///
+/// These are polars' own group-by kernels, the ones its lazy `group_by(..).agg(..)` runs for
+/// `len`, `mean`, `median`, `std(1)` and `sum`, given the groups relief already has instead of
+/// grouping the frame again; the columns are single chunks, as polars makes them before it
+/// aggregates.
+///
+/// # Errors
+/// When a column is missing or of another type (a bug).
+///
+/// # Panics
+/// If `buckets` were not made from `frame`'s rows.
+pub(crate) fn aggregate(
+    frame: &DataFrame,
+    buckets: &Buckets,
+    t: Thresholds,
+) -> PolarsResult<DataFrame> {
+    assert_eq!(buckets.height(), frame.height(), "groups of another frame");
+    let groups = buckets.to_polars();
+    let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
+    let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
+    let rows: Vec<u64> = (0..buckets.len())
+        .map(|g| buckets.members(g).len() as u64)
+        .collect();
+    // SAFETY: the kernels do not check bounds; every row number of `buckets` is below the
+    // height it was made from, which is the frame's (asserted above).
+    let mut columns = unsafe {
+        vec![
+            Column::new(ROWS.into(), rows),
+            before.agg_mean(&groups).with_name(MEAN_BEFORE.into()),
+            after.agg_mean(&groups).with_name(MEAN_AFTER.into()),
+            change.agg_mean(&groups).with_name(MEAN_CHANGE.into()),
+            change.agg_median(&groups).with_name(MEDIAN.into()),
+            change.agg_std(&groups, 1).with_name(SD.into()),
+        ]
+    };
+    for (_, name) in flags(t) {
+        // SAFETY: as above.
+        let count = unsafe { column(name)?.agg_sum(&groups) };
+        columns.push(count.cast(&DataType::UInt64)?.with_name(name.into()));
+    }
+    DataFrame::new(buckets.len(), columns)
 }
 
 /// Reads the figures of every row of an aggregated frame, in row order, with each row's

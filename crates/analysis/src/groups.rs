@@ -7,8 +7,9 @@
 //! and how to read it back ([`FrameKey`]).
 
 use crate::Prepared;
-use crate::distinct::{NO_SLOT, distinct_per_group};
-use crate::figures::{Thresholds, aggregations, read_figures};
+use crate::buckets::{Buckets, NO_SLOT};
+use crate::distinct::distinct_per_group;
+use crate::figures::{self, Thresholds, read_figures};
 use crate::frame::{col_names as c, dense};
 use polars::prelude::*;
 use relief_core::summary::{
@@ -92,10 +93,7 @@ impl FrameKey for VisitKey {
     }
 }
 
-/// The grouping column: key × 16 + region, null where the key is not recorded.
-const GROUP: &str = "__group";
-
-/// Regions per key value in [`GROUP`]: a power of two above the nine regions.
+/// Regions per key value in a group number: a power of two above the nine regions.
 const REGION_SLOTS: u64 = 16;
 
 /// One aggregated group: its key's value, its region, its figures.
@@ -104,35 +102,25 @@ type Aggregated = (u32, Region, relief_core::summary::Figures);
 /// Aggregates `frame` by the value of `key` (a column of small numbers or flags) and the region,
 /// leaving out rows whose key is not recorded and, for `skip_region`, rows of that region.
 ///
-/// Key and region are grouped as one number, not as two columns: polars groups a single
-/// integer column by hashing it directly, where two columns are first encoded into a byte row
-/// per frame row (~40 bytes a row, and most of the time of a table). Rows left out get a null
-/// number and form a group that is dropped, so nothing is copied to filter them. The distinct
-/// sessions and clients of each group are counted beside polars ([`crate::distinct`]) from the
-/// same numbers.
+/// Key and region are one number per row, computed here once: it finds each row's group
+/// (its slot among the sorted numbers), the rows are bucketed by slot, and the same buckets
+/// feed polars' aggregation kernels ([`figures::aggregate`]) and the distinct counts
+/// ([`crate::distinct`]). Rows left out get no slot, so nothing is copied to filter them.
 fn aggregate(
     frame: &DataFrame,
     key: Option<&str>,
     skip_region: Option<u32>,
     t: Thresholds,
 ) -> PolarsResult<Vec<Aggregated>> {
-    let numbers = group_numbers(frame, key, skip_region)?;
-    let df = frame
-        .hstack(&[numbers.clone().with_name(GROUP.into()).into_column()])?
-        .lazy()
-        .group_by([col(GROUP)])
-        .agg(aggregations(t))
-        .filter(col(GROUP).is_not_null())
-        .sort([GROUP], SortMultipleOptions::default())
-        .collect()?;
-    let groups: Vec<u64> = df.column(GROUP)?.u64()?.iter().flatten().collect();
+    let (groups, slots) = slots(&group_numbers(frame, key, skip_region)?);
+    let buckets = Buckets::new(&slots, groups.len());
+    drop(slots);
     let distinct = distinct_per_group(
-        &slots(&numbers, &groups),
-        groups.len(),
+        &buckets,
         &dense(frame.column(c::SESSION)?.u32()?),
         &dense(frame.column(c::CLIENT)?.u32()?),
     );
-    drop(numbers);
+    let df = figures::aggregate(frame, &buckets, t)?;
     let figures = read_figures(&df, &distinct, t)?;
     Ok(groups
         .into_iter()
@@ -170,27 +158,64 @@ fn group_numbers(
     })
 }
 
-/// Group numbers up to this many are found by a table lookup; beyond (text numbers of a very
-/// large input), by a binary search of the groups.
+/// Group numbers below this are found by a table lookup; others (text numbers of a very large
+/// input), through a hash map.
 const LOOKUP_LIMIT: u64 = 1 << 20;
 
-/// Each row's position in `groups` (the sorted group numbers of [`aggregate`]); [`NO_SLOT`] for
-/// rows left out.
-fn slots(numbers: &UInt64Chunked, groups: &[u64]) -> Vec<u32> {
-    let max = groups.last().map_or(0, |g| g + 1);
-    let slot_of: Box<dyn Fn(u64) -> u32 + '_> = if max <= LOOKUP_LIMIT {
-        let mut table = vec![NO_SLOT; max as usize];
-        for (slot, g) in groups.iter().enumerate() {
-            table[*g as usize] = slot as u32;
-        }
-        Box::new(move |g| table.get(g as usize).copied().unwrap_or(NO_SLOT))
-    } else {
-        Box::new(|g| groups.binary_search(&g).map_or(NO_SLOT, |s| s as u32))
+/// The distinct group numbers in increasing order, and each row's position among them
+/// ([`NO_SLOT`] for rows left out).
+fn slots(numbers: &UInt64Chunked) -> (Vec<u64>, Vec<u32>) {
+    let Some(max) = numbers.max() else {
+        return (Vec::new(), vec![NO_SLOT; numbers.len()]);
     };
-    numbers
-        .iter()
-        .map(|g| g.map_or(NO_SLOT, &slot_of))
-        .collect()
+    let mut groups: Vec<u64>;
+    let slots = if max < LOOKUP_LIMIT {
+        const SEEN: u32 = NO_SLOT - 1;
+        let mut table = vec![NO_SLOT; max as usize + 1];
+        for g in numbers.iter().flatten() {
+            table[g as usize] = SEEN;
+        }
+        groups = Vec::new();
+        for (g, slot) in table.iter_mut().enumerate() {
+            if *slot == SEEN {
+                *slot = groups.len() as u32;
+                groups.push(g as u64);
+            }
+        }
+        numbers
+            .iter()
+            .map(|g| g.map_or(NO_SLOT, |g| table[g as usize]))
+            .collect()
+    } else {
+        // Slots in order of first appearance, then renumbered in the groups' order.
+        let mut first_seen: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
+        let seen: Vec<u32> = numbers
+            .iter()
+            .map(|g| {
+                g.map_or(NO_SLOT, |g| {
+                    let next = first_seen.len() as u32;
+                    *first_seen.entry(g).or_insert(next)
+                })
+            })
+            .collect();
+        let mut by_number: Vec<(u64, u32)> = first_seen.into_iter().collect();
+        by_number.sort_unstable();
+        let mut renumber = vec![0u32; by_number.len()];
+        for (slot, (_, seen)) in by_number.iter().enumerate() {
+            renumber[*seen as usize] = slot as u32;
+        }
+        groups = by_number.into_iter().map(|(g, _)| g).collect();
+        seen.into_iter()
+            .map(|s| {
+                if s == NO_SLOT {
+                    NO_SLOT
+                } else {
+                    renumber[s as usize]
+                }
+            })
+            .collect()
+    };
+    (groups, slots)
 }
 
 /// One group's rows, in report order.
@@ -242,10 +267,11 @@ pub(crate) fn spillover(
 mod tests {
     use super::*;
 
-    /// Each row finds its group by the table and, for group numbers past the table's limit, by
-    /// the search; left-out rows (no key, or the skipped region) find none.
+    /// Each row finds its group by the table and, for group numbers past the table's limit,
+    /// through the map; the groups are the numbers present, in increasing order; left-out rows
+    /// (no key, or the skipped region) find none.
     #[test]
-    fn rows_find_their_groups_by_table_and_by_search() {
+    fn rows_find_their_groups_by_table_and_by_map() {
         for big in [5u32, 200_000] {
             let frame = df!(
                 c::REGION => [0u32, 3, 3, 8, 0],
@@ -253,29 +279,41 @@ mod tests {
             )
             .unwrap();
             let g = |k: u32, r: u64| u64::from(k) * REGION_SLOTS + r;
-            let mut groups = vec![g(big, 0), g(1, 3), g(big, 8), g(1, 0)];
-            groups.sort_unstable();
-            let slot = |v: u64| groups.iter().position(|x| *x == v).unwrap() as u32;
+            let sorted = |mut v: Vec<u64>| {
+                v.sort_unstable();
+                v
+            };
+            let at = |groups: &[u64], v: u64| groups.iter().position(|x| *x == v).unwrap() as u32;
+
             let numbers = group_numbers(&frame, Some("key"), None).unwrap();
-            let found = slots(&numbers, &groups);
-            assert_eq!(
-                found,
-                [
-                    slot(g(big, 0)),
-                    slot(g(1, 3)),
-                    NO_SLOT,
-                    slot(g(big, 8)),
-                    slot(g(1, 0))
-                ]
-            );
+            let (groups, found) = slots(&numbers);
+            assert_eq!(groups, sorted(vec![g(big, 0), g(1, 3), g(big, 8), g(1, 0)]));
+            let expected = [
+                at(&groups, g(big, 0)),
+                at(&groups, g(1, 3)),
+                NO_SLOT,
+                at(&groups, g(big, 8)),
+                at(&groups, g(1, 0)),
+            ];
+            assert_eq!(found, expected);
+
             let skipped = group_numbers(&frame, Some("key"), Some(0)).unwrap();
-            assert_eq!(
-                slots(&skipped, &groups),
-                [NO_SLOT, found[1], NO_SLOT, found[3], NO_SLOT]
-            );
+            let (groups, found) = slots(&skipped);
+            assert_eq!(groups, sorted(vec![g(1, 3), g(big, 8)]));
+            let expected = [
+                NO_SLOT,
+                at(&groups, g(1, 3)),
+                NO_SLOT,
+                at(&groups, g(big, 8)),
+                NO_SLOT,
+            ];
+            assert_eq!(found, expected);
         }
-        let frame = df!(c::REGION => [2u32, 7]).unwrap();
+        let frame = df!(c::REGION => [7u32, 2, 7]).unwrap();
         let numbers = group_numbers(&frame, None, None).unwrap();
-        assert_eq!(slots(&numbers, &[2, 7]), [0, 1]);
+        assert_eq!(slots(&numbers), (vec![2, 7], vec![1, 0, 1]));
+        let nothing = df!(c::REGION => [7u32], "key" => [None::<u32>]).unwrap();
+        let numbers = group_numbers(&nothing, Some("key"), None).unwrap();
+        assert_eq!(slots(&numbers), (vec![], vec![NO_SLOT]));
     }
 }

@@ -8,6 +8,7 @@
 //! and aggregates every group of SPEC §3 into the report model of `relief_core::summary`.
 //! The crate does no file I/O: the clean-data writers take any `std::io::Write`.
 
+mod buckets;
 mod csv_cells;
 mod distinct;
 mod export;
