@@ -132,30 +132,44 @@ fn aggregate(
         .collect())
 }
 
-/// Each row's group number: key × 16 + region (the region alone without a key); null where
-/// the key is not recorded or the row is of `skip_region`.
+/// A row that is in no group: its key is not recorded, or its region is skipped.
+const NO_GROUP: u64 = u64::MAX;
+
+/// Each row's group number: key × 16 + region (the region alone without a key); [`NO_GROUP`]
+/// where the key is not recorded or the row is of `skip_region`. Read from the key column's
+/// values and validity directly, a chunk at a time.
 fn group_numbers(
     frame: &DataFrame,
     key: Option<&str>,
     skip_region: Option<u32>,
-) -> PolarsResult<UInt64Chunked> {
+) -> PolarsResult<Vec<u64>> {
     let regions = dense(frame.column(c::REGION)?.u32()?);
-    let number = |value: Option<u32>, r: u32| -> Option<u64> {
-        let value = value?;
-        (skip_region != Some(r)).then(|| u64::from(value) * REGION_SLOTS + u64::from(r))
-    };
-    Ok(match key {
-        // The region alone is key 0 × 16 + region.
-        None => regions.iter().map(|&r| number(Some(0), r)).collect(),
-        Some(k) => {
-            let keys = frame.column(k)?.cast(&DataType::UInt32)?;
-            keys.u32()?
-                .iter()
-                .zip(regions.iter())
-                .map(|(v, &r)| number(v, r))
-                .collect()
+    let number = |value: u32, r: u32| {
+        if skip_region == Some(r) {
+            NO_GROUP
+        } else {
+            u64::from(value) * REGION_SLOTS + u64::from(r)
         }
-    })
+    };
+    let Some(k) = key else {
+        // The region alone is key 0 × 16 + region.
+        return Ok(regions.iter().map(|&r| number(0, r)).collect());
+    };
+    let keys = frame.column(k)?.cast(&DataType::UInt32)?;
+    let mut numbers = Vec::with_capacity(regions.len());
+    let mut regions = regions.iter();
+    for chunk in keys.u32()?.downcast_iter() {
+        let values = chunk.values().as_slice();
+        let rows = values.iter().zip(regions.by_ref());
+        match chunk.validity() {
+            None => numbers.extend(rows.map(|(&v, &r)| number(v, r))),
+            Some(valid) => numbers.extend(
+                rows.zip(valid.iter())
+                    .map(|((&v, &r), ok)| if ok { number(v, r) } else { NO_GROUP }),
+            ),
+        }
+    }
+    Ok(numbers)
 }
 
 /// Group numbers below this are found by a table lookup; others (text numbers of a very large
@@ -164,15 +178,16 @@ const LOOKUP_LIMIT: u64 = 1 << 20;
 
 /// The distinct group numbers in increasing order, and each row's position among them
 /// ([`NO_SLOT`] for rows left out).
-fn slots(numbers: &UInt64Chunked) -> (Vec<u64>, Vec<u32>) {
-    let Some(max) = numbers.max() else {
+fn slots(numbers: &[u64]) -> (Vec<u64>, Vec<u32>) {
+    let present = || numbers.iter().copied().filter(|g| *g != NO_GROUP);
+    let Some(max) = present().max() else {
         return (Vec::new(), vec![NO_SLOT; numbers.len()]);
     };
     let mut groups: Vec<u64>;
     let slots = if max < LOOKUP_LIMIT {
         const SEEN: u32 = NO_SLOT - 1;
         let mut table = vec![NO_SLOT; max as usize + 1];
-        for g in numbers.iter().flatten() {
+        for g in present() {
             table[g as usize] = SEEN;
         }
         groups = Vec::new();
@@ -184,18 +199,19 @@ fn slots(numbers: &UInt64Chunked) -> (Vec<u64>, Vec<u32>) {
         }
         numbers
             .iter()
-            .map(|g| g.map_or(NO_SLOT, |g| table[g as usize]))
+            .map(|&g| table.get(g as usize).copied().unwrap_or(NO_SLOT))
             .collect()
     } else {
         // Slots in order of first appearance, then renumbered in the groups' order.
         let mut first_seen: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
         let seen: Vec<u32> = numbers
             .iter()
-            .map(|g| {
-                g.map_or(NO_SLOT, |g| {
-                    let next = first_seen.len() as u32;
-                    *first_seen.entry(g).or_insert(next)
-                })
+            .map(|&g| {
+                if g == NO_GROUP {
+                    return NO_SLOT;
+                }
+                let next = first_seen.len() as u32;
+                *first_seen.entry(g).or_insert(next)
             })
             .collect();
         let mut by_number: Vec<(u64, u32)> = first_seen.into_iter().collect();
