@@ -110,10 +110,10 @@ pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFr
 /// The figures of every group of `buckets` but the distinct sessions and clients (which
 /// [`crate::distinct`] counts beside them), one row per group, over a frame [`with_flags`].
 ///
-/// These are polars' own group-by kernels, the ones its lazy `group_by(..).agg(..)` runs for
-/// `len`, `mean`, `median`, `std(1)` and `sum`, given the groups relief already has instead of
-/// grouping the frame again; the columns are single chunks, as polars makes them before it
-/// aggregates.
+/// The means, medians and SDs are polars' own group-by kernels, the ones its lazy
+/// `group_by(..).agg(..)` runs, given the groups relief already has instead of grouping the
+/// frame again (the columns are single chunks, as polars makes them before it aggregates); the
+/// row and flag counts are whole numbers, counted directly.
 ///
 /// # Errors
 /// When a column is missing or of another type (a bug).
@@ -145,11 +145,27 @@ pub(crate) fn aggregate(
         ]
     };
     for (_, name) in flags(t) {
-        // SAFETY: as above.
-        let count = unsafe { column(name)?.agg_sum(&groups) };
-        columns.push(count.cast(&DataType::UInt64)?.with_name(name.into()));
+        columns.push(Column::new(name.into(), count_flags(frame, name, buckets)?));
     }
     DataFrame::new(buckets.len(), columns)
+}
+
+/// How many rows of each group have the flag `name` set: the group's sum of a 0/1 column, as
+/// whole numbers. Counted from the flag's bits, where polars' sum of a boolean column would turn
+/// the whole column into numbers first, for each of a period's nineteen groupings.
+fn count_flags(frame: &DataFrame, name: &str, buckets: &Buckets) -> PolarsResult<Vec<u64>> {
+    let flags = frame.column(name)?.bool()?.rechunk();
+    let Some(flags) = flags.downcast_iter().next() else {
+        return Ok(vec![0; buckets.len()]);
+    };
+    // A null flag counts as not set, as in polars' sum.
+    let set = |r: usize| flags.value(r) && flags.validity().is_none_or(|v| v.get_bit(r));
+    Ok((0..buckets.len())
+        .map(|g| {
+            let members = buckets.members(g).iter().map(|&r| r as usize);
+            members.filter(|&r| set(r)).count() as u64
+        })
+        .collect())
 }
 
 /// Reads the figures of every row of an aggregated frame, in row order, with each row's
