@@ -386,6 +386,10 @@ impl<L: FactorLevel> Design for ModelDesign<'_, L> {
         }
         (r.change, r.client)
     }
+
+    fn cluster(&self, i: usize) -> u32 {
+        self.rows[i].client
+    }
 }
 
 /// Fits one model. Returns the fit and the column of the first level indicator.

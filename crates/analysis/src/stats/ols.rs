@@ -73,9 +73,12 @@ pub trait Design {
     /// K, the number of columns of X.
     fn columns(&self) -> usize;
     /// Writes row `i` of X into `x` (K values) and returns its outcome y and its cluster id.
-    /// Called several times per row (the fit reads the rows in five passes), always with the
+    /// Called several times per row (the fit builds the rows in three passes), always with the
     /// same answer.
     fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32);
+    /// The cluster id of row `i`, the one [`Design::row`] returns, without building the row:
+    /// the two passes that number the clusters need nothing else.
+    fn cluster(&self, i: usize) -> u32;
 }
 
 /// A design held as a row-major matrix, as [`fit`] takes it.
@@ -96,6 +99,9 @@ impl Design for Dense<'_> {
     fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32) {
         x.copy_from_slice(&self.x[i * self.columns..(i + 1) * self.columns]);
         (self.y[i], self.clusters[i])
+    }
+    fn cluster(&self, i: usize) -> u32 {
+        self.clusters[i]
     }
 }
 
@@ -124,8 +130,8 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
 }
 
 /// Fits y = Xβ + u by ordinary least squares and computes the CR1 cluster-robust covariance,
-/// reading the rows from `design` again and again (five passes: column lengths, two for the
-/// cluster ids, the QR a block at a time, the cluster scores).
+/// reading the rows from `design` again and again (five passes: column lengths, two over the
+/// cluster ids alone, the QR a block at a time, the cluster scores).
 ///
 /// β minimises ‖y − Xβ‖², computed from the design with each column scaled to unit length
 /// (D = diag of the column lengths): X D⁻¹ = Q R, R = U Σ Vᵀ, so β = D⁻¹ V Σ⁻¹ Uᵀ Qᵀ y and
@@ -229,9 +235,8 @@ impl Clusters {
     /// The clusters of the design's rows (two quick passes over their cluster ids).
     fn of(design: &impl Design) -> Clusters {
         let n = design.rows();
-        let mut x = vec![0.0; design.columns()];
-        let mut id = |i: usize| design.row(i, &mut x).1;
-        let max = (0..n).map(&mut id).max().unwrap_or(0) as usize;
+        let id = |i: usize| design.cluster(i);
+        let max = (0..n).map(id).max().unwrap_or(0) as usize;
         if max <= n.saturating_mul(4).saturating_add(1024) {
             let mut table = vec![u32::MAX; max + 1];
             for i in 0..n {
