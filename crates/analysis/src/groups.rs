@@ -179,58 +179,65 @@ const LOOKUP_LIMIT: u64 = 1 << 20;
 /// The distinct group numbers in increasing order, and each row's position among them
 /// ([`NO_SLOT`] for rows left out).
 fn slots(numbers: &[u64]) -> (Vec<u64>, Vec<u32>) {
-    let present = || numbers.iter().copied().filter(|g| *g != NO_GROUP);
-    let Some(max) = present().max() else {
-        return (Vec::new(), vec![NO_SLOT; numbers.len()]);
-    };
-    let mut groups: Vec<u64>;
-    let slots = if max < LOOKUP_LIMIT {
-        const SEEN: u32 = NO_SLOT - 1;
-        let mut table = vec![NO_SLOT; max as usize + 1];
-        for g in present() {
-            table[g as usize] = SEEN;
+    match numbers.iter().filter(|g| **g != NO_GROUP).max() {
+        None => (Vec::new(), vec![NO_SLOT; numbers.len()]),
+        Some(&max) if max < LOOKUP_LIMIT => slots_by_table(numbers, max),
+        Some(_) => slots_by_map(numbers),
+    }
+}
+
+/// [`slots`] through a table with an entry per group number up to `max`, the largest present.
+fn slots_by_table(numbers: &[u64], max: u64) -> (Vec<u64>, Vec<u32>) {
+    const SEEN: u32 = NO_SLOT - 1;
+    let mut table = vec![NO_SLOT; max as usize + 1];
+    for &g in numbers.iter().filter(|g| **g != NO_GROUP) {
+        table[g as usize] = SEEN;
+    }
+    let mut groups = Vec::new();
+    for (g, slot) in table.iter_mut().enumerate() {
+        if *slot == SEEN {
+            *slot = groups.len() as u32;
+            groups.push(g as u64);
         }
-        groups = Vec::new();
-        for (g, slot) in table.iter_mut().enumerate() {
-            if *slot == SEEN {
-                *slot = groups.len() as u32;
-                groups.push(g as u64);
+    }
+    let slots = numbers
+        .iter()
+        .map(|&g| table.get(g as usize).copied().unwrap_or(NO_SLOT))
+        .collect();
+    (groups, slots)
+}
+
+/// [`slots`] through a hash map, for group numbers too large for a table: rows take slots in
+/// order of first appearance, renumbered afterwards in the groups' order.
+fn slots_by_map(numbers: &[u64]) -> (Vec<u64>, Vec<u32>) {
+    let mut first_seen: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
+    let seen: Vec<u32> = numbers
+        .iter()
+        .map(|&g| {
+            if g == NO_GROUP {
+                return NO_SLOT;
             }
-        }
-        numbers
-            .iter()
-            .map(|&g| table.get(g as usize).copied().unwrap_or(NO_SLOT))
-            .collect()
-    } else {
-        // Slots in order of first appearance, then renumbered in the groups' order.
-        let mut first_seen: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
-        let seen: Vec<u32> = numbers
-            .iter()
-            .map(|&g| {
-                if g == NO_GROUP {
-                    return NO_SLOT;
-                }
-                let next = first_seen.len() as u32;
-                *first_seen.entry(g).or_insert(next)
-            })
-            .collect();
-        let mut by_number: Vec<(u64, u32)> = first_seen.into_iter().collect();
-        by_number.sort_unstable();
-        let mut renumber = vec![0u32; by_number.len()];
-        for (slot, (_, seen)) in by_number.iter().enumerate() {
-            renumber[*seen as usize] = slot as u32;
-        }
-        groups = by_number.into_iter().map(|(g, _)| g).collect();
-        seen.into_iter()
-            .map(|s| {
-                if s == NO_SLOT {
-                    NO_SLOT
-                } else {
-                    renumber[s as usize]
-                }
-            })
-            .collect()
-    };
+            let next = first_seen.len() as u32;
+            *first_seen.entry(g).or_insert(next)
+        })
+        .collect();
+    let mut by_number: Vec<(u64, u32)> = first_seen.into_iter().collect();
+    by_number.sort_unstable();
+    let mut renumber = vec![0u32; by_number.len()];
+    for (slot, (_, seen)) in by_number.iter().enumerate() {
+        renumber[*seen as usize] = slot as u32;
+    }
+    let groups = by_number.into_iter().map(|(g, _)| g).collect();
+    let slots = seen
+        .into_iter()
+        .map(|s| {
+            if s == NO_SLOT {
+                NO_SLOT
+            } else {
+                renumber[s as usize]
+            }
+        })
+        .collect();
     (groups, slots)
 }
 

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use relief_core::personalisation::{AdjustedEntry, Factor, RegionOrAll};
 use relief_core::{MinutesBand, Pressure, Region};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -176,12 +176,14 @@ pub fn adjusted_effects<'r, L: FactorLevel + 'r>(
 /// bucket is sorted by the rest, on every core. That is the same order a comparison sort of the
 /// whole key gives, at a fraction of its comparisons.
 fn canonical_order<L: FactorLevel>(rows: &mut [LevelRow<L>]) {
-    let levels: Vec<L> = {
-        let mut levels: Vec<&L> = rows.iter().map(|r| &r.level).collect();
-        levels.sort_unstable();
-        levels.dedup();
-        levels.into_iter().cloned().collect()
-    };
+    // The distinct levels, in order, without a per-row list (rows can be tens of millions).
+    let levels: Vec<L> = rows
+        .iter()
+        .map(|r| &r.level)
+        .collect::<BTreeSet<&L>>()
+        .into_iter()
+        .cloned()
+        .collect();
     let bucket_of = |r: &LevelRow<L>| {
         let level = levels
             .binary_search(&r.level)
