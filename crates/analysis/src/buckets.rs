@@ -16,9 +16,9 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 /// The row numbers of every group, each group's in row order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Buckets {
-    /// Group `g`'s rows are `rows[starts[g]..starts[g + 1]]`.
-    starts: Vec<usize>,
-    rows: Vec<u32>,
+    /// Each group's rows: kept as one list per group so they can be handed to polars as they
+    /// are, without a copy.
+    groups: Vec<Vec<u32>>,
     /// How many rows were bucketed (with or without a group): every row number is below it.
     height: usize,
 }
@@ -30,36 +30,30 @@ impl Buckets {
     /// # Panics
     /// If a slot is neither [`NO_SLOT`] nor below `groups` (a bug in the caller).
     pub(crate) fn new(slots: &[u32], groups: usize) -> Buckets {
-        let mut starts = vec![0usize; groups + 1];
+        let mut sizes = vec![0usize; groups];
         for &s in slots.iter().filter(|s| **s != NO_SLOT) {
-            starts[s as usize + 1] += 1;
+            sizes[s as usize] += 1;
         }
-        for g in 0..groups {
-            starts[g + 1] += starts[g];
-        }
-        let mut next = starts.clone();
-        let mut rows = vec![0u32; starts[groups]];
+        let mut rows: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
         for (row, &s) in slots.iter().enumerate() {
             if s != NO_SLOT {
-                rows[next[s as usize]] = row as u32;
-                next[s as usize] += 1;
+                rows[s as usize].push(row as u32);
             }
         }
         Buckets {
-            starts,
-            rows,
+            groups: rows,
             height: slots.len(),
         }
     }
 
     /// How many groups there are (some may be empty).
     pub(crate) fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.groups.len()
     }
 
     /// The rows of group `g`, in row order.
     pub(crate) fn members(&self, g: usize) -> &[u32] {
-        &self.rows[self.starts[g]..self.starts[g + 1]]
+        &self.groups[g]
     }
 
     /// The number of rows the groups were made from: a frame the groups are used on must have
@@ -69,14 +63,14 @@ impl Buckets {
     }
 
     /// The groups as polars' positions, ready for its aggregation kernels: each group's first
-    /// row and all its rows, in row order.
-    pub(crate) fn to_polars(&self) -> GroupsType {
-        let first: Vec<IdxSize> = (0..self.len())
-            .map(|g| self.members(g).first().copied().unwrap_or(0) as IdxSize)
+    /// row and all its rows, in row order (the lists are handed over, not copied).
+    pub(crate) fn into_polars(self) -> GroupsType {
+        let first: Vec<IdxSize> = self
+            .groups
+            .iter()
+            .map(|rows| rows.first().copied().unwrap_or(0) as IdxSize)
             .collect();
-        let all = (0..self.len())
-            .map(|g| self.members(g).to_vec().into())
-            .collect();
+        let all = self.groups.into_iter().map(Into::into).collect();
         GroupsType::Idx(GroupsIdx::new(first, all, false))
     }
 }
@@ -94,7 +88,7 @@ mod tests {
         assert_eq!(b.members(2), [0, 3, 5]);
         assert_eq!(b.members(3), [] as [u32; 0]);
         assert_eq!(b.height(), 6);
-        let GroupsType::Idx(idx) = b.to_polars() else {
+        let GroupsType::Idx(idx) = b.clone().into_polars() else {
             panic!("index groups")
         };
         let groups: Vec<(u32, Vec<u32>)> = idx

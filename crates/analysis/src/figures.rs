@@ -122,21 +122,28 @@ pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFr
 /// If `buckets` were not made from `frame`'s rows.
 pub(crate) fn aggregate(
     frame: &DataFrame,
-    buckets: &Buckets,
+    buckets: Buckets,
     t: Thresholds,
 ) -> PolarsResult<DataFrame> {
     assert_eq!(buckets.height(), frame.height(), "groups of another frame");
-    let groups = buckets.to_polars();
-    let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
-    let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
     let rows: Vec<u64> = (0..buckets.len())
         .map(|g| buckets.members(g).len() as u64)
         .collect();
-    // SAFETY: the kernels do not check bounds; every row number of `buckets` is below the
-    // height it was made from, which is the frame's (asserted above).
-    let mut columns = unsafe {
-        vec![
-            Column::new(ROWS.into(), rows),
+    let mut counts = vec![Column::new(ROWS.into(), rows)];
+    for (_, name) in flags(t) {
+        counts.push(Column::new(
+            name.into(),
+            count_flags(frame, name, &buckets)?,
+        ));
+    }
+    let height = buckets.len();
+    let groups = buckets.into_polars();
+    let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
+    let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
+    // SAFETY: the kernels do not check bounds; every row number of the groups is below the
+    // height the buckets were made from, which is the frame's (asserted above).
+    let figures = unsafe {
+        [
             before.agg_mean(&groups).with_name(MEAN_BEFORE.into()),
             after.agg_mean(&groups).with_name(MEAN_AFTER.into()),
             change.agg_mean(&groups).with_name(MEAN_CHANGE.into()),
@@ -144,10 +151,8 @@ pub(crate) fn aggregate(
             change.agg_std(&groups, 1).with_name(SD.into()),
         ]
     };
-    for (_, name) in flags(t) {
-        columns.push(Column::new(name.into(), count_flags(frame, name, buckets)?));
-    }
-    DataFrame::new(buckets.len(), columns)
+    counts.extend(figures);
+    DataFrame::new(height, counts)
 }
 
 /// How many rows of each group have the flag `name` set: the group's sum of a 0/1 column, as

@@ -120,7 +120,7 @@ fn aggregate(
         &dense(frame.column(c::SESSION)?.u32()?),
         &dense(frame.column(c::CLIENT)?.u32()?),
     );
-    let df = figures::aggregate(frame, &buckets, t)?;
+    let df = figures::aggregate(frame, buckets, t)?;
     let figures = read_figures(&df, &distinct, t)?;
     Ok(groups
         .into_iter()
@@ -136,40 +136,63 @@ fn aggregate(
 const NO_GROUP: u64 = u64::MAX;
 
 /// Each row's group number: key × 16 + region (the region alone without a key); [`NO_GROUP`]
-/// where the key is not recorded or the row is of `skip_region`. Read from the key column's
-/// values and validity directly, a chunk at a time.
-fn group_numbers(
-    frame: &DataFrame,
-    key: Option<&str>,
+/// where the key is not recorded or the row is of `skip_region`. Computed as they are read
+/// (from the key column's values and validity), never kept: a list of them would take 8 bytes
+/// a row for each grouping.
+struct GroupNumbers<'f> {
+    regions: std::borrow::Cow<'f, [u32]>,
+    /// The key column as numbers; `None` for the region table.
+    keys: Option<UInt32Chunked>,
     skip_region: Option<u32>,
-) -> PolarsResult<Vec<u64>> {
-    let regions = dense(frame.column(c::REGION)?.u32()?);
-    let number = |value: u32, r: u32| {
-        if skip_region == Some(r) {
-            NO_GROUP
-        } else {
-            u64::from(value) * REGION_SLOTS + u64::from(r)
-        }
-    };
-    let Some(k) = key else {
-        // The region alone is key 0 × 16 + region.
-        return Ok(regions.iter().map(|&r| number(0, r)).collect());
-    };
-    let keys = frame.column(k)?.cast(&DataType::UInt32)?;
-    let mut numbers = Vec::with_capacity(regions.len());
-    let mut regions = regions.iter();
-    for chunk in keys.u32()?.downcast_iter() {
-        let values = chunk.values().as_slice();
-        let rows = values.iter().zip(regions.by_ref());
-        match chunk.validity() {
-            None => numbers.extend(rows.map(|(&v, &r)| number(v, r))),
-            Some(valid) => numbers.extend(
-                rows.zip(valid.iter())
-                    .map(|((&v, &r), ok)| if ok { number(v, r) } else { NO_GROUP }),
-            ),
+}
+
+impl GroupNumbers<'_> {
+    /// How many rows there are.
+    fn len(&self) -> usize {
+        self.regions.len()
+    }
+
+    /// Calls `f` with each row's group number, in row order.
+    fn for_each(&self, mut f: impl FnMut(u64)) {
+        let number = |value: u32, r: u32| {
+            if self.skip_region == Some(r) {
+                NO_GROUP
+            } else {
+                u64::from(value) * REGION_SLOTS + u64::from(r)
+            }
+        };
+        let Some(keys) = &self.keys else {
+            // The region alone is key 0 × 16 + region.
+            return self.regions.iter().for_each(|&r| f(number(0, r)));
+        };
+        let mut regions = self.regions.iter();
+        for chunk in keys.downcast_iter() {
+            let rows = chunk.values().iter().zip(regions.by_ref());
+            match chunk.validity() {
+                None => rows.for_each(|(&v, &r)| f(number(v, r))),
+                Some(valid) => rows.zip(valid.iter()).for_each(|((&v, &r), ok)| {
+                    f(if ok { number(v, r) } else { NO_GROUP });
+                }),
+            }
         }
     }
-    Ok(numbers)
+}
+
+/// The group numbers of `frame`'s rows by `key` and region, leaving out `skip_region`.
+fn group_numbers<'f>(
+    frame: &'f DataFrame,
+    key: Option<&str>,
+    skip_region: Option<u32>,
+) -> PolarsResult<GroupNumbers<'f>> {
+    let keys = match key {
+        None => None,
+        Some(k) => Some(frame.column(k)?.cast(&DataType::UInt32)?.u32()?.clone()),
+    };
+    Ok(GroupNumbers {
+        regions: dense(frame.column(c::REGION)?.u32()?),
+        keys,
+        skip_region,
+    })
 }
 
 /// Group numbers below this are found by a table lookup; others (text numbers of a very large
@@ -178,21 +201,29 @@ const LOOKUP_LIMIT: u64 = 1 << 20;
 
 /// The distinct group numbers in increasing order, and each row's position among them
 /// ([`NO_SLOT`] for rows left out).
-fn slots(numbers: &[u64]) -> (Vec<u64>, Vec<u32>) {
-    match numbers.iter().filter(|g| **g != NO_GROUP).max() {
+fn slots(numbers: &GroupNumbers<'_>) -> (Vec<u64>, Vec<u32>) {
+    let mut max = None;
+    numbers.for_each(|g| {
+        if g != NO_GROUP {
+            max = max.max(Some(g));
+        }
+    });
+    match max {
         None => (Vec::new(), vec![NO_SLOT; numbers.len()]),
-        Some(&max) if max < LOOKUP_LIMIT => slots_by_table(numbers, max),
+        Some(max) if max < LOOKUP_LIMIT => slots_by_table(numbers, max),
         Some(_) => slots_by_map(numbers),
     }
 }
 
 /// [`slots`] through a table with an entry per group number up to `max`, the largest present.
-fn slots_by_table(numbers: &[u64], max: u64) -> (Vec<u64>, Vec<u32>) {
+fn slots_by_table(numbers: &GroupNumbers<'_>, max: u64) -> (Vec<u64>, Vec<u32>) {
     const SEEN: u32 = NO_SLOT - 1;
     let mut table = vec![NO_SLOT; max as usize + 1];
-    for &g in numbers.iter().filter(|g| **g != NO_GROUP) {
-        table[g as usize] = SEEN;
-    }
+    numbers.for_each(|g| {
+        if g != NO_GROUP {
+            table[g as usize] = SEEN;
+        }
+    });
     let mut groups = Vec::new();
     for (g, slot) in table.iter_mut().enumerate() {
         if *slot == SEEN {
@@ -200,45 +231,34 @@ fn slots_by_table(numbers: &[u64], max: u64) -> (Vec<u64>, Vec<u32>) {
             groups.push(g as u64);
         }
     }
-    let slots = numbers
-        .iter()
-        .map(|&g| table.get(g as usize).copied().unwrap_or(NO_SLOT))
-        .collect();
+    let mut slots = Vec::with_capacity(numbers.len());
+    numbers.for_each(|g| slots.push(table.get(g as usize).copied().unwrap_or(NO_SLOT)));
     (groups, slots)
 }
 
 /// [`slots`] through a hash map, for group numbers too large for a table: rows take slots in
 /// order of first appearance, renumbered afterwards in the groups' order.
-fn slots_by_map(numbers: &[u64]) -> (Vec<u64>, Vec<u32>) {
+fn slots_by_map(numbers: &GroupNumbers<'_>) -> (Vec<u64>, Vec<u32>) {
     let mut first_seen: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
-    let seen: Vec<u32> = numbers
-        .iter()
-        .map(|&g| {
-            if g == NO_GROUP {
-                return NO_SLOT;
-            }
+    let mut slots = Vec::with_capacity(numbers.len());
+    numbers.for_each(|g| {
+        slots.push(if g == NO_GROUP {
+            NO_SLOT
+        } else {
             let next = first_seen.len() as u32;
             *first_seen.entry(g).or_insert(next)
-        })
-        .collect();
+        });
+    });
     let mut by_number: Vec<(u64, u32)> = first_seen.into_iter().collect();
     by_number.sort_unstable();
     let mut renumber = vec![0u32; by_number.len()];
     for (slot, (_, seen)) in by_number.iter().enumerate() {
         renumber[*seen as usize] = slot as u32;
     }
-    let groups = by_number.into_iter().map(|(g, _)| g).collect();
-    let slots = seen
-        .into_iter()
-        .map(|s| {
-            if s == NO_SLOT {
-                NO_SLOT
-            } else {
-                renumber[s as usize]
-            }
-        })
-        .collect();
-    (groups, slots)
+    for s in slots.iter_mut().filter(|s| **s != NO_SLOT) {
+        *s = renumber[*s as usize];
+    }
+    (by_number.into_iter().map(|(g, _)| g).collect(), slots)
 }
 
 /// One group's rows, in report order.
