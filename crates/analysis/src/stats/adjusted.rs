@@ -465,13 +465,9 @@ mod tests {
     /// rows with many ties, signed zeros, every region and a factor with several levels.
     #[test]
     fn canonical_order_is_the_order_of_the_whole_key() {
-        let mut state = 11u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % m
-        };
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut next = |m: u64| rng.random_range(0..m);
         let mut rows: Vec<LevelRow<Pressure>> = (0..20_000)
             .map(|_| {
                 let before = next(21) as f64 / 2.0;
