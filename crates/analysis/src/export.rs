@@ -147,10 +147,12 @@ impl CleanTable<'_> {
         // blocks' text whatever the table's length.
         let batch = rayon::current_num_threads().max(1) * 2;
         let months = Cells::new(self.prepared.months.iter().map(Period::name), false)?;
+        // Made here, before the blocks run side by side, so no two of them make it at once.
+        let texts = self.csv_texts()?;
         for chunk in blocks.chunks(batch) {
             let texts: Vec<Result<Vec<u8>, AnalysisError>> = chunk
                 .par_iter()
-                .map(|b| self.csv_block(b.clone(), &months))
+                .map(|b| self.csv_block(b.clone(), &months, texts))
                 .collect();
             for text in texts {
                 out.write_all(&text?)?;
@@ -160,9 +162,14 @@ impl CleanTable<'_> {
         Ok(())
     }
 
-    /// Rows `block` (relative to the table) as CSV lines; `months` are the prepared months'
-    /// cells.
-    fn csv_block(&self, block: Range<usize>, months: &Cells) -> Result<Vec<u8>, AnalysisError> {
+    /// Rows `block` (relative to the table) as CSV lines; `months` and `texts` are the prepared
+    /// months' and texts' cells.
+    fn csv_block(
+        &self,
+        block: Range<usize>,
+        months: &Cells,
+        texts: &Cells,
+    ) -> Result<Vec<u8>, AnalysisError> {
         let p = self.prepared;
         let frame = &p.frame;
         // The block's values of each frame column, read once in bulk: a lookup per cell walks
@@ -198,7 +205,6 @@ impl CleanTable<'_> {
         // Text from the exports (and the pseudonyms) is neutralised; region, side, pressure,
         // band and flag are relief's own words, which hold no comma, quote or line break, and
         // numbers are numbers, so they never need it.
-        let texts = self.csv_texts()?;
         let mut out = Vec::with_capacity(block.len() * 160);
         let text = |out: &mut Vec<u8>, id: Option<u32>| {
             out.push(b',');
@@ -256,14 +262,14 @@ impl CleanTable<'_> {
         Ok(out)
     }
 
-    /// The prepared texts as CSV cells, made by the first block that asks.
+    /// The prepared texts as CSV cells, made by the first CSV written and kept for the rest.
     fn csv_texts(&self) -> Result<&Cells, AnalysisError> {
         let p = self.prepared;
         if let Some(cells) = p.csv_texts.get() {
             return Ok(cells);
         }
         let cells = Cells::new(p.texts.all(), true)?;
-        // Another block may have made them meanwhile: the same cells either way.
+        // Another period's CSV may have made them meanwhile: the same cells either way.
         Ok(p.csv_texts.get_or_init(|| cells))
     }
 
