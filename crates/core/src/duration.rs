@@ -34,7 +34,7 @@ pub fn minutes_from_text(text: &str) -> Result<Option<f64>, ValueError> {
     } else {
         units(t).ok_or_else(bad)?
     };
-    plausible(minutes, t).map(Some)
+    plausible(minutes, || t.to_string()).map(Some)
 }
 
 /// Reads a number cell as minutes.
@@ -43,7 +43,7 @@ pub fn minutes_from_text(text: &str) -> Result<Option<f64>, ValueError> {
 /// [`ValueError::BadMinutes`] for negative numbers or NaN; [`ValueError::ImplausibleMinutes`]
 /// for more than [`MAX_MINUTES`].
 pub fn minutes_from_number(value: f64) -> Result<f64, ValueError> {
-    plausible(value, &format_number(value))
+    plausible(value, || format_number(value))
 }
 
 /// Reads an Excel time or duration cell (a fraction of a day) as minutes; `shown` is the cell
@@ -52,18 +52,19 @@ pub fn minutes_from_number(value: f64) -> Result<f64, ValueError> {
 /// # Errors
 /// As [`minutes_from_number`].
 pub fn minutes_from_day_fraction(days: f64, shown: &str) -> Result<f64, ValueError> {
-    plausible(days * 1440.0, shown)
+    plausible(days * 1440.0, || shown.to_string())
 }
 
-/// Rounds to the second and applies the limits.
-fn plausible(minutes: f64, shown: &str) -> Result<f64, ValueError> {
+/// Rounds to the second and applies the limits. `shown` spells the cell for a refusal and is
+/// called only then, so plausible minutes are never formatted.
+fn plausible(minutes: f64, shown: impl FnOnce() -> String) -> Result<f64, ValueError> {
     if !minutes.is_finite() || minutes < 0.0 {
-        return Err(ValueError::BadMinutes(shown.to_string()));
+        return Err(ValueError::BadMinutes(shown()));
     }
     let minutes = (minutes * 60.0).round() / 60.0;
     if minutes > MAX_MINUTES {
         return Err(ValueError::ImplausibleMinutes {
-            value: shown.to_string(),
+            value: shown(),
             reading: reading(minutes),
         });
     }

@@ -14,7 +14,7 @@ pub fn score_from_number(value: f64, scale: ScoreScale) -> Result<f64, ValueErro
     if !value.is_finite() {
         return Err(ValueError::ScoreNotANumber(value.to_string()));
     }
-    in_range(value, scale.max(), &format_number(value))
+    in_range(value, scale.max(), || format_number(value))
 }
 
 /// Reads a score from text as a therapist types it.
@@ -39,7 +39,7 @@ pub fn score_from_text(text: &str, field: Field, scale: ScoreScale) -> Result<f6
         None => (t, scale.max()),
     };
     let value = parse_decimal(numerator).ok_or_else(|| ValueError::ScoreNotANumber(t.into()))?;
-    let score = in_range(value, max, t)?;
+    let score = in_range(value, max, || t.to_string())?;
     Ok(score)
 }
 
@@ -60,7 +60,9 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-fn in_range(value: f64, max: f64, shown: &str) -> Result<f64, ValueError> {
+/// `shown` spells the value for the refusal; it is called only then, as a valid score is the
+/// common case and formatting every one would cost more than reading it.
+fn in_range(value: f64, max: f64, shown: impl FnOnce() -> String) -> Result<f64, ValueError> {
     if (0.0..=max).contains(&value) {
         // On the 0–10 scale the value is kept exactly as written (0.11 stays 0.11).
         Ok(if max == 10.0 {
@@ -70,7 +72,7 @@ fn in_range(value: f64, max: f64, shown: &str) -> Result<f64, ValueError> {
         })
     } else {
         Err(ValueError::ScoreOutOfRange {
-            value: shown.to_string(),
+            value: shown(),
             max: max as u32,
         })
     }
