@@ -6,7 +6,7 @@ use crate::common::Globals;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use relief_analysis::{
-    AnalysisSettings, CleanTable, CleanTableOptions, InputFacts, Period, Prepared,
+    AnalysisSettings, CleanTable, CleanTableOptions, InputFacts, Period, Prepared, WithMonth,
 };
 use relief_core::summary::{MonthFigures, Summary};
 use relief_core::{Config, Vocabulary};
@@ -112,8 +112,8 @@ pub fn write_period(
         .with_context(|| format!("creating the report folder {}", dir.display()))?;
 
     // The clean data needs only the prepared rows, not the figures: it is written while the
-    // figures are computed (each leaves a core idle part of the time), and its three files
-    // side by side (the CSV on every core, each Parquet file on one).
+    // figures are computed (each leaves a core idle part of the time), the CSV beside the
+    // Parquet files, each on every core.
     let clean_data = || -> anyhow::Result<()> {
         crate::timings::stage("clean-data", || -> anyhow::Result<()> {
             let table = clean_table(setup, prepared, period)?;
@@ -124,17 +124,9 @@ pub fn write_period(
                 })
                 .with_context(|| format!("writing {}", path.display()))
             };
-            let parquet = || -> anyhow::Result<()> {
-                let path = dir.join(SESSIONS_PARQUET);
-                crate::output::write_atomic(&path, |w| {
-                    table.write_parquet(w).map_err(std::io::Error::other)
-                })
-                .with_context(|| format!("writing {}", path.display()))
-            };
-            let partitions = || write_partitions(setup, prepared, period, &table, out);
-            let (csv, (parquet, partitions)) =
-                rayon::join(csv, || rayon::join(parquet, partitions));
-            csv.and(parquet).and(partitions)
+            let parquet = || write_parquet_files(setup, prepared, period, &table, &dir, out);
+            let (csv, parquet) = rayon::join(csv, parquet);
+            csv.and(parquet)
         })
     };
     // The figures, then the workbook and the charts drawn from them, side by side.
@@ -199,35 +191,69 @@ fn clean_table<'a>(
     })?)
 }
 
-/// Writes the dataset file of every month `period` touches, each with the whole month as read
-/// (a range that starts or ends inside a month still writes the whole month: a partition named
-/// `month=2026-10` holds all of October), without the `month` column the folder name carries.
-/// `table` is `period`'s own table, reused when `period` is a month.
-fn write_partitions(
+/// Writes the period's `sessions.parquet` and the dataset file of every month the period
+/// touches, each with the whole month as read (a range that starts or ends inside a month
+/// still writes the whole month: a partition named `month=2026-10` holds all of October),
+/// without the `month` column the folder name carries.
+///
+/// A month the period holds whole is encoded once: its row groups go into the period's file
+/// and the month's partition alike (a row group never spans two months). A month the period
+/// cuts has its partition written from the month's own table.
+fn write_parquet_files(
     setup: &Setup,
     prepared: &Prepared,
     period: &Period,
     table: &CleanTable<'_>,
+    dir: &Path,
     out: &Path,
 ) -> anyhow::Result<()> {
+    let encoder = table.parquet_encoder()?;
+    let months = encoder.months();
+    let mut partitions = Vec::new();
     for month in prepared.months().iter().filter(|m| period.overlaps(m)) {
         let dir = out.join(setup.config.dataset.partition_dir(&month.name()));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("creating the dataset folder {}", dir.display()))?;
-        let path = dir.join(SESSIONS_PARQUET);
-        let whole;
-        let table = if period == month {
-            table
-        } else {
-            whole = clean_table(setup, prepared, month)?;
-            &whole
-        };
-        crate::output::write_atomic(&path, |w| {
-            table
-                .write_partition_parquet(w)
-                .map_err(std::io::Error::other)
-        })
-        .with_context(|| format!("writing {}", path.display()))?;
+        partitions.push((month, dir.join(SESSIONS_PARQUET)));
+    }
+    let partition_of = |month: &Period| partitions.iter().find(|p| p.0 == month).map(|p| &p.1);
+    let shared = |month: &Period| months.iter().any(|m| m.whole && m.month == month);
+
+    let path = dir.join(SESSIONS_PARQUET);
+    crate::output::write_atomic(&path, |w| {
+        let mut file = encoder.file(w, WithMonth(true)).map_err(io)?;
+        for part in &months {
+            let partition = partition_of(part.month).filter(|_| part.whole);
+            let Some(partition) = partition else {
+                for rows in &part.groups {
+                    file.append(rows.clone()).map_err(io)?;
+                }
+                continue;
+            };
+            crate::output::write_atomic(partition, |w| {
+                let mut month_file = encoder.file(w, WithMonth(false)).map_err(io)?;
+                for rows in &part.groups {
+                    encoder
+                        .write_group(rows.clone(), &mut file, Some(&mut month_file))
+                        .map_err(io)?;
+                }
+                month_file.finish().map_err(io)
+            })
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", partition.display())))?;
+        }
+        file.finish().map_err(io)
+    })
+    .with_context(|| format!("writing {}", path.display()))?;
+
+    for (month, path) in partitions.iter().filter(|(m, _)| !shared(m)) {
+        let whole = clean_table(setup, prepared, month)?;
+        crate::output::write_atomic(path, |w| whole.write_partition_parquet(w).map_err(io))
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+/// An analysis error as the I/O error an atomic writer's filler returns.
+fn io(e: relief_analysis::AnalysisError) -> std::io::Error {
+    std::io::Error::other(e)
 }

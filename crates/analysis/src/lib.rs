@@ -23,6 +23,7 @@ pub mod stats;
 mod summarise;
 
 pub use export::{CleanTable, CleanTableOptions, neutralise_formula};
+pub use parquet_file::{MonthGroups, ParquetEncoder, ParquetFile, WithMonth};
 pub use prepare::Prepared;
 pub use relief_core::period::{Period, PeriodError};
 pub use summarise::{AnalysisSettings, InputFacts};
