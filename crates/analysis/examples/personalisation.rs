@@ -7,7 +7,7 @@
 
 use relief_analysis::Period;
 use relief_analysis::stats::{
-    CourseRow, FactorLevel, LevelRow, Technique, adjusted_effects, course_of_care, mcid_rate,
+    CourseRow, LevelRow, SpelledLevel, Technique, adjusted_effects, course_of_care, mcid_rate,
 };
 use relief_core::{Config, MinutesBand, Record, Vocabulary};
 use relief_ingest::{Pseudonymizer, ReadOptions, expand_paths, read_inputs};
@@ -120,7 +120,7 @@ fn level_rows<L>(
         .collect()
 }
 
-fn print_factor<L: FactorLevel>(rows: Vec<LevelRow<L>>, min: u64) {
+fn print_factor<L: SpelledLevel>(rows: Vec<LevelRow<L>>, min: u64) {
     println!("{} ({} rows)", L::FACTOR, rows.len());
     for e in adjusted_effects(&rows, min) {
         let ci = e

@@ -5,8 +5,7 @@
 //! The frame holds numbers only, so the columns are read once per summary as plain slices
 //! (region, client, before, change, visit) and as null-aware iterators (focus, pressure,
 //! minutes band, technique), and each factor's rows are gathered in one pass without a single
-//! per-row allocation: a technique is its text number with a precomputed sort rank, not a
-//! string. Clients are renumbered by their first row in canonical order, because the reader's
+//! per-row allocation: a technique is its rank among the period's techniques, not a string. Clients are renumbered by their first row in canonical order, because the reader's
 //! text numbers follow the input's row order: with them, reordering the input would reorder the
 //! statistics' tie-breaks and change the last bit of a sum. The statistics themselves (which rows form a model, the reference levels, the fits)
 //! are the stats module's; this module only decides which rows go in:
@@ -19,7 +18,9 @@
 
 use crate::frame::{col_names as c, dense};
 use crate::stats::adjusted::ReferenceRule;
-use crate::stats::{CourseRow, FactorLevel, LevelRow, adjusted_effects, course_of_care};
+use crate::stats::{
+    CourseRow, FactorLevel, LevelRow, adjusted_effects, adjusted_effects_spelled, course_of_care,
+};
 use crate::{AnalysisError, AnalysisSettings, Period, Prepared};
 use polars::prelude::*;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry, Factor};
@@ -28,45 +29,35 @@ use relief_core::{MinutesBand, Pressure, Region};
 use std::borrow::Cow;
 use std::ops::Range;
 
-/// A technique of the period with its place in the order SPEC §3.2 lists techniques
-/// (alphabetically ignoring case, ties by the exact text), made once per summary.
-#[derive(Debug)]
-struct TechniqueName<'a> {
-    rank: u32,
-    name: &'a str,
-}
+/// A row's technique: its rank among the period's techniques (see [`technique_names`]), which
+/// orders techniques as SPEC §3.2 lists them. As a `u16` it keeps a row of the technique model at 24
+/// bytes, the size of the other factors' rows (a pointer to the name made it 32: 160 MB more at
+/// 20 million rows, at the report's peak); a `u32` serves a period with more techniques than a
+/// `u16` can number. The names are spelled from the table when the entries are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TechniqueLevel<R>(R);
 
-/// A row's technique: one pointer to its [`TechniqueName`], so a row of the technique model is as
-/// small as the other factors' (32 bytes, not 48) and no row allocates, where
-/// [`crate::stats::Technique`] would.
-#[derive(Debug, Clone, Copy)]
-struct TechniqueLevel<'a>(&'a TechniqueName<'a>);
-
-impl PartialEq for TechniqueLevel<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.rank == other.0.rank
-    }
-}
-
-impl Eq for TechniqueLevel<'_> {}
-
-impl PartialOrd for TechniqueLevel<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for TechniqueLevel<'_> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.rank.cmp(&other.0.rank)
-    }
-}
-
-impl FactorLevel for TechniqueLevel<'_> {
+impl<R: Ord + Copy + Send + Sync> FactorLevel for TechniqueLevel<R> {
     const FACTOR: Factor = Factor::Technique;
     const REFERENCE: ReferenceRule = ReferenceRule::MostRows;
-    fn text(&self) -> String {
-        self.0.name.to_string()
+}
+
+/// A technique's rank as a number type: `u16` when the period's techniques fit, `u32` else.
+trait Rank: Ord + Copy + Send + Sync + Into<u32> {
+    /// `rank` in this type; only called with a rank the type holds.
+    fn of(rank: u32) -> Self;
+}
+
+impl Rank for u16 {
+    fn of(rank: u32) -> u16 {
+        debug_assert!(rank <= u32::from(u16::MAX));
+        rank as u16
+    }
+}
+
+impl Rank for u32 {
+    fn of(rank: u32) -> u32 {
+        rank
     }
 }
 
@@ -149,14 +140,15 @@ fn slice<T: PolarsDataType>(ca: &ChunkedArray<T>, range: &Range<usize>) -> Chunk
     ca.slice(range.start as i64, range.len())
 }
 
-/// The techniques that occur in `range`, ranked alphabetically ignoring case, ties by the exact
-/// text; and for every text number, its technique's position in that list (`u32::MAX` for texts
-/// that are not techniques of the range).
+/// The names of the techniques that occur in `range`, in the order SPEC §3.2 lists techniques
+/// (alphabetically ignoring case, ties by the exact text), made once per summary; and for every
+/// text number, its technique's rank in that list (`u32::MAX` for texts that are not
+/// techniques of the range).
 fn technique_names<'t>(
     column: &UInt32Chunked,
     range: &Range<usize>,
     texts: &'t Texts,
-) -> (Vec<TechniqueName<'t>>, Vec<u32>) {
+) -> (Vec<&'t str>, Vec<u32>) {
     let mut seen = vec![false; texts.len()];
     for id in slice(column, range).iter().flatten() {
         seen[id as usize] = true;
@@ -175,13 +167,29 @@ fn technique_names<'t>(
         .enumerate()
         .map(|(rank, (_, name, id))| {
             position[id as usize] = rank as u32;
-            TechniqueName {
-                rank: rank as u32,
-                name,
-            }
+            name
         })
         .collect();
     (names, position)
+}
+
+/// The technique model's entries: rows whose technique is known, each technique as its rank
+/// in `R`, spelled from `names`.
+fn technique_effects<R: Rank>(
+    cols: &Columns<'_>,
+    rows: &Range<usize>,
+    names: &[&str],
+    position: &[u32],
+    min: u64,
+) -> Vec<AdjustedEntry> {
+    let technique = slice(cols.technique, rows);
+    let known = technique.len() - technique.null_count();
+    let levels = technique
+        .iter()
+        .map(|t| t.map(|id| TechniqueLevel(R::of(position[id as usize]))));
+    let level_rows = cols.level_rows(rows.clone(), known, levels);
+    let spell = |level: &TechniqueLevel<R>| names[level.0.into() as usize].to_string();
+    adjusted_effects_spelled(level_rows, min, &spell)
 }
 
 impl Prepared {
@@ -219,12 +227,11 @@ impl Prepared {
         };
         let technique = || {
             let (names, position) = technique_names(cols.technique, &rows, &self.texts);
-            let technique = slice(cols.technique, &rows);
-            let known = technique.len() - technique.null_count();
-            let technique = technique
-                .iter()
-                .map(|t| t.map(|id| TechniqueLevel(&names[position[id as usize] as usize])));
-            adjusted_effects(cols.level_rows(rows.clone(), known, technique), min)
+            if names.len() <= usize::from(u16::MAX) + 1 {
+                technique_effects::<u16>(&cols, &rows, &names, &position, min)
+            } else {
+                technique_effects::<u32>(&cols, &rows, &names, &position, min)
+            }
         };
         // Region by region: each region's figures depend only on its own rows, and one region's
         // rows at a time hold a fraction of the memory of all of them (the sort's buffer too).
@@ -258,5 +265,53 @@ impl Prepared {
         };
         let (adjusted, course) = rayon::join(factors, course);
         Ok((adjusted, course))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relief_core::{Origin, Record};
+    use std::sync::Arc;
+
+    /// Numbering techniques with `u16` (every real period) or `u32` (a period with more
+    /// techniques than a `u16` can number) gives the same entries, and the techniques are
+    /// spelled from the table: what the narrow type saves is memory only.
+    #[test]
+    fn technique_ranks_of_either_width_give_the_same_entries() {
+        let techniques = ["Swedish", "deep tissue", "Cupping", "swedish"];
+        let records: relief_core::Records = (0..400u32)
+            .map(|i| Record {
+                date: chrono::NaiveDate::from_ymd_opt(2026, 10, 1 + i % 28).unwrap(),
+                client: Arc::from(format!("c{}", i % 40)),
+                therapist: None,
+                session_id: None,
+                region: Region::ALL[(i % 3) as usize],
+                side: None,
+                before: f64::from(3 + i % 7),
+                after: f64::from(i % 4),
+                pressure: None,
+                minutes: None,
+                focus: None,
+                technique: Some(Arc::from(techniques[(i % 4) as usize])),
+                origin: Origin {
+                    file: Arc::from("a.csv"),
+                    sheet: Arc::from("S"),
+                    row: i + 2,
+                },
+            })
+            .collect();
+        let p = Prepared::new(records).unwrap();
+        let period = Period::parse_month("2026-10").unwrap();
+        let rows = p.rows_of(&period);
+        let cols = Columns::of(&p.frame, rows.end, p.texts.len()).unwrap();
+        let (names, position) = technique_names(cols.technique, &rows, &p.texts);
+        assert_eq!(names, ["Cupping", "deep tissue", "Swedish", "swedish"]);
+        let narrow = technique_effects::<u16>(&cols, &rows, &names, &position, 5);
+        let wide = technique_effects::<u32>(&cols, &rows, &names, &position, 5);
+        assert!(!narrow.is_empty());
+        assert_eq!(narrow, wide);
+        assert!(narrow.iter().all(|e| e.factor == Factor::Technique));
+        assert!(narrow.iter().any(|e| e.level == "deep tissue"));
     }
 }

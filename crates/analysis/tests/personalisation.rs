@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relief_analysis::Period;
 use relief_analysis::stats::{
-    CourseRow, FactorLevel, LevelRow, Technique, adjusted_effects, course_of_care, mcid_rate,
+    CourseRow, LevelRow, SpelledLevel, Technique, adjusted_effects, course_of_care, mcid_rate,
 };
 use relief_core::config::AnalysisConfig;
 use relief_core::personalisation::{AdjustedEntry, CourseEntry};
@@ -130,7 +130,7 @@ fn level_rows<L>(
 
 /// The `adjusted` list as the statistics give it on rows gathered from the records.
 fn expected_adjusted(records: &[Record], period: &Period, min: u64) -> Vec<AdjustedEntry> {
-    fn of<L: FactorLevel>(rows: Vec<LevelRow<L>>, min: u64) -> Vec<AdjustedEntry> {
+    fn of<L: SpelledLevel>(rows: Vec<LevelRow<L>>, min: u64) -> Vec<AdjustedEntry> {
         adjusted_effects(&rows, min)
     }
     let mut out = of(level_rows(records, period, |r| r.focus), min);

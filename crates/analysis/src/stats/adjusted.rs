@@ -50,8 +50,14 @@ pub trait FactorLevel: Ord + Clone + Send + Sync {
     const FACTOR: Factor;
     /// How the reference level is chosen.
     const REFERENCE: ReferenceRule;
-    /// The level as written in JSON and the workbook: `"true"`, `"firm"`, `"16-30"`, a
-    /// technique's name.
+}
+
+/// A level that can spell itself as JSON and the workbook write it: `"true"`, `"firm"`,
+/// `"16-30"`, a technique's name. A level that is only a number in a table of names (the
+/// period's techniques, to keep each model row small) is spelled by
+/// [`adjusted_effects_spelled`]'s caller instead.
+pub trait SpelledLevel: FactorLevel {
+    /// The level's text.
     fn text(&self) -> String;
 }
 
@@ -59,6 +65,9 @@ pub trait FactorLevel: Ord + Clone + Send + Sync {
 impl FactorLevel for bool {
     const FACTOR: Factor = Factor::Focus;
     const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
+}
+
+impl SpelledLevel for bool {
     fn text(&self) -> String {
         self.to_string()
     }
@@ -68,6 +77,9 @@ impl FactorLevel for bool {
 impl FactorLevel for Pressure {
     const FACTOR: Factor = Factor::Pressure;
     const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
+}
+
+impl SpelledLevel for Pressure {
     fn text(&self) -> String {
         self.key().to_string()
     }
@@ -77,6 +89,9 @@ impl FactorLevel for Pressure {
 impl FactorLevel for MinutesBand {
     const FACTOR: Factor = Factor::Minutes;
     const REFERENCE: ReferenceRule = ReferenceRule::Lowest;
+}
+
+impl SpelledLevel for MinutesBand {
     fn text(&self) -> String {
         self.key().to_string()
     }
@@ -110,6 +125,9 @@ impl Technique {
 impl FactorLevel for Technique {
     const FACTOR: Factor = Factor::Technique;
     const REFERENCE: ReferenceRule = ReferenceRule::MostRows;
+}
+
+impl SpelledLevel for Technique {
     fn text(&self) -> String {
         self.text.to_string()
     }
@@ -143,9 +161,18 @@ pub struct LevelRow<L> {
 ///
 /// The rows are put in a canonical order before anything is summed, so the input's row order
 /// does not change a bit of the result.
-pub fn adjusted_effects<'r, L: FactorLevel + 'r>(
+pub fn adjusted_effects<'r, L: SpelledLevel + 'r>(
     rows: impl Into<Cow<'r, [LevelRow<L>]>>,
     min_group_size: u64,
+) -> Vec<AdjustedEntry> {
+    adjusted_effects_spelled(rows, min_group_size, &L::text)
+}
+
+/// As [`adjusted_effects`], for levels that `text` spells.
+pub fn adjusted_effects_spelled<'r, L: FactorLevel + 'r>(
+    rows: impl Into<Cow<'r, [LevelRow<L>]>>,
+    min_group_size: u64,
+    text: &(dyn Fn(&L) -> String + Sync),
 ) -> Vec<AdjustedEntry> {
     let mut rows = rows.into().into_owned();
     let Some(reference) = reference_level(&rows) else {
@@ -161,7 +188,7 @@ pub fn adjusted_effects<'r, L: FactorLevel + 'r>(
     );
     let mut entries: Vec<(L, AdjustedEntry)> = models
         .into_par_iter()
-        .flat_map_iter(|(rows, scope)| model_entries(rows, scope, &reference, min_group_size))
+        .flat_map_iter(|(rows, scope)| model_entries(rows, scope, &reference, min_group_size, text))
         .collect();
     entries.sort_by(|(la, a), (lb, b)| la.cmp(lb).then_with(|| a.region.cmp(&b.region)));
     entries.into_iter().map(|(_, e)| e).collect()
@@ -302,6 +329,7 @@ fn model_entries<L: FactorLevel>(
     scope: RegionOrAll,
     reference: &L,
     min_group_size: u64,
+    text: &(dyn Fn(&L) -> String + Sync),
 ) -> Vec<(L, AdjustedEntry)> {
     let mut runs = level_runs(rows);
     let Some(reference_runs) = runs.remove(reference) else {
@@ -339,8 +367,8 @@ fn model_entries<L: FactorLevel>(
             };
             let entry = AdjustedEntry {
                 factor: L::FACTOR,
-                level: level.text(),
-                reference: reference.text(),
+                level: text(level),
+                reference: text(reference),
                 region: scope,
                 rows: stats.rows,
                 clients: level_clients,

@@ -17,7 +17,9 @@ pub mod ols;
 #[cfg(test)]
 mod tests;
 
-pub use adjusted::{FactorLevel, LevelRow, Technique, adjusted_effects};
+pub use adjusted::{
+    FactorLevel, LevelRow, SpelledLevel, Technique, adjusted_effects, adjusted_effects_spelled,
+};
 pub use course::{CourseRow, course_of_care};
 pub use mcid::{mcid_rate, reaches_mcid};
 pub use ols::{Fit, NoFit, fit};
