@@ -448,3 +448,45 @@ fn conflicting_synonyms_in_the_config_are_an_error_naming_both() {
     run.assert_bounded(0);
     assert_good_files_read(&json);
 }
+
+#[test]
+fn a_technique_column_of_two_thousand_texts_reports_without_fitting_them() {
+    let w = tempfile::tempdir().unwrap();
+    let dir = w.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    // 24,000 rows, 3,000 clients, 2,000 techniques of twelve rows each, focus recorded too:
+    // the technique model would have ~2,000 columns (hours of QR and SVD before the fix).
+    let mut csv = String::from("Date,Client,Therapist,Region,Before,After,Focus,Technique\n");
+    let regions = ["neck", "upper back", "lower back", "shoulders"];
+    for i in 0..24_000u32 {
+        let (session, region) = (i / 4, regions[(i % 4) as usize]);
+        let day = 1 + session % 28;
+        let before = 3 + (i * 3) % 7;
+        let after = (i * 5) % 4;
+        let focus = if (i * 3) % 5 < 2 { "yes" } else { "no" };
+        csv.push_str(&format!(
+            "2026-10-{day:02},C{},Ann,{region},{before},{after},{focus},tech{}\n",
+            session % 3000,
+            session % 2000
+        ));
+    }
+    std::fs::write(dir.join("many.csv"), csv).unwrap();
+    let run = bounded::relief(w.path(), &["report", "in", "--out", "out", "--json"], LIMIT);
+    run.assert_bounded(0);
+    let summary: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.show()));
+    let summary = summary
+        .get("periods")
+        .and_then(|p| p.get(0))
+        .unwrap_or(&summary);
+    let adjusted = summary["adjusted"].as_array().unwrap();
+    let of = |factor: &'static str| adjusted.iter().filter(move |e| e["factor"] == factor);
+    // Every technique is still listed with its raw difference; none is fitted.
+    assert!(of("technique").count() > 1000);
+    assert!(
+        of("technique")
+            .all(|e| e["adjusted_difference"].is_null() && e["raw_difference"].is_number())
+    );
+    // The other factors are fitted as ever.
+    assert!(of("focus").any(|e| e["adjusted_difference"].is_number()));
+}

@@ -156,8 +156,8 @@ pub struct LevelRow<L> {
 /// there: a region with focus rows only has no focus entry. `small_sample` (and no CI) when the
 /// level or the reference has fewer than `min_group_size` rows or fewer than 2 clients, or the
 /// model has fewer than [`MIN_CLIENTS_FOR_CI`] clients. `adjusted_difference` and `ci95` are
-/// `None` for every level of a model that cannot be fitted ([`NoFit`]: N ≤ K, or X
-/// rank-deficient).
+/// `None` for every level of a model that cannot be fitted ([`NoFit`]: N ≤ K, X
+/// rank-deficient, or more levels than [`ols::MAX_COLUMNS`] leaves room for).
 ///
 /// The rows are put in a canonical order before anything is summed, so the input's row order
 /// does not change a bit of the result.

@@ -17,6 +17,13 @@ use nalgebra::{DMatrix, DVector, QR, SVD};
 /// never that close to constant unless it is constant.
 pub const RANK_TOLERANCE: f64 = 1e-7;
 
+/// The most columns a model may have. A fit costs N·K² for its QR and K³ for the SVD: at 64
+/// columns and 800,000 rows that is seconds, but a file whose technique column holds thousands
+/// /// of different texts asks for thousands of columns, which would run for hours. 64 leaves room
+/// for the nine regions, arrival soreness and 54 levels against the reference: far more
+/// techniques than a clinic uses.
+pub const MAX_COLUMNS: usize = 64;
+
 /// Iterations allowed to the SVD before it gives up (it needs a few dozen on real designs).
 const SVD_MAX_ITERATIONS: usize = 10_000;
 
@@ -56,6 +63,9 @@ pub enum NoFit {
     /// every row.
     #[error("the columns of the model are linearly dependent")]
     RankDeficient,
+    /// More than [`MAX_COLUMNS`] columns: too many levels to compare at once.
+    #[error("a model with {columns} columns is more than the {MAX_COLUMNS} relief fits")]
+    TooManyColumns { columns: usize },
     /// A value of X or y is NaN or infinite.
     #[error("a value of the model is not a finite number")]
     NotFinite,
@@ -152,6 +162,7 @@ pub fn fit(x: &[f64], columns: usize, y: &[f64], clusters: &[u32]) -> Result<Fit
 /// t with G − 1 degrees of freedom (Cameron and Miller §VI.A).
 ///
 /// # Errors
+/// [`NoFit::TooManyColumns`] when K > [`MAX_COLUMNS`] (checked before a row is read),
 /// [`NoFit::TooFewRows`] when N ≤ K, [`NoFit::RankDeficient`] when the columns are linearly
 /// dependent within [`RANK_TOLERANCE`], [`NoFit::NotFinite`] for a NaN or infinite input,
 /// [`NoFit::Shape`] for a design without columns, [`NoFit::NotConverged`] if the SVD fails.
@@ -159,6 +170,9 @@ pub fn fit_design(design: &impl Design) -> Result<Fit, NoFit> {
     let (n, k) = (design.rows(), design.columns());
     if k == 0 {
         return Err(NoFit::Shape);
+    }
+    if k > MAX_COLUMNS {
+        return Err(NoFit::TooManyColumns { columns: k });
     }
     if n <= k {
         return Err(NoFit::TooFewRows {
@@ -391,6 +405,64 @@ mod tests {
     /// Sandwich = 0.5 z zᵀ = [[0.125, 0, −0.125], [0, 0, 0], [−0.125, 0, 0.125]].
     /// CR1 factor: G/(G − 1) × (N − 1)/(N − K) = 2/1 × 3/1 = 6.
     /// V = [[0.75, 0, −0.75], [0, 0, 0], [−0.75, 0, 0.75]]; SE(focus) = √0.75.
+    /// A design of `columns` columns and `rows` rows of arbitrary, independent values; with
+    /// `readable` false, reading a row is a bug.
+    struct Wide {
+        columns: usize,
+        rows: usize,
+        readable: bool,
+    }
+
+    impl Design for Wide {
+        fn rows(&self) -> usize {
+            self.rows
+        }
+        fn columns(&self) -> usize {
+            self.columns
+        }
+        fn row(&self, i: usize, x: &mut [f64]) -> (f64, u32) {
+            assert!(
+                self.readable,
+                "a row was read from a design that is refused"
+            );
+            for (j, v) in x.iter_mut().enumerate() {
+                // A fixed pseudo-random value per cell (splitmix-style), in [0, 1).
+                let h = ((i * 131 + j * 7919 + 1) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                *v = (h >> 11) as f64 / (1u64 << 53) as f64;
+            }
+            ((i % 10) as f64, self.cluster(i))
+        }
+        fn cluster(&self, i: usize) -> u32 {
+            (i % 40) as u32
+        }
+    }
+
+    /// A model with more than MAX_COLUMNS columns (a technique column with thousands of
+    /// different texts) is refused before a row is read, where fitting it would take hours; a
+    /// model at the limit is fitted.
+    #[test]
+    fn models_wider_than_the_limit_are_refused_before_reading_a_row() {
+        let over = Wide {
+            columns: MAX_COLUMNS + 1,
+            rows: 10_000,
+            readable: false,
+        };
+        assert_eq!(
+            fit_design(&over),
+            Err(NoFit::TooManyColumns {
+                columns: MAX_COLUMNS + 1
+            })
+        );
+        let at = Wide {
+            columns: MAX_COLUMNS,
+            rows: 1_000,
+            readable: true,
+        };
+        let fit = fit_design(&at).unwrap();
+        assert_eq!(fit.coefficients.len(), MAX_COLUMNS);
+        assert_eq!(fit.clusters, 40);
+    }
+
     #[test]
     fn hand_worked_cr1_with_two_clients() {
         let (x, y) = (HAND_WORKED_X, HAND_WORKED_Y);
