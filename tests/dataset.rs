@@ -516,3 +516,60 @@ fn csv_cells_that_look_like_formulas_are_neutralised_while_parquet_and_json_stay
     named.sort();
     assert_eq!(named, hostile);
 }
+
+/// A range report writes each month it holds whole through the period's own row groups, and a
+/// month it cuts from that month's own table: every partition is, byte for byte, the one a
+/// report of the month alone writes, and the period's file holds exactly the range's rows, one
+/// row group per month.
+#[test]
+fn a_range_report_writes_the_same_partitions_as_reports_of_each_month() {
+    let w = Workdir::new();
+    let out = w.relief(&["sample", "--out", "inbox"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = w.relief(&["report", "inbox", "--by-month", "--out", "months"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    // June is cut (from the 15th); July to September are whole.
+    let out = w.relief(&[
+        "report",
+        "inbox",
+        "--from",
+        "2026-06-15",
+        "--to",
+        "2026-09-30",
+        "--out",
+        "range",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let (months, range) = (tree(&w.join("months")), tree(&w.join("range")));
+    let partitions: Vec<&String> = range
+        .keys()
+        .filter(|k| k.starts_with("clean/month="))
+        .collect();
+    let names: Vec<&str> = partitions.iter().map(|k| &k[12..19]).collect();
+    assert_eq!(names, ["2026-06", "2026-07", "2026-08", "2026-09"]);
+    for name in partitions {
+        assert!(
+            range[name] == months[name],
+            "{name} differs from the month's own"
+        );
+    }
+
+    let summary: Value =
+        serde_json::from_slice(&range["2026-06-15_2026-09-30/summary.json"]).unwrap();
+    let answers = duckdb::query(
+        &w.join("range"),
+        &[
+            "SELECT count(*) AS n, min(month) AS first, max(month) AS last \
+             FROM '2026-06-15_2026-09-30/sessions.parquet'",
+            "SELECT count(DISTINCT row_group_id) AS groups \
+             FROM parquet_metadata('2026-06-15_2026-09-30/sessions.parquet')",
+        ],
+    );
+    let all = &answers[0].rows[0];
+    assert_eq!(all["n"], summary["rows"]["used"]);
+    assert_eq!(
+        (all["first"].as_str(), all["last"].as_str()),
+        (Some("2026-06"), Some("2026-09"))
+    );
+    assert_eq!(answers[1].rows[0]["groups"], 4);
+}

@@ -196,9 +196,9 @@ fn clean_table<'a>(
 /// still writes the whole month: a partition named `month=2026-10` holds all of October),
 /// without the `month` column the folder name carries.
 ///
-/// A month the period holds whole is encoded once: its row groups go into the period's file
-/// and the month's partition alike (a row group never spans two months). A month the period
-/// cuts has its partition written from the month's own table.
+/// A month whose every row is in the period is encoded once: its row groups go into the
+/// period's file and the month's partition alike (a row group never spans two months). A month
+/// the period leaves rows of out has its partition written from the month's own table.
 fn write_parquet_files(
     setup: &Setup,
     prepared: &Prepared,
@@ -220,7 +220,10 @@ fn write_parquet_files(
     let shared = |month: &Period| months.iter().any(|m| m.whole && m.month == month);
 
     let path = dir.join(SESSIONS_PARQUET);
-    crate::output::write_atomic(&path, |w| {
+    // A partition that fails is reported as itself, not as a failure of the period's file
+    // (which is then left unwritten, as the error stops it).
+    let mut failed_partition: Option<anyhow::Error> = None;
+    let written = crate::output::write_atomic(&path, |w| {
         let mut file = encoder.file(w, WithMonth(true)).map_err(io)?;
         for part in &months {
             let partition = partition_of(part.month).filter(|_| part.whole);
@@ -230,7 +233,7 @@ fn write_parquet_files(
                 }
                 continue;
             };
-            crate::output::write_atomic(partition, |w| {
+            let month_written = crate::output::write_atomic(partition, |w| {
                 let mut month_file = encoder.file(w, WithMonth(false)).map_err(io)?;
                 for rows in &part.groups {
                     encoder
@@ -238,12 +241,19 @@ fn write_parquet_files(
                         .map_err(io)?;
                 }
                 month_file.finish().map_err(io)
-            })
-            .map_err(|e| std::io::Error::other(format!("{}: {e}", partition.display())))?;
+            });
+            if let Err(e) = month_written {
+                let e = anyhow::Error::new(e).context(format!("writing {}", partition.display()));
+                failed_partition = Some(e);
+                return Err(std::io::Error::other("a month's dataset file failed"));
+            }
         }
         file.finish().map_err(io)
-    })
-    .with_context(|| format!("writing {}", path.display()))?;
+    });
+    if let Some(e) = failed_partition {
+        return Err(e);
+    }
+    written.with_context(|| format!("writing {}", path.display()))?;
 
     for (month, path) in partitions.iter().filter(|(m, _)| !shared(m)) {
         let whole = clean_table(setup, prepared, month)?;

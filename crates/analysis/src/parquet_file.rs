@@ -139,7 +139,7 @@ pub struct MonthGroups<'p> {
     /// The month (the whole calendar month, whatever the period).
     pub month: &'p Period,
     /// Whether the table holds every row the month has, so that these groups are the month's
-    /// partition too; `false` when the period starts or ends inside the month.
+    /// partition too; `false` when the period leaves out some of the month's rows.
     pub whole: bool,
     /// Row ranges of the table, one per row group.
     pub groups: Vec<Range<usize>>,
@@ -211,6 +211,12 @@ impl<'t, 'p> ParquetEncoder<'t, 'p> {
         file: &mut ParquetFile<'_, '_, '_, A>,
         also: Option<&mut ParquetFile<'_, '_, '_, B>>,
     ) -> Result<(), AnalysisError> {
+        if rows.start > rows.end || rows.end > self.source.table.height() {
+            return Err(bug(format!(
+                "rows {rows:?} are not rows of a table of {} rows",
+                self.source.table.height()
+            )));
+        }
         let mut first = file.start_group(&rows)?;
         let mut second = also.map(|f| f.start_group(&rows)).transpose()?;
         let schema = self.schema(WithMonth(false))?;

@@ -7,8 +7,9 @@
 //! minutes band, technique), and each factor's rows are gathered in one pass without a single
 //! per-row allocation: a technique is its rank among the period's techniques, not a string. Clients are renumbered by their first row in canonical order, because the reader's
 //! text numbers follow the input's row order: with them, reordering the input would reorder the
-//! statistics' tie-breaks and change the last bit of a sum. The statistics themselves (which rows form a model, the reference levels, the fits)
-//! are the stats module's; this module only decides which rows go in:
+//! statistics' tie-breaks and change the last bit of a sum. The statistics themselves (which
+//! rows form a model, the reference levels, the fits) are the stats module's; this module only
+//! decides which rows go in:
 //!
 //! - adjusted effects: the period's rows where the factor is known, factor by factor (focus,
 //!   pressure, minutes, technique), concatenated in that order;

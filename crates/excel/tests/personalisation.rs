@@ -142,7 +142,7 @@ fn adjusted_sheet_shows_raw_beside_adjusted_as_the_model_says() {
     assert_notes_say(
         &path,
         &[
-            "arrival soreness was the same in every row, there are too few rows for what has to be estimated, or there are more levels than relief compares at once",
+            "arrival soreness was the same in every row, there are too few rows for what has to be estimated, or there are more techniques than one comparison can hold",
             "No confidence interval: small sample, every row at this level is from one client",
             "No confidence interval: there is no adjusted difference",
         ],

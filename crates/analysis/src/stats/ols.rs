@@ -19,9 +19,10 @@ pub const RANK_TOLERANCE: f64 = 1e-7;
 
 /// The most columns a model may have. A fit costs N·K² for its QR and K³ for the SVD: at 64
 /// columns and 800,000 rows that is seconds, but a file whose technique column holds thousands
-/// /// of different texts asks for thousands of columns, which would run for hours. 64 leaves room
-/// for the nine regions, arrival soreness and 54 levels against the reference: far more
-/// techniques than a clinic uses.
+/// of different texts asks for thousands of columns, which would run for hours. 64 leaves room
+/// for 62 levels against the reference in one region's model (intercept and arrival soreness
+/// besides), and 54 in the pooled model when all nine regions have rows: far more techniques
+/// than a clinic uses.
 pub const MAX_COLUMNS: usize = 64;
 
 /// Iterations allowed to the SVD before it gives up (it needs a few dozen on real designs).
@@ -382,29 +383,6 @@ mod tests {
     ];
     const HAND_WORKED_Y: [f64; 4] = [1.5, 4.0, 0.5, 3.0];
 
-    /// Worked on paper. Columns: intercept, before, focus. Two clients, A (rows 1–2) and B
-    /// (rows 3–4):
-    ///
-    /// ```text
-    ///  row client before focus change
-    ///   1     A      4      0    1.5
-    ///   2     A      8      1    4.0
-    ///   3     B      4      0    0.5
-    ///   4     B      6      1    3.0
-    /// ```
-    ///
-    /// The residual space of X is one-dimensional: u ⊥ 1, u ⊥ focus and u ⊥ before force
-    /// u = t(1, 0, −1, 0). The changes are X(−1, 0.5, 1) + 0.5(1, 0, −1, 0), so
-    /// β = (−1, 0.5, 1) and u = (0.5, 0, −0.5, 0). (Raw focus difference: 3.5 − 1 = 2.5.)
-    ///
-    /// X′X = [[4, 22, 2], [22, 132, 14], [2, 14, 2]].
-    /// Scores: s_A = x₁u₁ + x₂u₂ = 0.5 (1, 4, 0); s_B = x₃u₃ = −0.5 (1, 4, 0).
-    /// Meat = s_A s_Aᵀ + s_B s_Bᵀ = 0.5 w wᵀ with w = (1, 4, 0).
-    /// (X′X)⁻¹ w solves X′X z = w: the third equation gives z₃ = −z₁ − 7z₂, then
-    /// 2z₁ + 8z₂ = 1 and 8z₁ + 34z₂ = 4, so z = (0.5, 0, −0.5).
-    /// Sandwich = 0.5 z zᵀ = [[0.125, 0, −0.125], [0, 0, 0], [−0.125, 0, 0.125]].
-    /// CR1 factor: G/(G − 1) × (N − 1)/(N − K) = 2/1 × 3/1 = 6.
-    /// V = [[0.75, 0, −0.75], [0, 0, 0], [−0.75, 0, 0.75]]; SE(focus) = √0.75.
     /// A design of `columns` columns and `rows` rows of arbitrary, independent values; with
     /// `readable` false, reading a row is a bug.
     struct Wide {
@@ -463,6 +441,29 @@ mod tests {
         assert_eq!(fit.clusters, 40);
     }
 
+    /// Worked on paper. Columns: intercept, before, focus. Two clients, A (rows 1–2) and B
+    /// (rows 3–4):
+    ///
+    /// ```text
+    ///  row client before focus change
+    ///   1     A      4      0    1.5
+    ///   2     A      8      1    4.0
+    ///   3     B      4      0    0.5
+    ///   4     B      6      1    3.0
+    /// ```
+    ///
+    /// The residual space of X is one-dimensional: u ⊥ 1, u ⊥ focus and u ⊥ before force
+    /// u = t(1, 0, −1, 0). The changes are X(−1, 0.5, 1) + 0.5(1, 0, −1, 0), so
+    /// β = (−1, 0.5, 1) and u = (0.5, 0, −0.5, 0). (Raw focus difference: 3.5 − 1 = 2.5.)
+    ///
+    /// X′X = [[4, 22, 2], [22, 132, 14], [2, 14, 2]].
+    /// Scores: s_A = x₁u₁ + x₂u₂ = 0.5 (1, 4, 0); s_B = x₃u₃ = −0.5 (1, 4, 0).
+    /// Meat = s_A s_Aᵀ + s_B s_Bᵀ = 0.5 w wᵀ with w = (1, 4, 0).
+    /// (X′X)⁻¹ w solves X′X z = w: the third equation gives z₃ = −z₁ − 7z₂, then
+    /// 2z₁ + 8z₂ = 1 and 8z₁ + 34z₂ = 4, so z = (0.5, 0, −0.5).
+    /// Sandwich = 0.5 z zᵀ = [[0.125, 0, −0.125], [0, 0, 0], [−0.125, 0, 0.125]].
+    /// CR1 factor: G/(G − 1) × (N − 1)/(N − K) = 2/1 × 3/1 = 6.
+    /// V = [[0.75, 0, −0.75], [0, 0, 0], [−0.75, 0, 0.75]]; SE(focus) = √0.75.
     #[test]
     fn hand_worked_cr1_with_two_clients() {
         let (x, y) = (HAND_WORKED_X, HAND_WORKED_Y);

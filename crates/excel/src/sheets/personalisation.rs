@@ -57,7 +57,7 @@ pub fn small_reason(e: &AdjustedEntry, min: u64) -> String {
 }
 
 /// The note of a missing adjusted difference.
-pub const NO_ADJUSTED: &str = "No adjusted difference: the comparison at equal arrival soreness cannot be computed here, because arrival soreness was the same in every row, there are too few rows for what has to be estimated, or there are more levels than relief compares at once (54 besides the reference). The raw difference is still shown.";
+pub const NO_ADJUSTED: &str = "No adjusted difference: the comparison at equal arrival soreness cannot be computed here, because arrival soreness was the same in every row, there are too few rows for what has to be estimated, or there are more techniques than one comparison can hold (a model has at most 64 columns: about 54 techniques over all regions, 62 in one region). The raw difference is still shown.";
 
 /// The cells of one adjusted entry, in [`adjusted_headers`] order.
 fn adjusted_cells(e: &AdjustedEntry, s: &Settings) -> Vec<(Cell, Kind)> {
