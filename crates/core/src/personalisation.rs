@@ -109,8 +109,7 @@ pub struct AdjustedEntry {
     /// The level's mean change minus the reference level's mean change, over the model's rows.
     pub raw_difference: f64,
     /// The level's coefficient at equal arrival soreness; `None` when the model cannot be
-    /// fitted (arrival soreness the same in every row, no more rows than columns, or more than
-    /// 64 columns: too many techniques to compare at once).
+    /// fitted (the same arrival soreness in every row, too few rows, or over 64 columns).
     pub adjusted_difference: Option<f64>,
     /// 95 % CI of the adjusted difference (client-clustered CR1, t with G − 1 degrees of
     /// freedom); `None` for a small sample or when the model cannot be fitted.
