@@ -66,7 +66,7 @@ fn value_text(e: &AdjustedEntry) -> String {
 
 /// The lines to draw: pooled comparisons, then focus by region, cut to `max` lines (region
 /// lines go first). Returns the lines and how many entries were left out.
-fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, usize) {
+fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, LeftOut) {
     let pooled: Vec<&AdjustedEntry> = s
         .adjusted
         .iter()
@@ -95,7 +95,36 @@ fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, usize) {
         out.extend(focus.iter().take(room).map(|e| Line::Entry(e)));
     }
     let shown = out.iter().filter(|l| matches!(l, Line::Entry(_))).count();
-    (out, pooled.len() + focus.len() - shown)
+    let pooled_shown = pooled.len().min(max.saturating_sub(1));
+    let left_out = LeftOut {
+        all: pooled.len() + focus.len() - shown,
+        pooled: pooled.len() - pooled_shown,
+    };
+    (out, left_out)
+}
+
+/// The comparisons the chart has no room for (all of them are in the workbook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LeftOut {
+    all: usize,
+    /// Of which comparisons over all regions (the rest are focus in one region).
+    pooled: usize,
+}
+
+impl LeftOut {
+    /// The note under the chart, naming where the rest are; `None` when nothing is left out.
+    fn note(self) -> Option<String> {
+        let more = match (self.all, self.pooled) {
+            (0, _) => return None,
+            (1, 0) => "1 more comparison (focus in another region) is".to_string(),
+            (n, 0) => format!("{n} more comparisons (focus in other regions) are"),
+            (1, _) => "1 more comparison is".to_string(),
+            (n, _) => format!("{n} more comparisons are"),
+        };
+        Some(format!(
+            "{more} in the workbook's Personalisation, adjusted sheet."
+        ))
+    }
 }
 
 /// The sentence above the plot: what the pooled focus comparison says.
@@ -201,14 +230,9 @@ pub fn adjusted(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
         x: x.0,
     };
     draw_lines(c, &plot, &lines, &labels, &values)?;
-    if left_out > 0 {
-        let more = if left_out == 1 {
-            "1 more comparison (focus in another region) is".to_string()
-        } else {
-            format!("{left_out} more comparisons (focus in other regions) are")
-        };
+    if let Some(note) = left_out.note() {
         c.text(
-            &format!("{more} in the workbook's Personalisation, adjusted sheet."),
+            &note,
             body.left,
             plot_bottom + c.px(88.0),
             Align::Left,
@@ -388,4 +412,31 @@ fn entry(
     let fitted = c.fit(row.value, c.w - value_x - c.px(60.0), ink);
     c.text(&fitted, value_x + c.px(12.0), y, Align::Left, ink)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LeftOut;
+
+    /// The note says "focus in other regions" only when every comparison left out is one: a
+    /// period of hundreds of techniques leaves out comparisons over all regions too.
+    #[test]
+    fn the_note_names_focus_only_when_only_focus_is_left_out() {
+        let note = |all, pooled| LeftOut { all, pooled }.note();
+        assert_eq!(note(0, 0), None);
+        assert_eq!(
+            note(1, 0).unwrap(),
+            "1 more comparison (focus in another region) is in the workbook's Personalisation, adjusted sheet."
+        );
+        assert!(
+            note(4, 0)
+                .unwrap()
+                .starts_with("4 more comparisons (focus in other regions) are")
+        );
+        assert_eq!(
+            note(1981, 1970).unwrap(),
+            "1981 more comparisons are in the workbook's Personalisation, adjusted sheet."
+        );
+        assert!(note(1, 1).unwrap().starts_with("1 more comparison is"));
+    }
 }
