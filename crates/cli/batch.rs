@@ -98,7 +98,10 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             report.exit_status
         }
         Err(e) => {
-            log.line(format_args!("could not finish: {e:#}"));
+            log.line(format_args!(
+                "could not finish: {}",
+                crate::common::error_line(e)
+            ));
             log.line(format_args!("finished with exit status {EXIT_CANNOT_RUN}"));
             EXIT_CANNOT_RUN
         }

@@ -95,3 +95,47 @@ pub fn rows_line(rows: &relief_core::summary::RowCounts, files: usize) -> String
     line.push('.');
     line
 }
+
+/// An error and its causes in one line, `outer: cause: cause`, as `{:#}` prints them, but
+/// without a cause the line already ends with: an error whose message spells its own source
+/// and also exposes it (the atomic writer's errors do, wrapped in an `io::Error`) would
+/// otherwise print the operating system's words twice.
+pub fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_line;
+
+    /// A cause already spelled by the message before it is said once; different causes all
+    /// appear, in order.
+    #[test]
+    fn a_cause_the_message_already_spells_is_not_repeated() {
+        let os = std::io::Error::from_raw_os_error(21);
+        let atomic = relief_atomic::AtomicError::Rename {
+            path: "out/sessions.csv".into(),
+            source: std::io::Error::from_raw_os_error(21),
+        };
+        let wrapped = std::io::Error::new(os.kind(), atomic);
+        let e = anyhow::Error::new(wrapped).context("writing out/sessions.csv");
+        let line = error_line(&e);
+        assert_eq!(line.matches(&os.to_string()).count(), 1, "{line}");
+        assert!(line.starts_with("writing out/sessions.csv: could not save out/sessions.csv"));
+
+        let e = anyhow::anyhow!("disk full")
+            .context("writing b")
+            .context("writing a");
+        assert_eq!(error_line(&e), "writing a: writing b: disk full");
+    }
+}

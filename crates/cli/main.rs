@@ -81,7 +81,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("relief: {e:#}");
+            eprintln!("relief: {}", crate::common::error_line(&e));
             ExitCode::from(common::EXIT_CANNOT_RUN)
         }
     }

@@ -198,8 +198,9 @@ fn run_job(
     let stage = match outcome {
         Ok(Ok(result)) => Stage::Done(Arc::new(result)),
         Ok(Err(e)) => Stage::Failed(format!(
-            "relief could not finish the report: {e:#}. Nothing was kept; try again, and if it \
-             happens again run `relief report` on the same files in a terminal."
+            "relief could not finish the report: {}. Nothing was kept; try again, and if it \
+             happens again run `relief report` on the same files in a terminal.",
+            crate::common::error_line(&e)
         )),
         Err(_) => Stage::Failed(
             "relief stopped unexpectedly while writing the report. Nothing was kept; please \
