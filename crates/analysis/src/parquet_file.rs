@@ -111,6 +111,7 @@ impl CleanTable<'_> {
             .build();
         Ok(ParquetEncoder {
             source: Source::new(self),
+            encoded: schema(&specs, WithMonth(false))?,
             specs,
             props: Arc::new(props),
             group: ROW_GROUP,
@@ -132,6 +133,9 @@ pub struct ParquetEncoder<'t, 'p> {
     props: WriterPropertiesPtr,
     /// Rows per row group at most.
     group: usize,
+    /// The schema of the columns [`ParquetEncoder::write_group`] encodes (all but `month`),
+    /// made once with the encoder.
+    encoded: SchemaDescriptor,
 }
 
 /// The table's rows of one month, as the row groups of its Parquet files.
@@ -186,7 +190,7 @@ impl<'t, 'p> ParquetEncoder<'t, 'p> {
         out: W,
         month: WithMonth,
     ) -> Result<ParquetFile<'_, 't, 'p, W>, AnalysisError> {
-        let schema = self.schema(month)?;
+        let schema = schema(&self.specs, month)?;
         let writer = SerializedFileWriter::new(out, schema.root_schema_ptr(), self.props.clone())?;
         Ok(ParquetFile {
             encoder: self,
@@ -219,7 +223,7 @@ impl<'t, 'p> ParquetEncoder<'t, 'p> {
         }
         let mut first = file.start_group(&rows)?;
         let mut second = also.map(|f| f.start_group(&rows)).transpose()?;
-        let schema = self.schema(WithMonth(false))?;
+        let schema = &self.encoded;
         let columns: Vec<(usize, &(&str, &str, bool))> = self
             .specs
             .iter()
@@ -286,23 +290,6 @@ impl<'t, 'p> ParquetEncoder<'t, 'p> {
         file.finish()
     }
 
-    /// The schema of a file with or without the `month` column.
-    fn schema(&self, month: WithMonth) -> Result<SchemaDescriptor, AnalysisError> {
-        let fields: String = self
-            .specs
-            .iter()
-            .filter(|s| month.0 || s.0 != "month")
-            .map(|(_, ty, blank)| {
-                let rule = if *blank { "optional" } else { "required" };
-                format!("  {rule} {ty};\n")
-            })
-            .collect();
-        let root = parquet::schema::parser::parse_message_type(&format!(
-            "message relief_sessions {{\n{fields}}}"
-        ))?;
-        Ok(SchemaDescriptor::new(Arc::new(root)))
-    }
-
     /// Writes rows `rows` of the column `name` into one column chunk.
     fn write_column(
         &self,
@@ -321,6 +308,25 @@ impl<'t, 'p> ParquetEncoder<'t, 'p> {
         }
         Ok(())
     }
+}
+
+/// The schema of a file of the columns `specs`, with or without the `month` column.
+fn schema(
+    specs: &[(&'static str, &'static str, bool)],
+    month: WithMonth,
+) -> Result<SchemaDescriptor, AnalysisError> {
+    let fields: String = specs
+        .iter()
+        .filter(|s| month.0 || s.0 != "month")
+        .map(|(_, ty, blank)| {
+            let rule = if *blank { "optional" } else { "required" };
+            format!("  {rule} {ty};\n")
+        })
+        .collect();
+    let root = parquet::schema::parser::parse_message_type(&format!(
+        "message relief_sessions {{\n{fields}}}"
+    ))?;
+    Ok(SchemaDescriptor::new(Arc::new(root)))
 }
 
 /// A Parquet file of a clean table being written row group by row group.

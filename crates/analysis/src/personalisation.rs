@@ -5,8 +5,9 @@
 //! The frame holds numbers only, so the columns are read once per summary as plain slices
 //! (region, client, before, change, visit) and as null-aware iterators (focus, pressure,
 //! minutes band, technique), and each factor's rows are gathered in one pass without a single
-//! per-row allocation: a technique is its rank among the period's techniques, not a string. Clients are renumbered by their first row in canonical order, because the reader's
-//! text numbers follow the input's row order: with them, reordering the input would reorder the
+//! per-row allocation: a technique is its rank among the period's techniques, not a string.
+//! Clients are renumbered by their first row in canonical order, because the reader's text
+//! numbers follow the input's row order: with them, reordering the input would reorder the
 //! statistics' tie-breaks and change the last bit of a sum. The statistics themselves (which
 //! rows form a model, the reference levels, the fits) are the stats module's; this module only
 //! decides which rows go in:
@@ -31,10 +32,10 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 /// A row's technique: its rank among the period's techniques (see [`technique_names`]), which
-/// orders techniques as SPEC §3.2 lists them. As a `u16` it keeps a row of the technique model at 24
-/// bytes, the size of the other factors' rows (a pointer to the name made it 32: 160 MB more at
-/// 20 million rows, at the report's peak); a `u32` serves a period with more techniques than a
-/// `u16` can number. The names are spelled from the table when the entries are written.
+/// orders techniques as SPEC §3.2 lists them. As a `u16` it keeps a row of the technique model
+/// at 24 bytes, the size of the other factors' rows (a pointer to the name made it 32: 160 MB
+/// more at 20 million rows, at the report's peak); a `u32` serves a period with more techniques
+/// than a `u16` can number. The names are spelled from the table when the entries are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct TechniqueLevel<R>(R);
 

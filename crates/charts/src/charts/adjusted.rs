@@ -65,7 +65,7 @@ fn value_text(e: &AdjustedEntry) -> String {
 }
 
 /// The lines to draw: pooled comparisons, then focus by region, cut to `max` lines (region
-/// lines go first). Returns the lines and how many entries were left out.
+/// lines go first). Returns the lines and what was left out.
 fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, LeftOut) {
     let pooled: Vec<&AdjustedEntry> = s
         .adjusted
@@ -78,14 +78,10 @@ fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, LeftOut) {
         .filter(|e| e.factor == Factor::Focus && e.region != RegionOrAll::All)
         .collect();
     let mut out = Vec::new();
+    let pooled_shown = pooled.len().min(max.saturating_sub(1));
     if !pooled.is_empty() {
         out.push(Line::Section("All regions"));
-        out.extend(
-            pooled
-                .iter()
-                .take(max.saturating_sub(1))
-                .map(|e| Line::Entry(e)),
-        );
+        out.extend(pooled.iter().take(pooled_shown).map(|e| Line::Entry(e)));
     }
     let room = max.saturating_sub(out.len() + 1);
     if !focus.is_empty() && room > 0 {
@@ -95,7 +91,6 @@ fn lines(s: &Summary, max: usize) -> (Vec<Line<'_>>, LeftOut) {
         out.extend(focus.iter().take(room).map(|e| Line::Entry(e)));
     }
     let shown = out.iter().filter(|l| matches!(l, Line::Entry(_))).count();
-    let pooled_shown = pooled.len().min(max.saturating_sub(1));
     let left_out = LeftOut {
         all: pooled.len() + focus.len() - shown,
         pooled: pooled.len() - pooled_shown,
