@@ -37,20 +37,6 @@ pub(crate) struct Thresholds<'a> {
 /// The 2-point minimal clinically important difference on the 0–10 scale.
 pub const MCID_POINTS: f64 = 2.0;
 
-const ROWS: &str = "__rows";
-const MEAN_BEFORE: &str = "__mean_before";
-const MEAN_AFTER: &str = "__mean_after";
-const MEAN_CHANGE: &str = "__mean_change";
-const MEDIAN: &str = "__median";
-const SD: &str = "__sd";
-const IMPROVED: &str = "__improved";
-const WORSE: &str = "__worse";
-const ZERO_BEFORE: &str = "__zero_before";
-const RESPONDERS: &str = "__responders";
-const STRONG: &str = "__strong";
-const MCID_COUNTED: &str = "__mcid_counted";
-const MCID_REACHED: &str = "__mcid_reached";
-
 /// The points of change that are clinically important for each row's before-score, as one
 /// expression: `when(before < e0) p0, otherwise when(before < e1) p1 … otherwise p_last`. The same rule
 /// as `AnalysisConfig::mcid_points_for`, including its fallback for a band without points.
@@ -69,10 +55,24 @@ fn mcid_points(t: Thresholds) -> Expr {
     expr
 }
 
-/// The per-row tests the rate figures count, as flag columns named after their counts: added to
-/// a period's frame once ([`with_flags`]) instead of evaluated again by each of its nineteen
-/// groupings.
-fn flags(t: Thresholds) -> [(Expr, &'static str); 7] {
+/// A per-row test the rate figures count, by its place in [`flags`] (and its bit in [`FLAGS`]).
+#[derive(Debug, Clone, Copy)]
+enum Flag {
+    Improved,
+    Worse,
+    ZeroBefore,
+    Responder,
+    StrongResponder,
+    McidCounted,
+    McidReached,
+}
+
+/// How many per-row tests [`flags`] has.
+const FLAG_COUNT: usize = 7;
+
+/// The per-row tests the rate figures count, in the order of [`Flag`]: evaluated on a period's
+/// frame once ([`with_flags`]) instead of again by each of its nineteen groupings.
+fn flags(t: Thresholds) -> [Expr; FLAG_COUNT] {
     let change = || col(c::CHANGE);
     let before = || col(c::BEFORE);
     let reaches = |thr: f64| {
@@ -81,34 +81,47 @@ fn flags(t: Thresholds) -> [(Expr, &'static str); 7] {
             .and(change().gt_eq(before() * lit(thr) - lit(1e-9)))
     };
     [
-        (change().gt(lit(0.0)), IMPROVED),
-        (change().lt(lit(0.0)), WORSE),
-        (before().eq(lit(0.0)), ZERO_BEFORE),
-        (reaches(t.responder), RESPONDERS),
-        (reaches(t.strong), STRONG),
-        (before().gt_eq(lit(1.0)), MCID_COUNTED),
-        (
-            before()
-                .gt_eq(lit(1.0))
-                .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE))),
-            MCID_REACHED,
-        ),
+        change().gt(lit(0.0)),
+        change().lt(lit(0.0)),
+        before().eq(lit(0.0)),
+        reaches(t.responder),
+        reaches(t.strong),
+        before().gt_eq(lit(1.0)),
+        before()
+            .gt_eq(lit(1.0))
+            .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE))),
     ]
 }
 
-/// `frame` with the flag columns the aggregations count (one bit a row each).
+/// The column holding every row's flags, bit `k` for the `k`-th test of [`flags`] (a test that
+/// is null, as for a missing score, counts as not set, as in polars' sum of a boolean column).
+const FLAGS: &str = "__flags";
+
+/// `frame` with the flags the aggregations count, packed into one [`FLAGS`] number a row so
+/// that each grouping reads one value per row instead of seven scattered bits.
 ///
 /// # Errors
 /// When polars fails (a bug).
 pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFrame> {
+    let packed = flags(t)
+        .into_iter()
+        .enumerate()
+        .map(|(bit, test)| {
+            when(test.fill_null(lit(false)))
+                .then(lit(1u32 << bit))
+                .otherwise(lit(0u32))
+        })
+        .reduce(|a, b| a + b)
+        .expect("there are flags");
     frame
         .lazy()
-        .with_columns(flags(t).map(|(test, name)| test.alias(name)))
+        .with_column(packed.cast(DataType::UInt32).alias(FLAGS))
         .collect()
 }
 
-/// The figures of every group of `buckets` but the distinct sessions and clients (which
-/// [`crate::distinct`] counts beside them), one row per group, over a frame [`with_flags`].
+/// The figures of every group of `buckets`, in group order, over a frame [`with_flags`], with
+/// each group's distinct sessions and clients from `distinct` (which [`crate::distinct`] counts
+/// over the same buckets).
 ///
 /// The means, medians and SDs are polars' own group-by kernels, the ones its lazy
 /// `group_by(..).agg(..)` runs, given the groups relief already has instead of grouping the
@@ -119,97 +132,52 @@ pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFr
 /// When a column is missing or of another type (a bug).
 ///
 /// # Panics
-/// If `buckets` were not made from `frame`'s rows.
+/// If `buckets` were not made from `frame`'s rows, or `distinct` has another number of groups.
 pub(crate) fn aggregate(
     frame: &DataFrame,
     buckets: Buckets,
-    t: Thresholds,
-) -> PolarsResult<DataFrame> {
-    assert_eq!(buckets.height(), frame.height(), "groups of another frame");
-    let rows: Vec<u64> = (0..buckets.len())
-        .map(|g| buckets.members(g).len() as u64)
-        .collect();
-    let mut counts = vec![Column::new(ROWS.into(), rows)];
-    for (_, name) in flags(t) {
-        counts.push(Column::new(
-            name.into(),
-            count_flags(frame, name, &buckets)?,
-        ));
-    }
-    let height = buckets.len();
-    let groups = buckets.into_polars();
-    let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
-    let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
-    // SAFETY: the kernels do not check bounds; every row number of the groups is below the
-    // height the buckets were made from, which is the frame's (asserted above).
-    let figures = unsafe {
-        [
-            before.agg_mean(&groups).with_name(MEAN_BEFORE.into()),
-            after.agg_mean(&groups).with_name(MEAN_AFTER.into()),
-            change.agg_mean(&groups).with_name(MEAN_CHANGE.into()),
-            change.agg_median(&groups).with_name(MEDIAN.into()),
-            change.agg_std(&groups, 1).with_name(SD.into()),
-        ]
-    };
-    counts.extend(figures);
-    DataFrame::new(height, counts)
-}
-
-/// How many rows of each group have the flag `name` set: the group's sum of a 0/1 column, as
-/// whole numbers. Counted from the flag's bits, where polars' sum of a boolean column would turn
-/// the whole column into numbers first, for each of a period's nineteen groupings.
-fn count_flags(frame: &DataFrame, name: &str, buckets: &Buckets) -> PolarsResult<Vec<u64>> {
-    let flags = frame.column(name)?.bool()?.rechunk();
-    let Some(flags) = flags.downcast_iter().next() else {
-        return Ok(vec![0; buckets.len()]);
-    };
-    // A null flag counts as not set, as in polars' sum.
-    let set = |r: usize| flags.value(r) && flags.validity().is_none_or(|v| v.get_bit(r));
-    Ok((0..buckets.len())
-        .map(|g| {
-            let members = buckets.members(g).iter().map(|&r| r as usize);
-            members.filter(|&r| set(r)).count() as u64
-        })
-        .collect())
-}
-
-/// Reads the figures of every row of an aggregated frame, in row order, with each row's
-/// distinct sessions and clients from `distinct`.
-pub(crate) fn read_figures(
-    df: &DataFrame,
     distinct: &[(u64, u64)],
     t: Thresholds,
 ) -> PolarsResult<Vec<Figures>> {
-    let u = |name: &str| -> PolarsResult<Vec<u64>> {
-        Ok(df
-            .column(name)?
-            .u64()?
-            .iter()
-            .map(|v| v.unwrap_or(0))
-            .collect())
+    assert_eq!(buckets.height(), frame.height(), "groups of another frame");
+    assert_eq!(
+        buckets.len(),
+        distinct.len(),
+        "distinct counts of other groups"
+    );
+    let rows: Vec<u64> = (0..buckets.len())
+        .map(|g| buckets.members(g).len() as u64)
+        .collect();
+    let flags = count_flags(frame, &buckets)?;
+    let groups = buckets.into_polars();
+    let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
+    let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
+    let values = |figure: Column| -> PolarsResult<Vec<Option<f64>>> {
+        Ok(figure.cast(&DataType::Float64)?.f64()?.iter().collect())
     };
-    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
-        Ok(df
-            .column(name)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .collect())
+    // SAFETY: the kernels do not check bounds; every row number of the groups is below the
+    // height the buckets were made from, which is the frame's (asserted above).
+    let (mean_before, mean_after, mean_change, median, sd) = unsafe {
+        (
+            values(before.agg_mean(&groups))?,
+            values(after.agg_mean(&groups))?,
+            values(change.agg_mean(&groups))?,
+            values(change.agg_median(&groups))?,
+            values(change.agg_std(&groups, 1))?,
+        )
     };
-    let rows = u(ROWS)?;
-    let (mean_before, mean_after, mean_change) = (f(MEAN_BEFORE)?, f(MEAN_AFTER)?, f(MEAN_CHANGE)?);
-    let (median, sd) = (f(MEDIAN)?, f(SD)?);
-    let (improved, worse, zero) = (u(IMPROVED)?, u(WORSE)?, u(ZERO_BEFORE)?);
-    let (responders, strong) = (u(RESPONDERS)?, u(STRONG)?);
-    let (mcid_counted, mcid_reached) = (u(MCID_COUNTED)?, u(MCID_REACHED)?);
-    Ok((0..df.height())
+    Ok((0..rows.len())
         .map(|i| {
             let n = rows[i];
+            let count = |flag: Flag| flags[i][flag as usize];
             let sd = sd[i].filter(|s| s.is_finite() && n >= 2);
             let mean_change = mean_change[i].unwrap_or(f64::NAN);
             let small_sample = n < t.min_group;
-            let rated = n - zero[i];
+            let zero_before = count(Flag::ZeroBefore);
+            let rated = n - zero_before;
             let rate = |k: u64| (rated > 0).then(|| k as f64 / rated as f64);
+            let (improved, worse) = (count(Flag::Improved), count(Flag::Worse));
+            let (mcid_counted, mcid_reached) = (count(Flag::McidCounted), count(Flag::McidReached));
             Figures {
                 rows: n,
                 sessions: distinct[i].0,
@@ -224,18 +192,38 @@ pub(crate) fn read_figures(
                 } else {
                     sd.map(|s| ci95(mean_change, s, n))
                 },
-                improved_rate: improved[i] as f64 / n as f64,
-                worse_rate: worse[i] as f64 / n as f64,
-                responder_rate: rate(responders[i]),
-                strong_responder_rate: rate(strong[i]),
+                improved_rate: improved as f64 / n as f64,
+                worse_rate: worse as f64 / n as f64,
+                responder_rate: rate(count(Flag::Responder)),
+                strong_responder_rate: rate(count(Flag::StrongResponder)),
                 srm: sd.filter(|s| *s > 0.0).map(|s| mean_change / s),
                 small_sample,
-                unchanged_rate: (n - improved[i] - worse[i]) as f64 / n as f64,
-                zero_before_rows: zero[i],
+                unchanged_rate: (n - improved - worse) as f64 / n as f64,
+                zero_before_rows: zero_before,
                 meets_mcid: mean_change >= MCID_POINTS,
-                mcid_rate: (mcid_counted[i] > 0)
-                    .then(|| mcid_reached[i] as f64 / mcid_counted[i] as f64),
+                mcid_rate: (mcid_counted > 0).then(|| mcid_reached as f64 / mcid_counted as f64),
             }
+        })
+        .collect())
+}
+
+/// How many rows of each group have each flag set: the group's sums of the 0/1 tests, as whole
+/// numbers, counted in one pass over the group's rows from the packed [`FLAGS`] (polars' sum of
+/// a boolean column would turn the whole column into numbers first, for each flag of each of a
+/// period's nineteen groupings).
+fn count_flags(frame: &DataFrame, buckets: &Buckets) -> PolarsResult<Vec<[u64; FLAG_COUNT]>> {
+    let packed = frame.column(FLAGS)?.u32()?.rechunk();
+    let packed = packed.cont_slice()?;
+    Ok((0..buckets.len())
+        .map(|g| {
+            let mut set = [0u64; FLAG_COUNT];
+            for &r in buckets.members(g) {
+                let bits = packed[r as usize];
+                for (bit, n) in set.iter_mut().enumerate() {
+                    *n += u64::from((bits >> bit) & 1);
+                }
+            }
+            set
         })
         .collect())
 }

@@ -9,7 +9,7 @@
 use crate::Prepared;
 use crate::buckets::{Buckets, NO_SLOT};
 use crate::distinct::distinct_per_group;
-use crate::figures::{self, Thresholds, read_figures};
+use crate::figures::{self, Thresholds};
 use crate::frame::{col_names as c, dense};
 use polars::prelude::*;
 use relief_core::summary::{
@@ -120,8 +120,7 @@ fn aggregate(
         &dense(frame.column(c::SESSION)?.u32()?),
         &dense(frame.column(c::CLIENT)?.u32()?),
     );
-    let df = figures::aggregate(frame, buckets, t)?;
-    let figures = read_figures(&df, &distinct, t)?;
+    let figures = figures::aggregate(frame, buckets, &distinct, t)?;
     Ok(groups
         .into_iter()
         .zip(figures)
