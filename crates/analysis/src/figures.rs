@@ -95,28 +95,39 @@ fn flags(t: Thresholds) -> [Expr; FLAG_COUNT] {
 
 /// The column holding every row's flags, bit `k` for the `k`-th test of [`flags`] (a test that
 /// is null, as for a missing score, counts as not set, as in polars' sum of a boolean column).
+/// Seven bits: a signed byte, the narrowest number the engine is built with, holds them.
 const FLAGS: &str = "__flags";
 
-/// `frame` with the flags the aggregations count, packed into one [`FLAGS`] number a row so
-/// that each grouping reads one value per row instead of seven scattered bits.
+/// `frame` with the flags the aggregations count, packed into one [`FLAGS`] byte a row so that
+/// each grouping reads one value per row instead of seven scattered bits. The tests are
+/// evaluated by polars as boolean columns (a bit a row) and packed here, so no wider column
+/// than the byte is ever made: at 20 M rows each 4-byte one would be 80 MB.
 ///
 /// # Errors
 /// When polars fails (a bug).
-pub(crate) fn with_flags(frame: DataFrame, t: Thresholds) -> PolarsResult<DataFrame> {
-    let packed = flags(t)
-        .into_iter()
-        .enumerate()
-        .map(|(bit, test)| {
-            when(test.fill_null(lit(false)))
-                .then(lit(1u32 << bit))
-                .otherwise(lit(0u32))
-        })
-        .reduce(|a, b| a + b)
-        .expect("there are flags");
-    frame
+pub(crate) fn with_flags(mut frame: DataFrame, t: Thresholds) -> PolarsResult<DataFrame> {
+    let tests = frame
+        .clone()
         .lazy()
-        .with_column(packed.cast(DataType::UInt32).alias(FLAGS))
-        .collect()
+        .select(
+            flags(t)
+                .into_iter()
+                .enumerate()
+                .map(|(bit, test)| test.fill_null(lit(false)).alias(format!("{FLAGS}{bit}")))
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    let mut packed = vec![0i8; frame.height()];
+    for (bit, test) in tests.columns().iter().enumerate() {
+        let test = test.bool()?.rechunk();
+        for set in test.downcast_iter().map(|bits| bits.values()) {
+            for (p, set) in packed.iter_mut().zip(set.iter()) {
+                *p |= i8::from(set) << bit;
+            }
+        }
+    }
+    frame.with_column(Column::new(FLAGS.into(), packed))?;
+    Ok(frame)
 }
 
 /// The figures of every group of `buckets`, in group order, over a frame [`with_flags`], with
@@ -212,7 +223,7 @@ pub(crate) fn aggregate(
 /// a boolean column would turn the whole column into numbers first, for each flag of each of a
 /// period's nineteen groupings).
 fn count_flags(frame: &DataFrame, buckets: &Buckets) -> PolarsResult<Vec<[u64; FLAG_COUNT]>> {
-    let packed = frame.column(FLAGS)?.u32()?.rechunk();
+    let packed = frame.column(FLAGS)?.i8()?.rechunk();
     let packed = packed.cont_slice()?;
     Ok((0..buckets.len())
         .map(|g| {
@@ -220,7 +231,7 @@ fn count_flags(frame: &DataFrame, buckets: &Buckets) -> PolarsResult<Vec<[u64; F
             for &r in buckets.members(g) {
                 let bits = packed[r as usize];
                 for (bit, n) in set.iter_mut().enumerate() {
-                    *n += u64::from((bits >> bit) & 1);
+                    *n += u64::from((bits >> bit) & 1 != 0);
                 }
             }
             set
