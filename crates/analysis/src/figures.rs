@@ -55,7 +55,7 @@ fn mcid_points(t: Thresholds) -> Expr {
     expr
 }
 
-/// A per-row test the rate figures count, by its place in [`flags`] (and its bit in [`FLAGS`]).
+/// A per-row test the rate figures count; its number is its bit in [`FLAGS`].
 #[derive(Debug, Clone, Copy)]
 enum Flag {
     Improved,
@@ -70,9 +70,9 @@ enum Flag {
 /// How many per-row tests [`flags`] has.
 const FLAG_COUNT: usize = 7;
 
-/// The per-row tests the rate figures count, in the order of [`Flag`]: evaluated on a period's
+/// The per-row tests the rate figures count, each with the flag it sets: evaluated on a period's
 /// frame once ([`with_flags`]) instead of again by each of its nineteen groupings.
-fn flags(t: Thresholds) -> [Expr; FLAG_COUNT] {
+fn flags(t: Thresholds) -> [(Flag, Expr); FLAG_COUNT] {
     let change = || col(c::CHANGE);
     let before = || col(c::BEFORE);
     let reaches = |thr: f64| {
@@ -80,20 +80,21 @@ fn flags(t: Thresholds) -> [Expr; FLAG_COUNT] {
             .gt(lit(0.0))
             .and(change().gt_eq(before() * lit(thr) - lit(1e-9)))
     };
+    let mcid_reached = before()
+        .gt_eq(lit(1.0))
+        .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE)));
     [
-        change().gt(lit(0.0)),
-        change().lt(lit(0.0)),
-        before().eq(lit(0.0)),
-        reaches(t.responder),
-        reaches(t.strong),
-        before().gt_eq(lit(1.0)),
-        before()
-            .gt_eq(lit(1.0))
-            .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE))),
+        (Flag::Improved, change().gt(lit(0.0))),
+        (Flag::Worse, change().lt(lit(0.0))),
+        (Flag::ZeroBefore, before().eq(lit(0.0))),
+        (Flag::Responder, reaches(t.responder)),
+        (Flag::StrongResponder, reaches(t.strong)),
+        (Flag::McidCounted, before().gt_eq(lit(1.0))),
+        (Flag::McidReached, mcid_reached),
     ]
 }
 
-/// The column holding every row's flags, bit `k` for the `k`-th test of [`flags`] (a test that
+/// The column holding every row's flags, bit `k` for the test of [`Flag`] number `k` (a test that
 /// is null, as for a missing score, counts as not set, as in polars' sum of a boolean column).
 /// Seven bits: a signed byte, the narrowest number the engine is built with, holds them.
 const FLAGS: &str = "__flags";
@@ -106,19 +107,19 @@ const FLAGS: &str = "__flags";
 /// # Errors
 /// When polars fails (a bug).
 pub(crate) fn with_flags(mut frame: DataFrame, t: Thresholds) -> PolarsResult<DataFrame> {
-    let tests = frame
-        .clone()
-        .lazy()
-        .select(
-            flags(t)
-                .into_iter()
-                .enumerate()
-                .map(|(bit, test)| test.fill_null(lit(false)).alias(format!("{FLAGS}{bit}")))
-                .collect::<Vec<_>>(),
-        )
-        .collect()?;
+    let (bits, tests): (Vec<usize>, Vec<Expr>) = flags(t)
+        .into_iter()
+        .map(|(flag, test)| {
+            let bit = flag as usize;
+            (
+                bit,
+                test.fill_null(lit(false)).alias(format!("{FLAGS}{bit}")),
+            )
+        })
+        .unzip();
+    let tests = frame.clone().lazy().select(tests).collect()?;
     let mut packed = vec![0i8; frame.height()];
-    for (bit, test) in tests.columns().iter().enumerate() {
+    for (bit, test) in bits.into_iter().zip(tests.columns()) {
         let test = test.bool()?.rechunk();
         for set in test.downcast_iter().map(|bits| bits.values()) {
             for (p, set) in packed.iter_mut().zip(set.iter()) {
@@ -163,20 +164,23 @@ pub(crate) fn aggregate(
     let groups = buckets.into_polars();
     let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
     let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
-    let values = |figure: Column| -> PolarsResult<Vec<Option<f64>>> {
-        Ok(figure.cast(&DataType::Float64)?.f64()?.iter().collect())
-    };
     // SAFETY: the kernels do not check bounds; every row number of the groups is below the
     // height the buckets were made from, which is the frame's (asserted above).
-    let (mean_before, mean_after, mean_change, median, sd) = unsafe {
-        (
-            values(before.agg_mean(&groups))?,
-            values(after.agg_mean(&groups))?,
-            values(change.agg_mean(&groups))?,
-            values(change.agg_median(&groups))?,
-            values(change.agg_std(&groups, 1))?,
-        )
+    let kernels = unsafe {
+        [
+            before.agg_mean(&groups),
+            after.agg_mean(&groups),
+            change.agg_mean(&groups),
+            change.agg_median(&groups),
+            change.agg_std(&groups, 1),
+        ]
     };
+    let values = |figure: &Column| -> PolarsResult<Vec<Option<f64>>> {
+        Ok(figure.cast(&DataType::Float64)?.f64()?.iter().collect())
+    };
+    let [mean_before, mean_after, mean_change, median, sd] = &kernels;
+    let (mean_before, mean_after) = (values(mean_before)?, values(mean_after)?);
+    let (mean_change, median, sd) = (values(mean_change)?, values(median)?, values(sd)?);
     Ok((0..rows.len())
         .map(|i| {
             let n = rows[i];
