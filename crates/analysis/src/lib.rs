@@ -17,6 +17,7 @@ mod frame;
 mod groups;
 mod parquet_file;
 mod personalisation;
+mod prefetch;
 mod prepare;
 mod session_names;
 pub mod stats;
