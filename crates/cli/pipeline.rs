@@ -186,8 +186,8 @@ fn clean_table<'a>(
     let options = CleanTableOptions {
         exact_dates: setup.config.privacy.exact_dates,
     };
-    Ok(prepared.clean_table(period, options, &|key| {
-        setup.pseudonymizer.session(key).to_string()
+    Ok(prepared.clean_table(period, options, &|key, out| {
+        setup.pseudonymizer.session_into(key, out)
     })?)
 }
 

@@ -68,8 +68,8 @@ fn main() {
 
     let t = Instant::now();
     let table = prepared
-        .clean_table(&whole, CleanTableOptions::default(), &|k| {
-            format!("s{}", k.len())
+        .clean_table(&whole, CleanTableOptions::default(), &|k, out| {
+            out.push_str(&format!("s{}", k.len()))
         })
         .unwrap();
     let mut sink = std::io::sink();

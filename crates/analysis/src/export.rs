@@ -61,8 +61,8 @@ impl Prepared {
     /// The clean table of one period, in canonical order.
     ///
     /// `session_name` turns a session's key (client pseudonym, day, therapist, or the export's
-    /// session id) into the text of the `session` column; pass a keyed pseudonym. It is called
-    /// once per session of the period.
+    /// session id) into the text of the `session` column, appending it to the string it is
+    /// given; pass a keyed pseudonym. It is called once per session of the period.
     ///
     /// # Errors
     /// [`AnalysisError::Engine`] if polars fails (a bug).
@@ -70,7 +70,7 @@ impl Prepared {
         &self,
         period: &Period,
         options: CleanTableOptions,
-        session_name: &(dyn Fn(&str) -> String + Sync),
+        session_name: &(dyn Fn(&str, &mut String) + Sync),
     ) -> Result<CleanTable<'_>, AnalysisError> {
         let rows = self.rows_of(period);
         let column = |name: &str| -> PolarsResult<Cow<'_, [u32]>> {
@@ -81,8 +81,8 @@ impl Prepared {
         };
         let session = column(c::SESSION)?;
         let visit = column(c::VISIT)?;
-        let sessions = SessionNames::new(&session, self.sessions.len(), &|s| {
-            session_name(&self.sessions[s as usize].text(&self.texts))
+        let sessions = SessionNames::new(&session, self.sessions.len(), &|s, out| {
+            session_name(&self.sessions[s as usize].text(&self.texts), out)
         });
         Ok(CleanTable {
             prepared: self,
@@ -479,7 +479,9 @@ mod tests {
         let prepared = Prepared::new(std::iter::once(record).collect()).unwrap();
         let period = Period::parse_month("2026-10").unwrap();
         let table = prepared
-            .clean_table(&period, CleanTableOptions::default(), &|_| "=s".into())
+            .clean_table(&period, CleanTableOptions::default(), &|_, out| {
+                out.push_str("=s")
+            })
             .unwrap();
         let mut out = Vec::new();
         table.write_csv(&mut out).unwrap();

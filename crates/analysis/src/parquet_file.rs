@@ -661,9 +661,11 @@ mod tests {
         let p = prepared(40);
         let period = Period::parse_month("2026-10").unwrap();
         let table = p
-            .clean_table(&period, CleanTableOptions { exact_dates: true }, &|k| {
-                k.to_string()
-            })
+            .clean_table(
+                &period,
+                CleanTableOptions { exact_dates: true },
+                &|k, out| out.push_str(k),
+            )
             .unwrap();
         let (mut small, mut whole) = (Vec::new(), Vec::new());
         let mut encoder = table.parquet_encoder().unwrap();
@@ -706,7 +708,7 @@ mod tests {
         use parquet::file::reader::FileReader;
         let p = prepared_over(90, &[9, 10, 11]);
         let options = CleanTableOptions { exact_dates: true };
-        let name = |k: &str| k.to_string();
+        let name = |k: &str, out: &mut String| out.push_str(k);
         let period = Period::parse_range("2026-09-01", "2026-11-30").unwrap();
         let table = p.clean_table(&period, options, &name).unwrap();
         let encoder = table.parquet_encoder().unwrap();
@@ -760,7 +762,7 @@ mod tests {
         use parquet::file::reader::FileReader;
         let p = prepared_over(60, &[9, 10]);
         let options = CleanTableOptions::default();
-        let name = |k: &str| k.to_string();
+        let name = |k: &str, out: &mut String| out.push_str(k);
         let cut = Period::parse_range("2026-09-15", "2026-10-31").unwrap();
         let table = p.clean_table(&cut, options, &name).unwrap();
         let wholes: Vec<bool> = table

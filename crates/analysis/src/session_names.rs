@@ -23,11 +23,12 @@ pub(crate) struct SessionNames {
 
 impl SessionNames {
     /// Names every session that occurs in `sessions` (session numbers below `count`), calling
-    /// `name` once per session, on every core.
+    /// `name` once per session, on every core; `name` appends the session's name to the string
+    /// it is given.
     pub(crate) fn new(
         sessions: &[u32],
         count: usize,
-        name: &(dyn Fn(u32) -> String + Sync),
+        name: &(dyn Fn(u32, &mut String) + Sync),
     ) -> SessionNames {
         let mut seen = vec![false; count];
         for s in sessions {
@@ -38,11 +39,12 @@ impl SessionNames {
         let parts: Vec<(String, Vec<usize>)> = numbers
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let mut text = String::new();
+                // Pseudonyms are 16 characters: one allocation for the chunk's names.
+                let mut text = String::with_capacity(chunk.len() * 16);
                 let ends = chunk
                     .iter()
                     .map(|s| {
-                        text.push_str(&name(*s));
+                        name(*s, &mut text);
                         text.len()
                     })
                     .collect();
@@ -106,10 +108,10 @@ mod tests {
         let mut sessions: Vec<u32> = vec![9, 3, 3, 9, 5];
         sessions.extend(10..(10 + 2 * CHUNK as u32));
         let calls = std::sync::atomic::AtomicUsize::new(0);
-        let names = SessionNames::new(&sessions, 10 + 2 * CHUNK, &|s| {
+        let names = SessionNames::new(&sessions, 10 + 2 * CHUNK, &|s, out| {
             calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // Names of different lengths, some not ASCII.
-            format!("s{s}é{}", "x".repeat(s as usize % 3))
+            out.push_str(&format!("s{s}é{}", "x".repeat(s as usize % 3)));
         });
         assert_eq!(calls.into_inner(), 3 + 2 * CHUNK);
         for s in [3u32, 5, 9, 10, 4_200, 10 + 2 * CHUNK as u32 - 1] {
@@ -125,7 +127,7 @@ mod tests {
 
     #[test]
     fn no_sessions_no_names() {
-        let names = SessionNames::new(&[], 4, &|_| unreachable!());
+        let names = SessionNames::new(&[], 4, &|_, _| unreachable!());
         assert_eq!(names.get(0), "");
         assert!(names.bytes(2).is_none());
     }

@@ -45,8 +45,8 @@ fn prepared() -> Prepared {
 fn table(prepared: &Prepared, exact_dates: bool) -> CleanTable<'_> {
     let period = Period::parse_month("2026-10").unwrap();
     prepared
-        .clean_table(&period, CleanTableOptions { exact_dates }, &|k| {
-            format!("s-{}", k.len())
+        .clean_table(&period, CleanTableOptions { exact_dates }, &|k, out| {
+            out.push_str(&format!("s-{}", k.len()))
         })
         .unwrap()
 }
@@ -198,7 +198,7 @@ fn an_empty_table_is_a_readable_file_with_the_schema() {
         .clean_table(
             &Period::parse_month("2026-11").unwrap(),
             CleanTableOptions::default(),
-            &|k| k.to_string(),
+            &|k, out| out.push_str(k),
         )
         .unwrap();
     assert_eq!(empty.height(), 0);
