@@ -9,6 +9,7 @@
 use crate::frame::build_frame;
 use crate::{AnalysisError, Period};
 use polars::prelude::DataFrame;
+use rayon::prelude::*;
 use relief_core::Records;
 use relief_core::records::{NO_TEXT, Texts};
 use std::cmp::Ordering;
@@ -203,7 +204,10 @@ fn canonical_order(r: &Records, ranks: &[u32]) -> Vec<u32> {
             ((day << 32) | u64::from(rank(r.client[i])), i as u32)
         })
         .collect();
-    keyed.sort_unstable();
+    // Both sorts run on every core, in place. The first sort's keys hold the row's position,
+    // so none tie; each run of the second is sorted on its own, exactly as one core would, so
+    // the order is the same however the work is shared out.
+    keyed.par_sort_unstable();
     let full = |a: &u32, b: &u32| -> Ordering {
         let (a, b) = (*a as usize, *b as usize);
         rank(r.therapist[a])
@@ -217,13 +221,10 @@ fn canonical_order(r: &Records, ranks: &[u32]) -> Vec<u32> {
             .then_with(|| rank(r.sheet[a]).cmp(&rank(r.sheet[b])))
             .then_with(|| r.row[a].cmp(&r.row[b]))
     };
-    let mut order: Vec<u32> = Vec::with_capacity(keyed.len());
-    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let start = order.len();
-        order.extend(run.iter().map(|(_, i)| *i));
-        order[start..].sort_unstable_by(full);
-    }
-    order
+    keyed
+        .par_chunk_by_mut(|a, b| a.0 == b.0)
+        .for_each(|run| run.sort_unstable_by(|(_, a), (_, b)| full(a, b)));
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Numbers the sessions in canonical order of first appearance. Without a session id a session
