@@ -1,13 +1,15 @@
-//! A frame's rows bucketed by group: the groups polars aggregates over and the distinct counts
-//! of [`crate::distinct`] share.
+//! A frame's rows bucketed by group: the groups the figures ([`crate::figures`]) and the
+//! distinct counts ([`crate::distinct`]) share.
 //!
 //! relief already knows each row's group as a small number (its slot, from the key × 16 +
 //! region numbers of [`crate::groups`]), so asking polars to group the frame again would hash
 //! every row a second time to find what is known (that hashing was ~4 % of a report's CPU).
 //! Instead the row numbers are bucketed once by a counting sort, in row order within each
-//! group, which is the order polars' own grouping lists a group's rows in: its aggregation
-//! kernels then sum the same values in the same order and give the same bits.
+//! group, which is the order polars' own grouping lists a group's rows in: the figures, which
+//! follow polars' kernels step for step, sum the same values in the same order and give the
+//! same bits.
 
+#[cfg(test)]
 use polars::prelude::{GroupsIdx, GroupsType, IdxSize};
 
 /// A row that belongs to no group.
@@ -63,7 +65,9 @@ impl Buckets {
     }
 
     /// The groups as polars' positions, ready for its aggregation kernels: each group's first
-    /// row and all its rows, in row order (the lists are handed over, not copied).
+    /// row and all its rows, in row order (the lists are handed over, not copied). The tests hold
+    /// relief's figures beside polars' kernels with it.
+    #[cfg(test)]
     pub(crate) fn into_polars(self) -> GroupsType {
         let first: Vec<IdxSize> = self
             .groups

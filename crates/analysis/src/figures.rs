@@ -1,5 +1,6 @@
-//! The figures of one group (SPEC §3) as polars aggregations, and their conversion into
-//! [`relief_core::summary::Figures`] with the confidence interval and flags added.
+//! The figures of one group (SPEC §3): the per-row tests evaluated by polars, the means, median
+//! and SD gathered in one pass over each group's rows with polars' own arithmetic, and their
+//! conversion into [`relief_core::summary::Figures`] with the confidence interval added.
 //!
 //! Definitions, all over the rows of the group:
 //! - change = before − after; mean, median (an even count takes the midpoint of the two middle
@@ -17,8 +18,12 @@
 //!   [`crate::stats::reaches_mcid`]; `None` when no row arrived at 1 or more.
 
 use crate::buckets::Buckets;
-use crate::frame::col_names as c;
+use crate::frame::{col_names as c, dense};
+use crate::prefetch::prefetch;
+use polars::polars_utils::kahan_sum::KahanSum;
+use polars::polars_utils::total_ord::TotalOrd;
 use polars::prelude::*;
+use rayon::prelude::*;
 use relief_core::summary::Figures;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -135,19 +140,17 @@ pub(crate) fn with_flags(mut frame: DataFrame, t: Thresholds) -> PolarsResult<Da
 /// each group's distinct sessions and clients from `distinct` (which [`crate::distinct`] counts
 /// over the same buckets).
 ///
-/// The means, medians and SDs are polars' own group-by kernels, the ones its lazy
-/// `group_by(..).agg(..)` runs, given the groups relief already has instead of grouping the
-/// frame again (the columns are single chunks, as polars makes them before it aggregates); the
-/// row and flag counts are whole numbers, counted directly.
+/// Each group's means, median, SD and flag counts come from one pass over its rows
+/// ([`GroupStats`]), the groups on every core.
 ///
 /// # Errors
-/// When a column is missing or of another type (a bug).
+/// When a column is missing or of another type, or a score is missing (a bug).
 ///
 /// # Panics
 /// If `buckets` were not made from `frame`'s rows, or `distinct` has another number of groups.
 pub(crate) fn aggregate(
     frame: &DataFrame,
-    buckets: Buckets,
+    buckets: &Buckets,
     distinct: &[(u64, u64)],
     t: Thresholds,
 ) -> PolarsResult<Vec<Figures>> {
@@ -157,36 +160,26 @@ pub(crate) fn aggregate(
         distinct.len(),
         "distinct counts of other groups"
     );
-    let rows: Vec<u64> = (0..buckets.len())
-        .map(|g| buckets.members(g).len() as u64)
+    let before = frame.column(c::BEFORE)?.f64()?;
+    let after = frame.column(c::AFTER)?.f64()?;
+    polars_ensure!(
+        before.null_count() == 0 && after.null_count() == 0,
+        ComputeError: "a row without a score"
+    );
+    let packed = frame.column(FLAGS)?.i8()?;
+    let (before, after, packed) = (dense(before), dense(after), dense(packed));
+    let stats: Vec<GroupStats> = (0..buckets.len())
+        .into_par_iter()
+        .map(|g| GroupStats::of(buckets.members(g), &before, &after, &packed))
         .collect();
-    let flags = count_flags(frame, &buckets)?;
-    let groups = buckets.into_polars();
-    let column = |name: &str| -> PolarsResult<Column> { Ok(frame.column(name)?.rechunk()) };
-    let (before, after, change) = (column(c::BEFORE)?, column(c::AFTER)?, column(c::CHANGE)?);
-    // SAFETY: the kernels do not check bounds; every row number of the groups is below the
-    // height the buckets were made from, which is the frame's (asserted above).
-    let kernels = unsafe {
-        [
-            before.agg_mean(&groups),
-            after.agg_mean(&groups),
-            change.agg_mean(&groups),
-            change.agg_median(&groups),
-            change.agg_std(&groups, 1),
-        ]
-    };
-    let values = |figure: &Column| -> PolarsResult<Vec<Option<f64>>> {
-        Ok(figure.cast(&DataType::Float64)?.f64()?.iter().collect())
-    };
-    let [mean_before, mean_after, mean_change, median, sd] = &kernels;
-    let (mean_before, mean_after) = (values(mean_before)?, values(mean_after)?);
-    let (mean_change, median, sd) = (values(mean_change)?, values(median)?, values(sd)?);
-    Ok((0..rows.len())
-        .map(|i| {
-            let n = rows[i];
-            let count = |flag: Flag| flags[i][flag as usize];
-            let sd = sd[i].filter(|s| s.is_finite() && n >= 2);
-            let mean_change = mean_change[i].unwrap_or(f64::NAN);
+    Ok(stats
+        .into_iter()
+        .zip(distinct)
+        .map(|(g, &(sessions, clients))| {
+            let n = g.rows;
+            let count = |flag: Flag| g.flags[flag as usize];
+            let sd = g.sd.filter(|s| s.is_finite() && n >= 2);
+            let mean_change = g.mean_change.unwrap_or(f64::NAN);
             let small_sample = n < t.min_group;
             let zero_before = count(Flag::ZeroBefore);
             let rated = n - zero_before;
@@ -195,12 +188,12 @@ pub(crate) fn aggregate(
             let (mcid_counted, mcid_reached) = (count(Flag::McidCounted), count(Flag::McidReached));
             Figures {
                 rows: n,
-                sessions: distinct[i].0,
-                clients: distinct[i].1,
-                mean_before: mean_before[i].unwrap_or(f64::NAN),
-                mean_after: mean_after[i].unwrap_or(f64::NAN),
+                sessions,
+                clients,
+                mean_before: g.mean_before.unwrap_or(f64::NAN),
+                mean_after: g.mean_after.unwrap_or(f64::NAN),
                 mean_change,
-                median_change: median[i].unwrap_or(f64::NAN),
+                median_change: g.median_change.unwrap_or(f64::NAN),
                 sd_change: sd,
                 ci95: if small_sample {
                     None
@@ -222,25 +215,141 @@ pub(crate) fn aggregate(
         .collect())
 }
 
-/// How many rows of each group have each flag set: the group's sums of the 0/1 tests, as whole
-/// numbers, counted in one pass over the group's rows from the packed [`FLAGS`] (polars' sum of
-/// a boolean column would turn the whole column into numbers first, for each flag of each of a
-/// period's nineteen groupings).
-fn count_flags(frame: &DataFrame, buckets: &Buckets) -> PolarsResult<Vec<[u64; FLAG_COUNT]>> {
-    let packed = frame.column(FLAGS)?.i8()?.rechunk();
-    let packed = packed.cont_slice()?;
-    Ok((0..buckets.len())
-        .map(|g| {
-            let mut set = [0u64; FLAG_COUNT];
-            for &r in buckets.members(g) {
-                let bits = packed[r as usize];
-                for (bit, n) in set.iter_mut().enumerate() {
-                    *n += u64::from((bits >> bit) & 1 != 0);
-                }
+/// Rows looked ahead in [`GroupStats::of`]: their values are asked for this many rows before
+/// they are read.
+const AHEAD: usize = 16;
+
+/// What one group's figures need of its rows, gathered in one pass over them.
+///
+/// A group's rows lie scattered over the frame (one therapist's among millions), so reading a
+/// value is a wait for memory. polars' group kernels (mean, median, SD, each a pass of its
+/// own) read before, after and change five times a row; this reads before, after and the
+/// flags once, asking for them a few rows ahead ([`prefetch`]), and derives change = before −
+/// after exactly as the frame's column was made. The arithmetic is polars' own, step for step
+/// and in the same row order, so every figure has the same bits as its kernels give (a test
+/// holds the two side by side): a compensated (Kahan) sum for the means, Welford's online
+/// update for the variance, and its linear-interpolation quantile for the median.
+#[derive(Debug, PartialEq)]
+struct GroupStats {
+    rows: u64,
+    mean_before: Option<f64>,
+    mean_after: Option<f64>,
+    mean_change: Option<f64>,
+    median_change: Option<f64>,
+    /// Sample SD (n − 1); `None` under two rows.
+    sd: Option<f64>,
+    /// How many rows have each [`Flag`] set.
+    flags: [u64; FLAG_COUNT],
+}
+
+impl GroupStats {
+    fn of(members: &[u32], before: &[f64], after: &[f64], packed: &[i8]) -> GroupStats {
+        let mut sums = [
+            KahanSum::<f64>::default(),
+            KahanSum::default(),
+            KahanSum::default(),
+        ];
+        let mut variance = Welford::default();
+        let mut changes = Vec::with_capacity(members.len());
+        let mut flags = [0u64; FLAG_COUNT];
+        for (j, &row) in members.iter().enumerate() {
+            if let Some(&ahead) = members.get(j + AHEAD) {
+                let ahead = ahead as usize;
+                prefetch(&before[ahead]);
+                prefetch(&after[ahead]);
+                prefetch(&packed[ahead]);
             }
-            set
-        })
-        .collect())
+            let row = row as usize;
+            let (b, a) = (before[row], after[row]);
+            let change = b - a;
+            for (sum, v) in sums.iter_mut().zip([b, a, change]) {
+                *sum += v;
+            }
+            variance.add(change);
+            changes.push(change);
+            let bits = packed[row];
+            for (bit, n) in flags.iter_mut().enumerate() {
+                *n += u64::from((bits >> bit) & 1 != 0);
+            }
+        }
+        let n = members.len();
+        // polars' mean: one row is its own value; more are the compensated sum over n.
+        let mean = |k: usize| match n {
+            0 => None,
+            1 => Some(changes_or_scores(members[0], k, before, after)),
+            _ => Some(sums[k].sum() / n as f64),
+        };
+        GroupStats {
+            rows: n as u64,
+            mean_before: mean(0),
+            mean_after: mean(1),
+            mean_change: mean(2),
+            median_change: median(&mut changes),
+            sd: variance.sample().map(f64::sqrt),
+            flags,
+        }
+    }
+}
+
+/// Row `row`'s before (`k` = 0), after (1) or change (2).
+fn changes_or_scores(row: u32, k: usize, before: &[f64], after: &[f64]) -> f64 {
+    let (b, a) = (before[row as usize], after[row as usize]);
+    [b, a, b - a][k]
+}
+
+/// Welford's online variance, as polars' `online_variance` computes it.
+#[derive(Default)]
+struct Welford {
+    count: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    fn add(&mut self, value: f64) {
+        let new_count = self.count + 1;
+        let delta_1 = value - self.mean;
+        let new_mean = delta_1 / new_count as f64 + self.mean;
+        let delta_2 = value - new_mean;
+        self.m2 += delta_1 * delta_2;
+        self.count = new_count;
+        self.mean = new_mean;
+    }
+
+    /// The sample variance (n − 1); `None` under two values.
+    fn sample(&self) -> Option<f64> {
+        (self.count > 1).then(|| self.m2 / (self.count as f64 - 1.0))
+    }
+}
+
+/// The median as polars' quantile 0.5 with linear interpolation computes it: the lower middle
+/// value by selection in polars' total order, and with an even count the next value up, the
+/// two interpolated halfway. Reorders `values`.
+fn median(values: &mut [f64]) -> Option<f64> {
+    let n = values.len();
+    match n {
+        0 => return None,
+        1 => return Some(values[0]),
+        _ => {}
+    }
+    let float_idx = (n as f64 - 1.0) * 0.5;
+    let idx = (float_idx as usize).min(n - 1);
+    let top = float_idx.ceil() as usize;
+    let (_, lower, upper_part) = values.select_nth_unstable_by(idx, TotalOrd::tot_cmp);
+    let lower = *lower;
+    if idx == top {
+        return Some(lower);
+    }
+    let upper = upper_part
+        .iter()
+        .copied()
+        .min_by(TotalOrd::tot_cmp)
+        .expect("an even count leaves a value above the lower middle");
+    Some(if lower == upper {
+        lower
+    } else {
+        (float_idx - idx as f64) * (upper - lower) + lower
+    })
 }
 
 /// The 95 % confidence interval of a mean, Student t with n − 1 degrees of freedom.
@@ -270,6 +379,95 @@ mod tests {
             let t = hi * ((df + 1) as f64).sqrt();
             assert!((t - expected).abs() < 5e-4, "df {df}: {t}");
             assert!((lo + hi).abs() < 1e-12);
+        }
+    }
+
+    /// The one-pass figures have, bit for bit, what polars' own group kernels give over the
+    /// same rows (mean, median, SD with n − 1): empty groups, groups of one, two and three rows,
+    /// odd and even counts, ties, zero changes, and scores in tenths, whose sums round
+    /// differently in another order or without the compensation. Each row's flags are counted
+    /// once per set bit.
+    #[test]
+    fn one_pass_figures_have_the_bits_of_polars_kernels() {
+        use crate::buckets::NO_SLOT;
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let n = 4_000;
+        let before: Vec<f64> = (0..n).map(|_| next(101) as f64 / 10.0).collect();
+        let after: Vec<f64> = before
+            .iter()
+            .map(|b| match next(4) {
+                0 => *b,
+                _ => next(101) as f64 / 10.0,
+            })
+            .collect();
+        let packed: Vec<i8> = (0..n).map(|_| next(128) as i8).collect();
+        // Group 0 stays empty, 1 has one row, 2 two, 3 three; the rest share the others, and
+        // some rows are in no group.
+        let slots: Vec<u32> = (0..n)
+            .map(|i| match i {
+                10 => 1,
+                20 | 21 => 2,
+                30..=32 => 3,
+                _ => match next(10) {
+                    0 => NO_SLOT,
+                    g => 3 + g as u32,
+                },
+            })
+            .collect();
+        let buckets = Buckets::new(&slots, 13);
+        let ours: Vec<GroupStats> = (0..buckets.len())
+            .map(|g| GroupStats::of(buckets.members(g), &before, &after, &packed))
+            .collect();
+
+        let change: Vec<f64> = before.iter().zip(&after).map(|(b, a)| b - a).collect();
+        let column = |v: &[f64]| Column::new("v".into(), v.to_vec());
+        let groups = buckets.clone().into_polars();
+        // SAFETY: every row number of the groups is below n, the columns' length.
+        let kernels = unsafe {
+            [
+                column(&before).agg_mean(&groups),
+                column(&after).agg_mean(&groups),
+                column(&change).agg_mean(&groups),
+                column(&change).agg_median(&groups),
+                column(&change).agg_std(&groups, 1),
+            ]
+        };
+        let bits = |c: &Column| -> Vec<Option<u64>> {
+            c.f64()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(f64::to_bits))
+                .collect()
+        };
+        let ours_bits = |f: fn(&GroupStats) -> Option<f64>| -> Vec<Option<u64>> {
+            ours.iter().map(|g| f(g).map(f64::to_bits)).collect()
+        };
+        assert_eq!(ours_bits(|g| g.mean_before), bits(&kernels[0]));
+        assert_eq!(ours_bits(|g| g.mean_after), bits(&kernels[1]));
+        assert_eq!(ours_bits(|g| g.mean_change), bits(&kernels[2]));
+        assert_eq!(ours_bits(|g| g.median_change), bits(&kernels[3]));
+        assert_eq!(ours_bits(|g| g.sd), bits(&kernels[4]));
+        assert_eq!(ours[0].rows, 0);
+        assert_eq!(ours[0].mean_before, None);
+        assert_eq!(ours[1].sd, None, "one row has no SD");
+        assert!(ours[2].sd.is_some());
+
+        for (g, stats) in ours.iter().enumerate() {
+            let members = buckets.members(g);
+            assert_eq!(stats.rows, members.len() as u64);
+            for (bit, count) in stats.flags.iter().enumerate() {
+                let set = members
+                    .iter()
+                    .filter(|&&r| packed[r as usize] & (1 << bit) != 0)
+                    .count();
+                assert_eq!(*count, set as u64, "group {g}, flag {bit}");
+            }
         }
     }
 }

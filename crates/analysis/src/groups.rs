@@ -104,8 +104,7 @@ type Aggregated = (u32, Region, relief_core::summary::Figures);
 ///
 /// Key and region are one number per row, computed here once: it finds each row's group
 /// (its slot among the sorted numbers), the rows are bucketed by slot, and the same buckets
-/// feed polars' aggregation kernels ([`figures::aggregate`]) and the distinct counts
-/// ([`crate::distinct`]). Rows left out get no slot, so nothing is copied to filter them.
+/// feed the figures ([`figures::aggregate`]) and the distinct counts ([`crate::distinct`]). Rows left out get no slot, so nothing is copied to filter them.
 fn aggregate(
     frame: &DataFrame,
     key: Option<&str>,
@@ -120,7 +119,7 @@ fn aggregate(
         &dense(frame.column(c::SESSION)?.u32()?),
         &dense(frame.column(c::CLIENT)?.u32()?),
     );
-    let figures = figures::aggregate(frame, buckets, &distinct, t)?;
+    let figures = figures::aggregate(frame, &buckets, &distinct, t)?;
     Ok(groups
         .into_iter()
         .zip(figures)
