@@ -252,6 +252,8 @@ impl GroupStats {
         let mut variance = Welford::default();
         let mut changes = Vec::with_capacity(members.len());
         let mut flags = [0u64; FLAG_COUNT];
+        // The last row's before, after and change: a group of one row has them as its means.
+        let mut last = [f64::NAN; 3];
         for (j, &row) in members.iter().enumerate() {
             if let Some(&ahead) = members.get(j + AHEAD) {
                 let ahead = ahead as usize;
@@ -262,7 +264,8 @@ impl GroupStats {
             let row = row as usize;
             let (b, a) = (before[row], after[row]);
             let change = b - a;
-            for (sum, v) in sums.iter_mut().zip([b, a, change]) {
+            last = [b, a, change];
+            for (sum, v) in sums.iter_mut().zip(last) {
                 *sum += v;
             }
             variance.add(change);
@@ -276,7 +279,7 @@ impl GroupStats {
         // polars' mean: one row is its own value; more are the compensated sum over n.
         let mean = |k: usize| match n {
             0 => None,
-            1 => Some(changes_or_scores(members[0], k, before, after)),
+            1 => Some(last[k]),
             _ => Some(sums[k].sum() / n as f64),
         };
         GroupStats {
@@ -289,12 +292,6 @@ impl GroupStats {
             flags,
         }
     }
-}
-
-/// Row `row`'s before (`k` = 0), after (1) or change (2).
-fn changes_or_scores(row: u32, k: usize, before: &[f64], after: &[f64]) -> f64 {
-    let (b, a) = (before[row as usize], after[row as usize]);
-    [b, a, b - a][k]
 }
 
 /// Welford's online variance, as polars' `online_variance` computes it.
