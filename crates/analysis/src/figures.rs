@@ -19,7 +19,7 @@
 
 use crate::buckets::Buckets;
 use crate::frame::{col_names as c, dense};
-use crate::prefetch::prefetch;
+use crate::prefetch::{AHEAD, prefetch};
 use polars::polars_utils::kahan_sum::KahanSum;
 use polars::polars_utils::total_ord::TotalOrd;
 use polars::prelude::*;
@@ -214,10 +214,6 @@ pub(crate) fn aggregate(
         })
         .collect())
 }
-
-/// Rows looked ahead in [`GroupStats::of`]: their values are asked for this many rows before
-/// they are read.
-const AHEAD: usize = 16;
 
 /// What one group's figures need of its rows, gathered in one pass over them.
 ///

@@ -104,7 +104,8 @@ type Aggregated = (u32, Region, relief_core::summary::Figures);
 ///
 /// Key and region are one number per row, computed here once: it finds each row's group
 /// (its slot among the sorted numbers), the rows are bucketed by slot, and the same buckets
-/// feed the figures ([`figures::aggregate`]) and the distinct counts ([`crate::distinct`]). Rows left out get no slot, so nothing is copied to filter them.
+/// feed the figures ([`figures::aggregate`]) and the distinct counts ([`crate::distinct`]).
+/// Rows left out get no slot, so nothing is copied to filter them.
 fn aggregate(
     frame: &DataFrame,
     key: Option<&str>,

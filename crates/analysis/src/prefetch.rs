@@ -2,6 +2,12 @@
 //! hundreds of thousands) otherwise waits for memory on its own. A hint only: nothing here
 //! changes what is computed.
 
+/// How many rows ahead of the one being read a scattered pass asks for memory: far enough that
+/// the wait (a few hundred cycles) overlaps the work of the rows between, near enough that what
+/// was asked for is still in the cache when it is read. 16 rows suits the passes that use it
+/// (the fits' cluster scores, the group figures), each of which does tens of operations a row.
+pub(crate) const AHEAD: usize = 16;
+
 /// Asks the processor to start loading the cache line holding `value`, so a later read does not
 /// wait for memory. It reads nothing the program sees; on processors other than x86-64 it does
 /// nothing (the standard library offers the hint only there, short of nightly).

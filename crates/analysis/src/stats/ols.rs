@@ -8,7 +8,7 @@
 //! block of rows at a time from a [`Design`] that gives one row at a time, so memory is
 //! K × K numbers and one score per cluster, not the N × K design.
 
-use crate::prefetch::{prefetch, prefetch_all};
+use crate::prefetch::{AHEAD, prefetch, prefetch_all};
 use nalgebra::{DMatrix, DVector, QR, SVD};
 
 /// Relative tolerance of the rank decision: X is judged rank-deficient when, after scaling each
@@ -349,10 +349,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Rows looked ahead in [`cluster_meat`]: the score a row adds to is asked for this many rows
-/// before it is needed, and the cluster number this many rows before that.
-const AHEAD: usize = 16;
-
 /// Third pass: Σ_g s_g s_gᵀ with s_g = Σ_{i ∈ g} x_i u_i (the score of cluster g) and
 /// u_i = y_i − x_i β. Each score sums its rows in row order and the clusters are added in id
 /// order, so the sum does not depend on the order of the rows between clusters.
@@ -360,9 +356,10 @@ const AHEAD: usize = 16;
 /// The rows come in the model's order, not by client, so every row adds to a score far from
 /// the last one: with hundreds of thousands of clients the scores are tens of megabytes, and
 /// waiting for each score's memory was most of this pass (9 % of the CPU of a 20-million-row
-/// report's figures). Each row's score, and the cluster number that finds it, are asked for a
-/// few rows ahead ([`prefetch`](crate::prefetch)), so the waits overlap: the pass takes a third
-/// of the time it did. Which score a row adds to, and in what order, is unchanged.
+/// report's figures). Each row's score is asked for [`AHEAD`] rows ahead, and the cluster
+/// number that finds it twice as far ([`prefetch`](crate::prefetch)), so the waits overlap:
+/// the pass takes a third of the time it did. Which score a row adds to, and in what order, is
+/// unchanged.
 fn cluster_meat(design: &impl Design, beta: &[f64], clusters: &Clusters) -> DMatrix<f64> {
     let (n, k) = (design.rows(), design.columns());
     let mut scores = vec![0.0; clusters.len() * k];
