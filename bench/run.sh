@@ -4,8 +4,10 @@
 #
 # For each size it generates clean long-layout exports with `relief sample --clean` (kept in
 # $DATA_ROOT between runs), then:
-#   - hyperfine: bare calamine pass, `relief validate`, `relief report`, `relief report --by-month`
-#     (wall time and the ratio to the bare pass, in one hyperfine call per size);
+#   - hyperfine: bare calamine pass, the columnar floor (the bare pass plus keeping every cell as
+#     compact columns and dropping equal rows, `crates/ingest/examples/columnar_floor.rs`),
+#     `relief validate`, `relief report`, `relief report --by-month` (wall time and the ratio to
+#     the bare pass, in one hyperfine call per size);
 #   - /usr/bin/time -v: CPU seconds and peak RSS of each command (one run each);
 #   - RELIEF_TIMINGS=1: the time of each stage of `relief report` (read, prepare, figures, each
 #     writer), printed by relief itself on standard error.
@@ -30,9 +32,10 @@ done
 
 cd "$ROOT"
 cargo build --release --quiet --bin relief
-cargo build --release --quiet -p relief-ingest --example bare_calamine
+cargo build --release --quiet -p relief-ingest --example bare_calamine --example columnar_floor
 RELIEF=$TARGET/release/relief
 BARE=$TARGET/release/examples/bare_calamine
+FLOOR=$TARGET/release/examples/columnar_floor
 export RELIEF_KEY_FILE=$WORK/key
 printf '%s' 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef > "$RELIEF_KEY_FILE"
 
@@ -52,18 +55,19 @@ for size in $SIZES; do
     echo
     declare -A cmd=(
         [bare]="$BARE $data"
+        [floor]="$FLOOR $data"
         [validate]="$RELIEF -q validate $data"
         [report]="$RELIEF -q report $data --out $WORK/r"
         [by-month]="$RELIEF -q report $data --by-month --out $WORK/m"
     )
     hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-markdown "$WORK/h.md" \
-        -n bare "${cmd[bare]}" -n validate "${cmd[validate]}" \
+        -n bare "${cmd[bare]}" -n floor "${cmd[floor]}" -n validate "${cmd[validate]}" \
         -n report "${cmd[report]}" -n by-month "${cmd[by-month]}" >/dev/null
     cat "$WORK/h.md"
     echo
     echo "| command | wall s | CPU s (user+sys) | peak RSS MiB |"
     echo "|---|---:|---:|---:|"
-    for name in bare validate report by-month; do
+    for name in bare floor validate report by-month; do
         /usr/bin/time -v ${cmd[$name]} > /dev/null 2> "$WORK/t" || true
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$WORK/t")
         cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.2f", u+s}' "$WORK/t")
