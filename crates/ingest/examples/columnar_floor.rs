@@ -3,11 +3,12 @@
 //!
 //! `bare_calamine` only visits the cells. This pass also keeps them, the way the data-path issue
 //! describes a lean reader: each xlsx sheet is streamed with calamine's cell reader (as relief
-//! and `bare_calamine` do), every text cell becomes a small integer id through one hash map per
-//! column and file (keyed by the borrowed text, so nothing is copied for a text seen before),
-//! every number goes into an `f64` column, and each finished row gets a 64-bit hash of its ids
-//! and numbers. After the files, the per-file dictionaries are merged into one and the ids
-//! renumbered, and duplicate rows are found by sorting the (hash, row) pairs.
+//! and `bare_calamine` do); every text cell becomes a small integer id through one hash map per
+//! column and sheet, keyed by the borrowed text, so a text seen before is not copied; and every
+//! cell takes 8 bytes in its column (a number's bits, or a tagged text id). After the files,
+//! the dictionaries are merged into one per column and the ids renumbered; then each row gets a
+//! 128-bit key (two seeded hashes of its cells, on every core) and equal rows are found by
+//! sorting the (key, row) pairs.
 //!
 //! What it leaves out is what relief adds beside that: the header search, values checked
 //! against the vocabulary (regions, pressure words, dates, score ranges), ditto rows, merged
@@ -46,176 +47,29 @@ impl Column {
     }
 }
 
-/// The rows of one file: its columns, its dictionaries (one per column) and its row hashes.
-struct FileColumns {
-    columns: Vec<Column>,
-    dictionaries: Vec<Vec<String>>,
-    hashes: Vec<u64>,
-    cells: u64,
+/// One column's texts, in id order, with an index to find them.
+#[derive(Default)]
+struct Dictionary {
+    words: Vec<String>,
+    index: HashMap<String, u32>,
 }
 
-/// One sheet's cells turned into columns as they stream by.
-struct Builder<'s> {
-    columns: Vec<Column>,
-    lookups: Vec<HashMap<&'s str, u32>>,
-    dictionaries: Vec<Vec<String>>,
-    hashes: Vec<u64>,
-    hasher: foldhash::fast::FixedState,
-    rows: usize,
-}
-
-impl<'s> Builder<'s> {
-    fn new() -> Self {
-        Builder {
-            columns: Vec::new(),
-            lookups: Vec::new(),
-            dictionaries: Vec::new(),
-            hashes: Vec::new(),
-            hasher: foldhash::fast::FixedState::default(),
-            rows: 0,
-        }
+impl Dictionary {
+    /// Adds `words` where missing; the id of each word in this dictionary.
+    fn renumber(&mut self, words: &[String]) -> Vec<u32> {
+        words
+            .iter()
+            .map(|w| match self.index.get(w.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let id = self.words.len() as u32;
+                    self.index.insert(w.clone(), id);
+                    self.words.push(w.clone());
+                    id
+                }
+            })
+            .collect()
     }
-
-    /// Starts a row: every column gets a blank slot that the row's cells fill in.
-    fn start_row(&mut self) {
-        for c in &mut self.columns {
-            c.cells.push(BLANK);
-        }
-        self.rows += 1;
-    }
-
-    /// Ends the row: its hash, over every column's id and number bits.
-    fn end_row(&mut self) {
-        if self.rows == 0 {
-            return;
-        }
-        let r = self.rows - 1;
-        let mut h = self.hasher.build_hasher();
-        for c in &self.columns {
-            c.cells[r].hash(&mut h);
-        }
-        self.hashes.push(h.finish());
-    }
-
-    fn put(&mut self, col: usize, value: &DataRef<'s>) {
-        let r = self.rows - 1;
-        // A column first seen now is blank in the rows before.
-        while self.columns.len() <= col {
-            self.columns.push(Column {
-                cells: vec![BLANK; self.rows],
-            });
-            self.lookups.push(HashMap::default());
-            self.dictionaries.push(Vec::new());
-        }
-        let number = |b: &mut Self, n: f64| b.columns[col].cells[r] = n.to_bits();
-        match value {
-            DataRef::Int(i) => number(self, *i as f64),
-            DataRef::Float(f) => number(self, *f),
-            DataRef::DateTime(d) => number(self, d.as_f64()),
-            DataRef::SharedString(s) => {
-                let id = self.id(col, s);
-                self.columns[col].cells[r] = TEXT | u64::from(id);
-            }
-            DataRef::String(s) => {
-                let id = self.owned_id(col, s);
-                self.columns[col].cells[r] = TEXT | u64::from(id);
-            }
-            _ => {}
-        }
-    }
-
-    /// The id of a shared string: hashed as borrowed text, copied only the first time.
-    fn id(&mut self, col: usize, text: &'s str) -> u32 {
-        let dictionary = &mut self.dictionaries[col];
-        *self.lookups[col].entry(text).or_insert_with(|| {
-            dictionary.push(text.to_string());
-            (dictionary.len() - 1) as u32
-        })
-    }
-
-    /// The id of an inline string (no borrow outlives the cell, so it is looked up by value).
-    fn owned_id(&mut self, col: usize, text: &str) -> u32 {
-        let dictionary = &mut self.dictionaries[col];
-        match dictionary.iter().position(|t| t == text) {
-            Some(i) => i as u32,
-            None => {
-                dictionary.push(text.to_string());
-                (dictionary.len() - 1) as u32
-            }
-        }
-    }
-}
-
-fn read(path: &Path) -> Result<FileColumns, String> {
-    let mut wb: Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
-    let mut out = FileColumns {
-        columns: Vec::new(),
-        dictionaries: Vec::new(),
-        hashes: Vec::new(),
-        cells: 0,
-    };
-    for name in wb.sheet_names() {
-        let mut cells = wb
-            .worksheet_cells_reader(&name)
-            .map_err(|e| e.to_string())?;
-        let mut b = Builder::new();
-        let mut row = u32::MAX;
-        while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
-            out.cells += 1;
-            let (r, col) = c.get_position();
-            if r != row {
-                b.end_row();
-                b.start_row();
-                row = r;
-            }
-            if (col as usize) < MAX_COLUMNS {
-                b.put(col as usize, c.get_value());
-            }
-        }
-        b.end_row();
-        // A sheet's ids are renumbered into the file's dictionaries (one sheet per file in the
-        // benchmark's exports, so this is a copy of small tables).
-        let before = out.hashes.len();
-        for (col, column) in b.columns.iter().enumerate() {
-            if out.columns.len() <= col {
-                out.columns.push(Column::default());
-                out.dictionaries.push(Vec::new());
-            }
-            let map = renumber(&mut out.dictionaries[col], &b.dictionaries[col]);
-            let target = &mut out.columns[col];
-            target.pad(before);
-            target
-                .cells
-                .extend(column.cells.iter().map(|&c| remap(&map, c)));
-        }
-        out.hashes.extend_from_slice(&b.hashes);
-    }
-    for column in &mut out.columns {
-        column.pad(out.hashes.len());
-    }
-    Ok(out)
-}
-
-/// Adds `words` to `dictionary` where missing; the new id of each word.
-fn renumber(dictionary: &mut Vec<String>, words: &[String]) -> Vec<u32> {
-    let mut index: HashMap<&str, u32> = HashMap::default();
-    for (i, w) in dictionary.iter().enumerate() {
-        index.insert(w, i as u32);
-    }
-    let mut added = Vec::new();
-    let map = words
-        .iter()
-        .map(|w| match index.get(w.as_str()) {
-            Some(&i) => i,
-            None => {
-                added.push(w.clone());
-                (dictionary.len() + added.len() - 1) as u32
-            }
-        })
-        .collect();
-    dictionary.extend(added);
-    map
 }
 
 /// A cell with its text id renumbered through `map`; numbers and blanks as they are.
@@ -225,6 +79,131 @@ fn remap(map: &[u32], cell: u64) -> u64 {
     } else {
         cell
     }
+}
+
+/// Rows as columns, with one dictionary per column.
+#[derive(Default)]
+struct Table {
+    columns: Vec<Column>,
+    dictionaries: Vec<Dictionary>,
+    rows: usize,
+}
+
+impl Table {
+    /// Appends `other`'s rows, its text ids renumbered into this table's dictionaries.
+    fn append(&mut self, other: &Table) {
+        for (col, column) in other.columns.iter().enumerate() {
+            if self.columns.len() <= col {
+                self.columns.push(Column::default());
+                self.dictionaries.push(Dictionary::default());
+            }
+            let map = self.dictionaries[col].renumber(&other.dictionaries[col].words);
+            let target = &mut self.columns[col];
+            target.pad(self.rows);
+            target
+                .cells
+                .extend(column.cells.iter().map(|&c| remap(&map, c)));
+        }
+        self.rows += other.rows;
+        for column in &mut self.columns {
+            column.pad(self.rows);
+        }
+    }
+}
+
+/// One sheet's cells turned into columns as they stream by.
+struct Sheet<'s> {
+    table: Table,
+    /// Per column: a text's id, found by the borrowed text.
+    lookups: Vec<HashMap<&'s str, u32>>,
+}
+
+impl<'s> Sheet<'s> {
+    /// Starts a row: every column gets a blank slot that the row's cells fill in.
+    fn start_row(&mut self) {
+        for c in &mut self.table.columns {
+            c.cells.push(BLANK);
+        }
+        self.table.rows += 1;
+    }
+
+    fn put(&mut self, col: usize, value: &DataRef<'s>) {
+        let t = &mut self.table;
+        // A column first seen now is blank in the rows before.
+        while t.columns.len() <= col {
+            t.columns.push(Column {
+                cells: vec![BLANK; t.rows],
+            });
+            t.dictionaries.push(Dictionary::default());
+            self.lookups.push(HashMap::default());
+        }
+        let cell = match value {
+            DataRef::Int(i) => (*i as f64).to_bits(),
+            DataRef::Float(f) => f.to_bits(),
+            DataRef::DateTime(d) => d.as_f64().to_bits(),
+            DataRef::SharedString(s) => TEXT | u64::from(self.id(col, s)),
+            // An inline string: no borrow outlives the cell, so it is looked up by value.
+            DataRef::String(s) => TEXT | u64::from(t.dictionaries[col].renumber(&[s.clone()])[0]),
+            _ => BLANK,
+        };
+        let t = &mut self.table;
+        t.columns[col].cells[t.rows - 1] = cell;
+    }
+
+    /// The id of a shared string: hashed as borrowed text, copied only the first time.
+    fn id(&mut self, col: usize, text: &'s str) -> u32 {
+        let dictionary = &mut self.table.dictionaries[col];
+        *self.lookups[col].entry(text).or_insert_with(|| {
+            let id = dictionary.words.len() as u32;
+            dictionary.index.insert(text.to_string(), id);
+            dictionary.words.push(text.to_string());
+            id
+        })
+    }
+}
+
+/// One file's sheets as one table, and its cell count.
+fn read(path: &Path) -> Result<(Table, u64), String> {
+    let mut wb: Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+    let mut file = Table::default();
+    let mut cells = 0;
+    for name in wb.sheet_names() {
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| e.to_string())?;
+        let mut sheet = Sheet {
+            table: Table::default(),
+            lookups: Vec::new(),
+        };
+        let mut row = None;
+        while let Some(c) = reader.next_cell().map_err(|e| e.to_string())? {
+            cells += 1;
+            let (r, col) = c.get_position();
+            if row != Some(r) {
+                sheet.start_row();
+                row = Some(r);
+            }
+            if (col as usize) < MAX_COLUMNS {
+                sheet.put(col as usize, c.get_value());
+            }
+        }
+        file.append(&sheet.table);
+    }
+    Ok((file, cells))
+}
+
+/// A row's key: two independently seeded hashes of its cells, so 20 million rows do not
+/// collide.
+fn key(columns: &[Column], row: usize, seeds: &[foldhash::quality::FixedState; 2]) -> u128 {
+    let [a, b] = seeds.each_ref().map(|seed| {
+        let mut h = seed.build_hasher();
+        for c in columns {
+            c.cells[row].hash(&mut h);
+        }
+        h.finish()
+    });
+    (u128::from(a) << 64) | u128::from(b)
 }
 
 fn files_in(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
@@ -252,56 +231,52 @@ fn files_in(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
 
 fn main() {
     let files = files_in(std::env::args_os().skip(1));
-    let read_files: Vec<FileColumns> = files
+    let read_files: Vec<(Table, u64)> = files
         .par_iter()
         .filter_map(|f| read(f).map_err(|e| eprintln!("{}: {e}", f.display())).ok())
         .collect();
-    // One dictionary per column over every file, and the files' ids renumbered into it.
+    // One table over every file; each file is let go once it is copied.
+    let rows: usize = read_files.iter().map(|(t, _)| t.rows).sum();
     let width = read_files
         .iter()
-        .map(|f| f.columns.len())
+        .map(|(t, _)| t.columns.len())
         .max()
         .unwrap_or(0);
-    let mut dictionaries: Vec<Vec<String>> = vec![Vec::new(); width];
-    let mut columns: Vec<Column> = (0..width).map(|_| Column::default()).collect();
-    let mut keys: Vec<(u64, u32)> = Vec::new();
+    let mut all = Table {
+        columns: (0..width)
+            .map(|_| Column {
+                cells: Vec::with_capacity(rows),
+            })
+            .collect(),
+        dictionaries: (0..width).map(|_| Dictionary::default()).collect(),
+        rows: 0,
+    };
     let mut cells = 0;
-    for file in &read_files {
-        cells += file.cells;
-        for col in 0..file.columns.len() {
-            let map = renumber(&mut dictionaries[col], &file.dictionaries[col]);
-            let target = &mut columns[col];
-            target.pad(keys.len());
-            target
-                .cells
-                .extend(file.columns[col].cells.iter().map(|&c| remap(&map, c)));
-        }
-        let first = keys.len() as u32;
-        keys.extend(
-            file.hashes
-                .iter()
-                .enumerate()
-                .map(|(i, &h)| (h, first + i as u32)),
-        );
+    for (file, n) in read_files {
+        all.append(&file);
+        cells += n;
     }
-    drop(read_files);
-    for column in &mut columns {
-        column.pad(keys.len());
-    }
+    // Equal rows by sorting fixed-width keys: equal keys side by side, the first row kept.
+    let seeds = [1, 2].map(foldhash::quality::FixedState::with_seed);
+    let mut keys: Vec<(u128, u32)> = (0..all.rows)
+        .into_par_iter()
+        .map(|r| (key(&all.columns, r, &seeds), r as u32))
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup_by_key(|k| k.0);
     // Read the columns back, so the work of filling them cannot be optimised away.
-    let sum: f64 = columns
+    let sum: f64 = all
+        .columns
         .iter()
         .flat_map(|c| c.cells.iter().map(|&b| f64::from_bits(b)))
         .filter(|n| !n.is_nan())
         .sum();
-    // Duplicates by sorting fixed-width keys: equal hashes side by side, first row kept.
-    keys.par_sort_unstable();
-    let rows = keys.len();
-    keys.dedup_by_key(|k| k.0);
-    let words: usize = dictionaries.iter().map(Vec::len).sum();
+    let words: usize = all.dictionaries.iter().map(|d| d.words.len()).sum();
     println!(
-        "{} files, {cells} cells, {rows} rows ({} after dropping equal ones), {words} distinct texts, numbers sum to {sum}",
+        "{} files, {cells} cells, {} rows ({} after dropping equal ones), {words} distinct texts, \
+         numbers sum to {sum}",
         files.len(),
+        all.rows,
         keys.len(),
     );
 }

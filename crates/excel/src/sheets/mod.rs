@@ -1,6 +1,7 @@
 //! The workbook's sheets other than the charts: the plan that names every sheet, the cell
 //! writer they share, and one module per kind of sheet — `groups` (one table per analysis
-//! group), `lists` (rejects, conflicts, sources), `overview` and `about`.
+//! group), `personalisation` (the adjusted differences and the course of care), `lists`
+//! (rejects, conflicts, sources), `overview` and `about`.
 //!
 //! Every sheet opens the same way so a reader finds their bearings: a title in row 1, one
 //! sentence on what the sheet shows in row 2, and (for tables) the header in row 4, frozen.
