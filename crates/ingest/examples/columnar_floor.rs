@@ -143,7 +143,9 @@ impl<'s> Sheet<'s> {
             DataRef::DateTime(d) => d.as_f64().to_bits(),
             DataRef::SharedString(s) => TEXT | u64::from(self.id(col, s)),
             // An inline string: no borrow outlives the cell, so it is looked up by value.
-            DataRef::String(s) => TEXT | u64::from(t.dictionaries[col].renumber(&[s.clone()])[0]),
+            DataRef::String(s) => {
+                TEXT | u64::from(t.dictionaries[col].renumber(std::slice::from_ref(s))[0])
+            }
             _ => BLANK,
         };
         let t = &mut self.table;
