@@ -14,6 +14,8 @@ use calamine::{Data, DataRef, Reader, open_workbook_auto};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
+mod bench_files;
+
 /// Cells seen and the sum of their numbers.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -80,30 +82,12 @@ fn read(path: &Path) -> Result<Tally, String> {
 }
 
 fn main() {
-    let mut serial = false;
-    let mut files: Vec<PathBuf> = Vec::new();
-    for arg in std::env::args_os().skip(1) {
-        if arg == "--serial" {
-            serial = true;
-            continue;
-        }
-        let p = PathBuf::from(arg);
-        if p.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(&p)
-                .expect("readable folder")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| ["xlsx", "xlsm", "xls", "ods"].contains(&e))
-                })
-                .collect();
-            inside.sort();
-            files.extend(inside);
-        } else {
-            files.push(p);
-        }
-    }
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let serial = args.iter().any(|a| a == "--serial");
+    let files = bench_files::files_in(
+        args.into_iter().filter(|a| a != "--serial"),
+        &["xlsx", "xlsm", "xls", "ods"],
+    );
     let one = |f: &PathBuf| match read(f) {
         Ok(t) => t,
         Err(e) => {

@@ -23,7 +23,9 @@ use calamine::{DataRef, Reader, Xlsx};
 use foldhash::HashMap;
 use rayon::prelude::*;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod bench_files;
 
 /// Columns a sheet may have; cells further right are counted but not kept.
 const MAX_COLUMNS: usize = 64;
@@ -208,31 +210,8 @@ fn key(columns: &[Column], row: usize, seeds: &[foldhash::quality::FixedState; 2
     (u128::from(a) << 64) | u128::from(b)
 }
 
-fn files_in(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for arg in args {
-        let p = PathBuf::from(arg);
-        if p.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(&p)
-                .expect("readable folder")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| e == "xlsx" || e == "xlsm")
-                })
-                .collect();
-            inside.sort();
-            files.extend(inside);
-        } else {
-            files.push(p);
-        }
-    }
-    files
-}
-
 fn main() {
-    let files = files_in(std::env::args_os().skip(1));
+    let files = bench_files::files_in(std::env::args_os().skip(1), &["xlsx", "xlsm"]);
     let read_files: Vec<(Table, u64)> = files
         .par_iter()
         .filter_map(|f| read(f).map_err(|e| eprintln!("{}: {e}", f.display())).ok())
