@@ -157,12 +157,10 @@ impl<'s> Sheet<'s> {
     /// The id of a shared string: hashed as borrowed text, copied only the first time.
     fn id(&mut self, col: usize, text: &'s str) -> u32 {
         let dictionary = &mut self.table.dictionaries[col];
-        *self.lookups[col].entry(text).or_insert_with(|| {
-            let id = dictionary.words.len() as u32;
-            dictionary.index.insert(text.to_string(), id);
-            dictionary.words.push(text.to_string());
-            id
-        })
+        // A miss asks the dictionary, which also holds the sheet's inline strings.
+        *self.lookups[col]
+            .entry(text)
+            .or_insert_with(|| dictionary.renumber(&[text.to_string()])[0])
     }
 }
 
