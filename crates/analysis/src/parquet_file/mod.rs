@@ -448,16 +448,9 @@ mod tests {
         encoder.group = 7;
         encoder.write_file(&mut small, WithMonth(true)).unwrap();
         use parquet::file::reader::{FileReader, SerializedFileReader};
-        let read = |bytes: Vec<u8>| SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap();
-        let (small, whole) = (read(small), read(whole));
-        let sizes: Vec<i64> = small
-            .metadata()
-            .row_groups()
-            .iter()
-            .map(|g| g.num_rows())
-            .collect();
+        let (small, whole) = (bytes_reader(small), bytes_reader(whole));
         assert_eq!(table.height(), 40);
-        assert_eq!(sizes, [7, 7, 7, 7, 7, 5]);
+        assert_eq!(group_sizes(&small), [7, 7, 7, 7, 7, 5]);
         assert_eq!(whole.metadata().num_row_groups(), 1);
         let rows = |r: &SerializedFileReader<bytes::Bytes>| -> Vec<String> {
             r.get_row_iter(None)
@@ -475,12 +468,20 @@ mod tests {
         parquet::file::serialized_reader::SerializedFileReader::new(Bytes::from(bytes)).unwrap()
     }
 
+    /// The rows of each row group of a written file.
+    fn group_sizes(
+        file: &parquet::file::serialized_reader::SerializedFileReader<Bytes>,
+    ) -> Vec<i64> {
+        use parquet::file::reader::FileReader;
+        let groups = file.metadata().row_groups();
+        groups.iter().map(|g| g.num_rows()).collect()
+    }
+
     /// The period's file splits its rows where each month begins, and a month the period holds
     /// whole is encoded once: the partition made from the period's groups is, byte for byte,
     /// the file the month's own table writes.
     #[test]
     fn months_are_encoded_once_for_the_period_file_and_their_partitions() {
-        use parquet::file::reader::FileReader;
         let p = prepared_over(90, &[9, 10, 11]);
         let options = CleanTableOptions { exact_dates: true };
         let name = |k: &str, out: &mut String| out.push_str(k);
@@ -494,13 +495,7 @@ mod tests {
         let mut file = Vec::new();
         table.write_parquet(&mut file).unwrap();
         let file = bytes_reader(file);
-        let sizes: Vec<i64> = file
-            .metadata()
-            .row_groups()
-            .iter()
-            .map(|g| g.num_rows())
-            .collect();
-        assert_eq!(sizes, [30, 30, 30]);
+        assert_eq!(group_sizes(&file), [30, 30, 30]);
 
         // The period's file and each month's partition written together, as `report` does.
         let mut together = Vec::new();
