@@ -324,6 +324,48 @@ fn usage_errors_exit_2_with_a_plain_message() {
     );
 }
 
+/// Reports written inside the folder being read would be read back as exports on the next run
+/// (a new user's `--out exports/reports` did that, and every workbook came back as rejects):
+/// refused before anything is read or written, as `relief batch` refuses it for its inbox.
+#[test]
+fn an_output_folder_inside_the_input_is_refused() {
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.join("in")).unwrap();
+    write_wide_csv(&wd.join("in/september.csv"));
+    for out_dir in ["in/reports", "in/../in/deeper/reports"] {
+        let out = wd.relief(&["report", "in", "--out", out_dir]);
+        assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("is inside in") && stderr.contains("--out"),
+            "{stderr}"
+        );
+    }
+    assert!(!wd.join("in/reports").exists() && !wd.join("in/deeper").exists());
+    // A folder beside the input, and a file inside it given on its own, are fine.
+    let out = wd.relief(&["report", "in", "--out", "reports-in", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = wd.relief(&["report", "in/september.csv", "--out", "in/reports", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
+/// `--quiet` keeps a good run silent but still says what went wrong: a scheduled `report -q`
+/// with rejected rows printed nothing at all.
+#[test]
+fn quiet_still_reports_problems() {
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.join("in")).unwrap();
+    write_long(&wd.join("in/october.xlsx"));
+    let out = wd.relief(&["report", "in", "--out", "out", "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("rejected") && stderr.contains("Rejects sheet"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", show(&out));
+}
+
 /// A month without a single session writes nothing and says what the data covers (a new user
 /// got an empty workbook and six empty charts, with exit status 0).
 #[test]

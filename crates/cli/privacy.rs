@@ -81,7 +81,7 @@ pub fn check_key_outside(key: &Path, reports: &Path) -> anyhow::Result<()> {
     if abs(key).starts_with(abs(reports)) {
         bail!(
             "the pseudonym key {} is inside the reports folder {}: move it elsewhere \
-             (privacy.key_file in relief.toml) so sharing reports never shares the key",
+             (privacy.key_file in relief.toml, or RELIEF_KEY_FILE) so sharing reports never shares the key",
             key.display(),
             reports.display()
         );

@@ -2,9 +2,9 @@
 
 use crate::common::{Globals, display_path, exit_status};
 use crate::pipeline::{self, Setup};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use relief_analysis::{Period, Prepared};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Read session exports and write the reports of each period.
@@ -74,6 +74,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     // `--parquet` is the old opt-in; Parquet is always written now.
     let _always_written = args.parquet;
     let setup = Setup::load(globals, Some(&args.out))?;
+    check_out_outside_inputs(&args.paths, &args.out)?;
     let files = relief_ingest::expand_paths(&args.paths)?;
     let mut ingested =
         crate::timings::stage("read", || setup.read(&files, args.header_row, globals));
@@ -122,14 +123,63 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         };
         println!("{text}");
     }
-    let rows = &ingested.rows;
     let failed_files = ingested.files.iter().filter(|f| f.error.is_some()).count();
-    if !globals.quiet {
+    let problems = ingested.rows.rejected > 0 || failed_files > 0 || periods.is_empty();
+    // `--quiet` keeps a good run silent, not a run with problems.
+    if !globals.quiet || problems {
         print_closing(&ingested, files.len(), &periods, explicit_none);
     }
-    Ok(exit_status(
-        rows.rejected > 0 || failed_files > 0 || periods.is_empty(),
-    ))
+    Ok(exit_status(problems))
+}
+
+/// Refuses an output folder inside a folder being read: the next run would read the reports
+/// (workbooks, `sessions.csv`) as exports, and reject their rows. `relief batch` refuses the
+/// same for its inbox.
+fn check_out_outside_inputs(paths: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+    let out_real = real_path(out);
+    for input in paths.iter().filter(|p| p.is_dir()) {
+        let Ok(input_real) = input.canonicalize() else {
+            continue;
+        };
+        if out_real.starts_with(&input_real) {
+            bail!(
+                "the output folder {} is inside {}, which is being read: the next run would \
+                 read its own reports as exports. Choose an output folder outside it, \
+                 e.g. --out {}",
+                out.display(),
+                input.display(),
+                suggested_out(&input_real).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `reports` beside the folder being read (or in it, for the file system's root).
+fn suggested_out(input: &Path) -> PathBuf {
+    input
+        .parent()
+        .map_or_else(|| PathBuf::from("reports"), |p| p.join("reports"))
+}
+
+/// `path` with symbolic links and `..` resolved as far as it exists, the rest appended: the
+/// output folder may not exist yet.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }
 
 /// The periods to report: the one asked for, every month with `--by-month`, else the whole

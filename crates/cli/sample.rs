@@ -6,10 +6,9 @@ use relief_sample::{DEFAULT_SEED, SampleOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Write realistic example exports (four clinic styles: both layouts, a CSV and a workbook kept
-/// by hand, with the usual mess).
+/// Write realistic example exports: four clinic styles, with the usual mess.
 ///
-/// The files behave like real clinic data — focus regions and firmer pressure on the back relieve
+/// The four styles cover both layouts, a CSV export and a workbook kept by hand. The files behave like real clinic data — focus regions and firmer pressure on the back relieve
 /// more, regular clients arrive less sore — and carry a few planted problems (an out-of-range
 /// score, an unknown region, a missing score, an unreadable date, a row with no session to
 /// continue, minutes typed as 20:00, a duplicate and a conflicting copy) so you can see how

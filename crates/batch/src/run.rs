@@ -249,11 +249,16 @@ fn rebuild_months<R: Reports>(
     reports.rebuild(ingested, &plan.rebuild, &mut |m| {
         count += 1;
         log.line(format_args!(
-            "{}: {} rows used, {} rejected, {} duplicates → {}",
+            "{}: {} rows used, {} rejected, {} {} → {}",
             m.month,
             m.used,
             m.rejected,
             m.duplicates,
+            if m.duplicates == 1 {
+                "duplicate"
+            } else {
+                "duplicates"
+            },
             m.dir.display()
         ));
         failpoint(&format!("after-period-{count}"));
