@@ -8,11 +8,12 @@ use std::process::ExitCode;
 
 /// Write realistic example exports: four clinic styles, with the usual mess.
 ///
-/// The four styles cover both layouts, a CSV export and a workbook kept by hand. The files behave like real clinic data — focus regions and firmer pressure on the back relieve
-/// more, regular clients arrive less sore — and carry a few planted problems (an out-of-range
-/// score, an unknown region, a missing score, an unreadable date, a row with no session to
-/// continue, minutes typed as 20:00, a duplicate and a conflicting copy) so you can see how
-/// relief reports them. The same seed always gives the same files.
+/// The four styles cover both layouts, a CSV export and a workbook kept by hand. The files
+/// behave like real clinic data — focus regions and firmer pressure on the back relieve more,
+/// regular clients arrive less sore — and carry a few planted problems (an out-of-range score,
+/// an unknown region, a missing score, an unreadable date, a row with no session to continue,
+/// minutes typed as 20:00, a duplicate and a conflicting copy) so you can see how relief
+/// reports them. The same seed always gives the same files.
 ///
 /// Examples:
 ///   relief sample --out try-me
