@@ -685,11 +685,21 @@ fn changed_settings_rebuild_every_month_with_the_new_figures() {
         "[analysis]\nresponder_threshold = 0.4\n",
     )
     .unwrap();
+    // The same content again: only its time changes. Read again with every other file, the
+    // log must not say it was not read.
+    std::thread::sleep(Duration::from_millis(20));
+    c.put("nov.csv", &csv(&rows((2026, 11), 8, 2)));
     let (json, out) = c.batch_json();
     expect_status(&out, 0);
     assert_eq!(json["settings_changed"], true, "{json}");
     assert_eq!(strings(&json["months_rebuilt"]), ["2026-10", "2026-11"]);
     assert_eq!(c.summary("2026-11")["settings"]["responder_threshold"], 0.4);
+    let log = log_of(&json);
+    assert!(
+        log.contains("nov.csv: touched (same content, new time); months 2026-11"),
+        "{log}"
+    );
+    assert!(!log.contains("not read"), "{log}");
 }
 
 #[test]

@@ -389,6 +389,8 @@ fn log_scan(
         let what = match f.status {
             Status::New => "new",
             Status::Changed => "changed",
+            // Read after all when the settings changed: then its outcome follows.
+            Status::Touched if results.contains_key(&f.key) => "touched (same content, new time)",
             Status::Touched => "touched (same content, new time): not read",
             Status::Unchanged => continue,
         };
