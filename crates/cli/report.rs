@@ -136,7 +136,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
 /// (workbooks, `sessions.csv`) as exports, and reject their rows. `relief batch` refuses the
 /// same for its inbox.
 fn check_out_outside_inputs(paths: &[PathBuf], out: &Path) -> anyhow::Result<()> {
-    let out_real = real_path(out);
+    let out_real = relief_ingest::real_path(out);
     for input in paths.iter().filter(|p| p.is_dir()) {
         let Ok(input_real) = input.canonicalize() else {
             continue;
@@ -160,26 +160,6 @@ fn suggested_out(input: &Path) -> PathBuf {
     input
         .parent()
         .map_or_else(|| PathBuf::from("reports"), |p| p.join("reports"))
-}
-
-/// `path` with symbolic links and `..` resolved as far as it exists, the rest appended: the
-/// output folder may not exist yet.
-fn real_path(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            return rest.iter().rev().fold(real, |p, name| p.join(name));
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return absolute,
-        }
-    }
 }
 
 /// The periods to report: the one asked for, every month with `--by-month`, else the whole

@@ -29,11 +29,16 @@ impl Layout {
         if !inbox.is_dir() {
             return Err(missing());
         }
+        // Checked before the folder is made, so a refused run leaves nothing behind.
+        let planned = relief_ingest::real_path(out);
+        if planned.starts_with(&inbox) {
+            return Err(BatchError::OutInsideInbox {
+                out: planned,
+                inbox,
+            });
+        }
         std::fs::create_dir_all(out).map_err(BatchError::io(out, "created"))?;
         let out = out.canonicalize().map_err(BatchError::io(out, "read"))?;
-        if out.starts_with(&inbox) {
-            return Err(BatchError::OutInsideInbox { out, inbox });
-        }
         let state = out.join(".relief");
         std::fs::create_dir_all(state.join("logs"))
             .map_err(BatchError::io(state.join("logs"), "created"))?;
@@ -113,8 +118,21 @@ mod tests {
         std::fs::create_dir(&inbox).unwrap();
         let err = Layout::prepare(&inbox, &inbox.join("reports")).unwrap_err();
         assert!(matches!(err, BatchError::OutInsideInbox { .. }), "{err}");
+        assert!(
+            !inbox.join("reports").exists(),
+            "a refused run leaves no folder behind"
+        );
         let err = Layout::prepare(&inbox, &inbox).unwrap_err();
         assert!(matches!(err, BatchError::OutInsideInbox { .. }), "{err}");
+        // Reached through a link beside the inbox: still inside it.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&inbox, tmp.path().join("link")).unwrap();
+            let err = Layout::prepare(&inbox, &tmp.path().join("link/new/reports")).unwrap_err();
+            assert!(matches!(err, BatchError::OutInsideInbox { .. }), "{err}");
+            assert!(!inbox.join("new").exists());
+        }
+        Layout::prepare(&inbox, &tmp.path().join("reports")).unwrap();
     }
 
     #[test]

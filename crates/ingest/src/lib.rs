@@ -68,7 +68,7 @@ pub use error::IngestError;
 pub use merge::{Merger, merge};
 pub use notes::{NotSession, SheetNote, SheetNotes};
 pub use panic_guard::install_quiet_panic_hook;
-pub use paths::{EXTENSIONS, expand_paths};
+pub use paths::{EXTENSIONS, expand_paths, real_path};
 pub use pseudonym::{Pseudonymizer, normalize_id};
 
 use panic_guard::GuardedParse;

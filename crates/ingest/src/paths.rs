@@ -347,5 +347,26 @@ fn circle(path: &Path) -> Option<String> {
     None
 }
 
+/// `path` with symbolic links and `..` resolved as far as it exists, the rest appended as
+/// written: where a folder that may not exist yet (an output folder) would be, to compare it
+/// with folders that do (the inputs).
+pub fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

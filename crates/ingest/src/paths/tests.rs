@@ -140,3 +140,25 @@ mod links {
         );
     }
 }
+
+/// An output folder that does not exist yet is placed where it would be: links and `..` of the
+/// part that exists are resolved, the rest is kept as written.
+#[test]
+fn real_path_resolves_what_exists_and_keeps_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("in")).unwrap();
+    assert_eq!(real_path(&root.join("in")), root.join("in"));
+    assert_eq!(
+        real_path(&root.join("in/../in/new/reports")),
+        root.join("in/new/reports")
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root.join("in"), root.join("link")).unwrap();
+        assert_eq!(
+            real_path(&root.join("link/reports")),
+            root.join("in/reports")
+        );
+    }
+}
