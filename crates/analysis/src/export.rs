@@ -183,7 +183,12 @@ impl CleanTable<'_> {
                 .iter()
                 .collect())
         };
-        let (before, after, change) = (f64s(c::BEFORE)?, f64s(c::AFTER)?, f64s(c::CHANGE)?);
+        let (before, after) = (f64s(c::BEFORE)?, f64s(c::AFTER)?);
+        let change: Vec<Option<f64>> = before
+            .iter()
+            .zip(&after)
+            .map(|(b, a)| Some(b.unwrap_or(0.0) - a.unwrap_or(0.0)))
+            .collect();
         let u32s = |name: &str| -> PolarsResult<Vec<Option<u32>>> {
             Ok(frame
                 .column(name)?
@@ -296,7 +301,8 @@ impl CleanTable<'_> {
             .into_iter()
             .map(|m| p.months[m.unwrap_or(0) as usize].name())
             .collect();
-        let (before, after, change) = (f64s(c::BEFORE)?, f64s(c::AFTER)?, f64s(c::CHANGE)?);
+        let (before, after) = (f64s(c::BEFORE)?, f64s(c::AFTER)?);
+        let change: Vec<f64> = before.iter().zip(&after).map(|(b, a)| b - a).collect();
         let relative: Vec<Option<f64>> = before
             .iter()
             .zip(&change)

@@ -42,22 +42,17 @@ pub(crate) struct Thresholds<'a> {
 /// The 2-point minimal clinically important difference on the 0–10 scale.
 pub const MCID_POINTS: f64 = 2.0;
 
-/// The points of change that are clinically important for each row's before-score, as one
-/// expression: `when(before < e0) p0, otherwise when(before < e1) p1 … otherwise p_last`. The same rule
-/// as `AnalysisConfig::mcid_points_for`, including its fallback for a band without points.
-fn mcid_points(t: Thresholds) -> Expr {
-    let points = |band: usize| {
-        let p = t.mcid_points.get(band).or(t.mcid_points.last());
-        lit(p.copied().unwrap_or(2.0))
-    };
-    // Built from the top band down, each band the `otherwise` of the one below it.
-    let mut expr = points(t.mcid_edges.len());
-    for (band, edge) in t.mcid_edges.iter().enumerate().rev() {
-        expr = when(col(c::BEFORE).lt(lit(*edge)))
-            .then(points(band))
-            .otherwise(expr);
-    }
-    expr
+/// The points of change that are clinically important for a before-score: the first band whose
+/// edge is above it, else the last. The same rule as `AnalysisConfig::mcid_points_for`,
+/// including its fallback for a band without points.
+fn mcid_points_at(t: &Thresholds, before: f64) -> f64 {
+    let band = t
+        .mcid_edges
+        .iter()
+        .position(|edge| before < *edge)
+        .unwrap_or(t.mcid_edges.len());
+    let p = t.mcid_points.get(band).or(t.mcid_points.last());
+    p.copied().unwrap_or(2.0)
 }
 
 /// A per-row test the rate figures count; its number is its bit in [`FLAGS`].
@@ -75,28 +70,34 @@ enum Flag {
 /// How many per-row tests [`flags`] has.
 const FLAG_COUNT: usize = 7;
 
-/// The per-row tests the rate figures count, each with the flag it sets: evaluated on a period's
-/// frame once ([`with_flags`]) instead of again by each of its nineteen groupings.
-fn flags(t: Thresholds) -> [(Flag, Expr); FLAG_COUNT] {
-    let change = || col(c::CHANGE);
-    let before = || col(c::BEFORE);
-    let reaches = |thr: f64| {
-        before()
-            .gt(lit(0.0))
-            .and(change().gt_eq(before() * lit(thr) - lit(1e-9)))
+/// A row's flags: bit `k` set when the test of [`Flag`] number `k` holds. A test that needs a
+/// score the row lacks is not set. The change is before − after, as every reader of the frame
+/// works it out.
+fn row_flags(before: Option<f64>, after: Option<f64>, t: &Thresholds) -> i8 {
+    let mut bits = 0i8;
+    let mut set = |flag: Flag, holds: bool| {
+        if holds {
+            bits |= 1 << flag as usize;
+        }
     };
-    let mcid_reached = before()
-        .gt_eq(lit(1.0))
-        .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE)));
-    [
-        (Flag::Improved, change().gt(lit(0.0))),
-        (Flag::Worse, change().lt(lit(0.0))),
-        (Flag::ZeroBefore, before().eq(lit(0.0))),
-        (Flag::Responder, reaches(t.responder)),
-        (Flag::StrongResponder, reaches(t.strong)),
-        (Flag::McidCounted, before().gt_eq(lit(1.0))),
-        (Flag::McidReached, mcid_reached),
-    ]
+    let Some(b) = before else {
+        return 0;
+    };
+    set(Flag::ZeroBefore, b == 0.0);
+    set(Flag::McidCounted, b >= 1.0);
+    if let Some(a) = after {
+        let change = b - a;
+        let reaches = |threshold: f64| b > 0.0 && change >= b * threshold - 1e-9;
+        set(Flag::Improved, change > 0.0);
+        set(Flag::Worse, change < 0.0);
+        set(Flag::Responder, reaches(t.responder));
+        set(Flag::StrongResponder, reaches(t.strong));
+        set(
+            Flag::McidReached,
+            b >= 1.0 && change >= mcid_points_at(t, b) - crate::stats::mcid::TOLERANCE,
+        );
+    }
+    bits
 }
 
 /// The column holding every row's flags, bit `k` for the test of [`Flag`] number `k` (a test that
@@ -105,33 +106,23 @@ fn flags(t: Thresholds) -> [(Flag, Expr); FLAG_COUNT] {
 const FLAGS: &str = "__flags";
 
 /// `frame` with the flags the aggregations count, packed into one [`FLAGS`] byte a row so that
-/// each grouping reads one value per row instead of seven scattered bits. The tests are
-/// evaluated by polars as boolean columns (a bit a row) and packed here, so no wider column
-/// than the byte is ever made: at 20 M rows each 4-byte one would be 80 MB.
+/// each grouping reads one value per row instead of seven scattered bits. One pass over the two
+/// scores: no column wider than the byte, and no column of the change, is ever made.
 ///
 /// # Errors
-/// When polars fails (a bug).
+/// When the frame lacks a score column (a bug).
 pub(crate) fn with_flags(mut frame: DataFrame, t: Thresholds) -> PolarsResult<DataFrame> {
-    let (bits, tests): (Vec<usize>, Vec<Expr>) = flags(t)
-        .into_iter()
-        .map(|(flag, test)| {
-            let bit = flag as usize;
-            (
-                bit,
-                test.fill_null(lit(false)).alias(format!("{FLAGS}{bit}")),
-            )
-        })
-        .unzip();
-    let tests = frame.clone().lazy().select(tests).collect()?;
-    let mut packed = vec![0i8; frame.height()];
-    for (bit, test) in bits.into_iter().zip(tests.columns()) {
-        let test = test.bool()?.rechunk();
-        for set in test.downcast_iter().map(|bits| bits.values()) {
-            for (p, set) in packed.iter_mut().zip(set.iter()) {
-                *p |= i8::from(set) << bit;
-            }
-        }
-    }
+    let packed: Vec<i8> = {
+        let (before, after) = (
+            frame.column(c::BEFORE)?.f64()?,
+            frame.column(c::AFTER)?.f64()?,
+        );
+        before
+            .iter()
+            .zip(after.iter())
+            .map(|(b, a)| row_flags(b, a, &t))
+            .collect()
+    };
     frame.with_column(Column::new(FLAGS.into(), packed))?;
     Ok(frame)
 }
@@ -357,6 +348,121 @@ pub(crate) fn ci95(mean: f64, sd: f64, n: u64) -> [f64; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The flags as polars expressions, as they were computed before the pass of `row_flags`:
+    // the oracle the pass is held to.
+    /// The points of change that are clinically important for each row's before-score, as one
+    /// expression: `when(before < e0) p0, otherwise when(before < e1) p1 … otherwise p_last`. The same rule
+    /// as `AnalysisConfig::mcid_points_for`, including its fallback for a band without points.
+    fn mcid_points(t: Thresholds) -> Expr {
+        let points = |band: usize| {
+            let p = t.mcid_points.get(band).or(t.mcid_points.last());
+            lit(p.copied().unwrap_or(2.0))
+        };
+        // Built from the top band down, each band the `otherwise` of the one below it.
+        let mut expr = points(t.mcid_edges.len());
+        for (band, edge) in t.mcid_edges.iter().enumerate().rev() {
+            expr = when(col(c::BEFORE).lt(lit(*edge)))
+                .then(points(band))
+                .otherwise(expr);
+        }
+        expr
+    }
+
+    /// The per-row tests the rate figures count, each with the flag it sets: evaluated on a period's
+    /// frame once ([`with_flags`]) instead of again by each of its nineteen groupings.
+    fn flags(t: Thresholds) -> [(Flag, Expr); FLAG_COUNT] {
+        // before − after, as every reader of the frame works out the change.
+        let change = || col(c::BEFORE) - col(c::AFTER);
+        let before = || col(c::BEFORE);
+        let reaches = |thr: f64| {
+            before()
+                .gt(lit(0.0))
+                .and(change().gt_eq(before() * lit(thr) - lit(1e-9)))
+        };
+        let mcid_reached = before()
+            .gt_eq(lit(1.0))
+            .and(change().gt_eq(mcid_points(t) - lit(crate::stats::mcid::TOLERANCE)));
+        [
+            (Flag::Improved, change().gt(lit(0.0))),
+            (Flag::Worse, change().lt(lit(0.0))),
+            (Flag::ZeroBefore, before().eq(lit(0.0))),
+            (Flag::Responder, reaches(t.responder)),
+            (Flag::StrongResponder, reaches(t.strong)),
+            (Flag::McidCounted, before().gt_eq(lit(1.0))),
+            (Flag::McidReached, mcid_reached),
+        ]
+    }
+
+    /// `row_flags` sets, bit for bit, what polars' expressions give over the same rows: scores
+    /// on every band edge and threshold and beside them, relief, no change and worse, default
+    /// and custom bands (one without points of its own), and rows without an after-score.
+    #[test]
+    fn row_flags_are_polars_expressions_bit_for_bit() {
+        let scores: Vec<f64> = (0..=100)
+            .map(|i| f64::from(i) / 10.0)
+            .chain([0.25, 4.99, 5.01])
+            .collect();
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for &b in &scores {
+            for &a in &scores {
+                before.push(Some(b));
+                after.push(Some(a));
+            }
+            before.push(Some(b));
+            after.push(None);
+        }
+        before.push(None);
+        after.push(Some(3.0));
+        let frame = DataFrame::new(
+            before.len(),
+            vec![
+                Column::new(c::BEFORE.into(), before.clone()),
+                Column::new(c::AFTER.into(), after.clone()),
+            ],
+        )
+        .unwrap();
+        let defaults = [[5.0, 8.0].as_slice(), [1.0, 2.0, 3.0].as_slice()];
+        let custom = [[3.0, 6.5, 9.0].as_slice(), [0.5, 1.5].as_slice()];
+        for [edges, points] in [defaults, custom] {
+            let t = Thresholds {
+                responder: 0.3,
+                strong: 0.5,
+                min_group: 5,
+                mcid_edges: edges,
+                mcid_points: points,
+            };
+            let tests: Vec<Expr> = flags(t)
+                .into_iter()
+                .map(|(flag, test)| {
+                    test.fill_null(lit(false))
+                        .alias(format!("f{}", flag as usize))
+                })
+                .collect();
+            let expected = frame.clone().lazy().select(tests).collect().unwrap();
+            let got = with_flags(frame.clone(), t).unwrap();
+            let got = got.column(FLAGS).unwrap().i8().unwrap();
+            for test in expected.columns() {
+                let bit = test
+                    .name()
+                    .trim_start_matches('f')
+                    .parse::<usize>()
+                    .unwrap();
+                let test = test.bool().unwrap();
+                for (i, (want, packed)) in test.iter().zip(got.iter()).enumerate() {
+                    let have = packed.unwrap() & (1 << bit) != 0;
+                    assert_eq!(
+                        Some(have),
+                        want,
+                        "bit {bit}, before {:?}, after {:?}",
+                        before[i],
+                        after[i]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn t_quantiles_match_the_tables() {

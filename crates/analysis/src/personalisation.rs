@@ -3,7 +3,7 @@
 //! statistics of [`crate::stats`].
 //!
 //! The frame holds numbers only, so the columns are read once per summary as plain slices
-//! (region, client, before, change, visit) and as null-aware iterators (focus, pressure,
+//! (region, client, before, after, visit) and as null-aware iterators (focus, pressure,
 //! minutes band, technique), and each factor's rows are gathered in one pass without a single
 //! per-row allocation: a technique is its rank among the period's techniques, not a string.
 //! Clients are renumbered by their first row in canonical order, because the reader's text
@@ -69,7 +69,7 @@ struct Columns<'a> {
     /// Canonical client numbers (see the module docs), for the rows up to the period's end.
     client: Vec<u32>,
     before: Cow<'a, [f64]>,
-    change: Cow<'a, [f64]>,
+    after: Cow<'a, [f64]>,
     visit: Cow<'a, [u32]>,
     focus: &'a BooleanChunked,
     pressure: &'a UInt32Chunked,
@@ -103,7 +103,7 @@ impl<'a> Columns<'a> {
             region: dense(u32s(c::REGION)?),
             client: canonical_clients(&dense(u32s(c::CLIENT)?), end, n_texts),
             before: dense(f64s(c::BEFORE)?),
-            change: dense(f64s(c::CHANGE)?),
+            after: dense(f64s(c::AFTER)?),
             visit: dense(u32s(c::VISIT)?),
             focus: frame.column(c::FOCUS)?.bool()?,
             pressure: u32s(c::PRESSURE)?,
@@ -128,7 +128,7 @@ impl<'a> Columns<'a> {
             Some(LevelRow {
                 region: Region::ALL[self.region[i] as usize],
                 before: self.before[i],
-                change: self.change[i],
+                change: self.before[i] - self.after[i],
                 client: self.client[i],
                 level: level?,
             })

@@ -68,18 +68,19 @@ impl<'t, 'p> Source<'t, 'p> {
                     .map(|r| Some((date_of(p.rows.day[r]) - epoch).num_days() as i32));
                 put::<Int32Type>(w, name, days, blank)
             }
-            "before" | "after" | "change" => {
+            "before" | "after" => {
                 let values = self.f64s(name, &block)?;
                 let cells = values.iter().map(|v| Some(v.unwrap_or(0.0)));
                 put::<DoubleType>(w, name, cells, blank)
             }
+            "change" => {
+                let cells = self.changes(&block)?.map(|(_, ch)| Some(ch));
+                put::<DoubleType>(w, name, cells, blank)
+            }
             "relative" => {
-                let (before, change) =
-                    (self.f64s(c::BEFORE, &block)?, self.f64s(c::CHANGE, &block)?);
-                let cells = before.iter().zip(change.iter()).map(|(b, ch)| {
-                    let (b, ch) = (b.unwrap_or(0.0), ch.unwrap_or(0.0));
-                    (b > 0.0).then(|| ch / b)
-                });
+                let cells = self
+                    .changes(&block)?
+                    .map(|(b, ch)| (b > 0.0).then(|| ch / b));
                 put::<DoubleType>(w, name, cells, blank)
             }
             "focus" => {
@@ -197,6 +198,23 @@ impl<'t, 'p> Source<'t, 'p> {
     fn f64s(&self, column: &str, block: &Range<usize>) -> PolarsResult<Float64Chunked> {
         let (start, len) = self.span(block);
         Ok(self.frame_column(column)?.f64()?.slice(start, len))
+    }
+
+    /// Each row's score before and change (before − after), as the frame's readers work it out.
+    fn changes(
+        &self,
+        block: &Range<usize>,
+    ) -> PolarsResult<impl Iterator<Item = (f64, f64)> + use<>> {
+        let (before, after) = (self.f64s(c::BEFORE, block)?, self.f64s(c::AFTER, block)?);
+        let pairs: Vec<(f64, f64)> = before
+            .iter()
+            .zip(after.iter())
+            .map(|(b, a)| {
+                let (b, a) = (b.unwrap_or(0.0), a.unwrap_or(0.0));
+                (b, b - a)
+            })
+            .collect();
+        Ok(pairs.into_iter())
     }
 
     fn frame_column(&self, name: &str) -> PolarsResult<&Column> {
