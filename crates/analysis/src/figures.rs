@@ -67,7 +67,7 @@ enum Flag {
     McidReached,
 }
 
-/// How many per-row tests [`flags`] has.
+/// How many per-row tests [`row_flags`] sets.
 const FLAG_COUNT: usize = 7;
 
 /// A row's flags: bit `k` set when the test of [`Flag`] number `k` holds. A test that needs a
@@ -349,8 +349,9 @@ pub(crate) fn ci95(mean: f64, sd: f64, n: u64) -> [f64; 2] {
 mod tests {
     use super::*;
 
-    // The flags as polars expressions, as they were computed before the pass of `row_flags`:
-    // the oracle the pass is held to.
+    // The flags as polars expressions, as `with_flags` evaluated them before `row_flags`: the
+    // oracle the pass is held to.
+
     /// The points of change that are clinically important for each row's before-score, as one
     /// expression: `when(before < e0) p0, otherwise when(before < e1) p1 … otherwise p_last`. The same rule
     /// as `AnalysisConfig::mcid_points_for`, including its fallback for a band without points.
@@ -369,8 +370,7 @@ mod tests {
         expr
     }
 
-    /// The per-row tests the rate figures count, each with the flag it sets: evaluated on a period's
-    /// frame once ([`with_flags`]) instead of again by each of its nineteen groupings.
+    /// The per-row tests the rate figures count, each with the flag it sets.
     fn flags(t: Thresholds) -> [(Flag, Expr); FLAG_COUNT] {
         // before − after, as every reader of the frame works out the change.
         let change = || col(c::BEFORE) - col(c::AFTER);

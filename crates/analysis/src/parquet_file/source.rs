@@ -74,12 +74,13 @@ impl<'t, 'p> Source<'t, 'p> {
                 put::<DoubleType>(w, name, cells, blank)
             }
             "change" => {
-                let cells = self.changes(&block)?.map(|(_, ch)| Some(ch));
+                let cells = self.changes(&block)?.into_iter().map(|(_, ch)| Some(ch));
                 put::<DoubleType>(w, name, cells, blank)
             }
             "relative" => {
                 let cells = self
                     .changes(&block)?
+                    .into_iter()
                     .map(|(b, ch)| (b > 0.0).then(|| ch / b));
                 put::<DoubleType>(w, name, cells, blank)
             }
@@ -201,20 +202,16 @@ impl<'t, 'p> Source<'t, 'p> {
     }
 
     /// Each row's score before and change (before − after), as the frame's readers work it out.
-    fn changes(
-        &self,
-        block: &Range<usize>,
-    ) -> PolarsResult<impl Iterator<Item = (f64, f64)> + use<>> {
+    fn changes(&self, block: &Range<usize>) -> PolarsResult<Vec<(f64, f64)>> {
         let (before, after) = (self.f64s(c::BEFORE, block)?, self.f64s(c::AFTER, block)?);
-        let pairs: Vec<(f64, f64)> = before
+        Ok(before
             .iter()
             .zip(after.iter())
             .map(|(b, a)| {
                 let (b, a) = (b.unwrap_or(0.0), a.unwrap_or(0.0));
                 (b, b - a)
             })
-            .collect();
-        Ok(pairs.into_iter())
+            .collect())
     }
 
     fn frame_column(&self, name: &str) -> PolarsResult<&Column> {
