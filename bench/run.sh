@@ -46,6 +46,7 @@ for size in $SIZES; do
     sessions=$((231000 * size)); files=$((40 * size))
     data=$DATA_ROOT/x$size
     if [ ! -d "$data" ]; then
+        rm -rf "$data.tmp"
         "$RELIEF" -q sample --clean --sessions "$sessions" --files "$files" --out "$data.tmp" >&2
         mv "$data.tmp" "$data"
     fi

@@ -32,6 +32,30 @@ fn sample_refuses_impossible_options_with_exit_2() {
 }
 
 #[test]
+fn sample_refuses_a_folder_that_holds_files_unless_forced() {
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.join("exports")).unwrap();
+    std::fs::write(wd.join("exports").join("real.csv"), "Date,Client\n").unwrap();
+    let out = wd.relief(&["sample", "--out", "exports", "-q"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--force"),
+        "{}",
+        show(&out)
+    );
+    let names = std::fs::read_dir(wd.join("exports")).unwrap().count();
+    assert_eq!(names, 1, "nothing written beside the real file");
+    // An empty folder is fine, and --force writes beside what is there.
+    std::fs::create_dir(wd.join("empty")).unwrap();
+    let out = wd.relief(&["sample", "--out", "empty", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = wd.relief(&["sample", "--out", "exports", "-q", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(wd.join("exports").join("real.csv").exists());
+    assert!(std::fs::read_dir(wd.join("exports")).unwrap().count() > 1);
+}
+
+#[test]
 fn init_writes_a_config_that_parses_and_creates_the_key() {
     let wd = Workdir::new();
     let out = wd.relief(&["init"]);

@@ -15,15 +15,21 @@ use std::process::ExitCode;
 /// minutes typed as 20:00, a duplicate and a conflicting copy) so you can see how relief
 /// reports them. The same seed always gives the same files.
 ///
+/// The folder must be new or empty, so example files never end up among real exports;
+/// --force writes into a folder that already holds files (same names are replaced).
+///
 /// Examples:
 ///   relief sample --out try-me
 ///   relief sample --out bench --clean --sessions 1000000 --files 20
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Folder to write the files into (created if missing).
+    /// Folder to write the files into: new or empty (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Write even if the folder already holds files; files of the same name are replaced.
+    #[arg(long)]
+    force: bool,
     /// Seed for the random generator; the same seed gives byte-identical files.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -46,6 +52,14 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         files: args.files.unwrap_or(defaults.files),
         clean: args.clean,
     };
+    if !args.force && holds_files(&args.out) {
+        eprintln!(
+            "relief: {} already holds files, and example exports must not mix with real ones; \
+             choose a new or empty folder, or add --force to write beside them",
+            crate::common::display_path(&args.out)
+        );
+        return Ok(ExitCode::from(crate::common::EXIT_CANNOT_RUN));
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let written = relief_sample::generate(&args.out, &options)
@@ -60,4 +74,13 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `dir` is a folder with anything in it (or something that is not a folder at all,
+/// which writing into would fail on anyway; the refusal words it better).
+fn holds_files(dir: &std::path::Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(_) => dir.exists(),
+    }
 }
