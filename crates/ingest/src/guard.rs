@@ -15,7 +15,7 @@ mod xlsb;
 
 use crate::IngestError;
 use relief_core::config::InputConfig;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use zip::ZipArchive;
 
 /// What a file is, by its bytes.
@@ -116,7 +116,7 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 }
 
 /// Checks a zip package from its central directory (no part is unpacked here, except the
-/// first few kilobytes of the shared strings and a counting pass over an ods's content).
+/// shared strings up to their first tag and a counting pass over an ods's content).
 ///
 /// # Errors
 /// Too many parts, too large unpacked, a suspicious ratio, a shared-string count or repeated
@@ -132,7 +132,7 @@ pub(crate) fn check_zip(bytes: &[u8], kind: Kind, input: &InputConfig) -> Result
     }
     let limit = max_unzipped_mb.saturating_mul(1 << 20);
     let mut total: u64 = 0;
-    let mut shared_strings = None;
+    let mut shared_strings = Vec::new();
     for i in 0..zip.len() {
         let entry = zip.by_index_data(i).map_err(zip_error)?;
         let size = entry.size();
@@ -153,10 +153,10 @@ pub(crate) fn check_zip(bytes: &[u8], kind: Kind, input: &InputConfig) -> Result
         if let Ok(name) = entry.name()
             && name.to_ascii_lowercase().ends_with("sharedstrings.xml")
         {
-            shared_strings = Some((i, size));
+            shared_strings.push((i, size));
         }
     }
-    if let Some((i, size)) = shared_strings {
+    for (i, size) in shared_strings {
         check_shared_strings(&mut zip, i, size, max_cells)?;
     }
     if kind == Kind::Ods {
@@ -180,14 +180,8 @@ fn check_shared_strings(
     size: u64,
     max_cells: u64,
 ) -> Result<(), IngestError> {
-    let mut head = Vec::with_capacity(4096);
-    zip.by_index(index)
-        .map_err(zip_error)?
-        .take(4096)
-        .read_to_end(&mut head)
-        .map_err(|e| IngestError::Corrupt(format!("unreadable shared strings: {e}")))?;
-    let text = String::from_utf8_lossy(&head);
-    let Some(count) = attr_number(&text, "uniqueCount=") else {
+    let part = zip.by_index(index).map_err(zip_error)?;
+    let Some(count) = declared_unique_count(std::io::BufReader::new(part)) else {
         return Ok(());
     };
     if count > max_cells && count <= size / 5 + 1 {
@@ -204,15 +198,34 @@ fn check_shared_strings(
     Ok(())
 }
 
-/// Reads `name="123"` (or single quotes) from a tag's text.
-fn attr_number(text: &str, name: &str) -> Option<u64> {
-    let at = text.find(name)? + name.len();
-    let rest = text[at..].trim_start_matches(['"', '\'']);
-    let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
-    if digits.is_empty() {
-        return None;
+/// The `uniqueCount` of the first `<sst>` tag, found as calamine finds it: by an XML reader,
+/// so spaces around `=`, a namespace prefix or a long comment before the tag cannot hide it.
+/// The part's size is already bounded, so reading up to the tag is too. A value with anything
+/// but digits (after surrounding spaces) counts as huge, so it is refused rather than trusted.
+fn declared_unique_count(part: impl std::io::BufRead) -> Option<u64> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(part);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(tag) | Event::Empty(tag) if tag.local_name().as_ref() == "sst" => {
+                let attr = tag
+                    .attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == "uniqueCount")?;
+                let digits = attr.value.trim();
+                return Some(if digits.bytes().all(|b| b.is_ascii_digit()) {
+                    digits.parse().unwrap_or(u64::MAX)
+                } else {
+                    u64::MAX
+                });
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
     }
-    Some(digits.parse().unwrap_or(u64::MAX))
 }
 
 /// Hands an ods's `content.xml` to the streaming pre-check in [`ods`].
@@ -273,15 +286,18 @@ mod tests {
     }
 
     #[test]
-    fn attribute_numbers() {
-        assert_eq!(
-            attr_number(r#"<sst count="5" uniqueCount="3">"#, "uniqueCount="),
-            Some(3)
-        );
-        assert_eq!(
-            attr_number("uniqueCount='99999999999999999999999'", "uniqueCount="),
-            Some(u64::MAX)
-        );
-        assert_eq!(attr_number("count=\"x\"", "uniqueCount="), None);
+    fn the_unique_count_is_found_however_the_tag_is_written() {
+        let count = |xml: &str| declared_unique_count(xml.as_bytes());
+        assert_eq!(count(r#"<sst count="5" uniqueCount="3">"#), Some(3));
+        // Spaces or a tab around '=', a prefix, a long comment first: XML allows them all.
+        assert_eq!(count(r#"<sst uniqueCount = "1099511627776">"#), Some(1 << 40));
+        assert_eq!(count("<sst uniqueCount\t=\t'12'>"), Some(12));
+        assert_eq!(count(r#"<x:sst xmlns:x="u" x:uniqueCount="7"/>"#), Some(7));
+        let padded = format!("<!--{}--><sst uniqueCount=\"9\">", " ".repeat(10_000));
+        assert_eq!(count(&padded), Some(9));
+        assert_eq!(count("<sst uniqueCount='99999999999999999999999'>"), Some(u64::MAX));
+        assert_eq!(count("<sst uniqueCount='+5'>"), Some(u64::MAX));
+        assert_eq!(count(r#"<sst count="x">"#), None);
+        assert_eq!(count("<notsst/>"), None);
     }
 }

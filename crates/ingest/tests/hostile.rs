@@ -152,25 +152,38 @@ fn a_zip_bomb_of_a_few_kilobytes_is_refused_before_it_is_unpacked() {
 #[test]
 fn a_shared_string_count_no_file_could_hold_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = good(dir.path());
     let part = "xl/sharedStrings.xml";
     let text = {
-        let bytes = std::fs::read(&path).unwrap();
+        let bytes = std::fs::read(good(dir.path())).unwrap();
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut s = String::new();
         std::io::Read::read_to_string(&mut z.by_name(part).unwrap(), &mut s).unwrap();
         s
     };
-    let start = text.find("uniqueCount=\"").unwrap() + 13;
-    let end = start + text[start..].find('"').unwrap();
-    patch(
-        &path,
-        part,
-        &text[start - 13..=end],
-        "uniqueCount=\"900000000000\"",
-    );
-    let err = error_of(&Env::new(), &path);
-    assert!(err.contains("claims 900000000000 distinct texts"), "{err}");
+    let start = text.find("uniqueCount=\"").unwrap();
+    let end = start + 13 + text[start + 13..].find('"').unwrap();
+    let declared = &text[start..=end];
+    let sst = &text[text.find("<sst").unwrap()..start];
+    // The count as written, and three legal ways of writing it that a text search misses: an
+    // abort on any of them would stop every later batch run.
+    let padding = format!("<!--{}-->{sst}", "p".repeat(5000));
+    let disguises: [(&str, String); 4] = [
+        (declared, "uniqueCount=\"900000000000\"".to_string()),
+        (declared, "uniqueCount = \"900000000000\"".to_string()),
+        (declared, "uniqueCount\t=\t'900000000000'".to_string()),
+        (sst, padding),
+    ];
+    for (i, (from, to)) in disguises.iter().enumerate() {
+        let path = dir.path().join(format!("{i}")).join("good.xlsx");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(good(dir.path()), &path).unwrap();
+        if i == 3 {
+            patch(&path, part, declared, "uniqueCount=\"900000000000\"");
+        }
+        patch(&path, part, from, to);
+        let err = error_of(&Env::new(), &path);
+        assert!(err.contains("claims 900000000000 distinct texts"), "{i}: {err}");
+    }
 }
 
 #[test]
