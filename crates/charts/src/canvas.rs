@@ -366,23 +366,39 @@ impl<'a> Canvas<'a> {
     }
 
     /// Shortens `text` with an ellipsis until it fits in `max` pixels.
+    ///
+    /// The longest prefix that fits is found by halving, not by dropping one character at a
+    /// time: each try measures the whole candidate, so a 30,000-character name typed into a
+    /// technique cell would otherwise take minutes. Width grows with the prefix, so the
+    /// halving finds the same prefix the one-by-one search would.
     pub fn fit(&self, text: &str, max: i32, font: Font) -> String {
         if self.text_width(text, font) <= max {
             return text.to_string();
         }
         let chars: Vec<char> = text.chars().collect();
-        for keep in (0..chars.len()).rev() {
-            let candidate: String = chars[..keep]
+        let candidate = |keep: usize| -> String {
+            chars[..keep]
                 .iter()
                 .collect::<String>()
                 .trim_end()
                 .to_string()
-                + "…";
-            if self.text_width(&candidate, font) <= max {
-                return candidate;
+                + "…"
+        };
+        let fits = |keep: usize| self.text_width(&candidate(keep), font) <= max;
+        if !fits(0) {
+            return String::new();
+        }
+        // `lo` always fits; `hi` is the longest prefix that might.
+        let (mut lo, mut hi) = (0, chars.len() - 1);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
             }
         }
-        String::new()
+        candidate(lo)
     }
 }
 
@@ -408,5 +424,55 @@ mod tests {
         assert_eq!(c.fit("Kai", 150, font), "Kai");
         // Bold text is wider than regular text of the same size.
         assert!(c.text_width(long, font.bold()) > c.text_width(long, font));
+    }
+
+    /// The search one character at a time that `fit` replaced, kept as its oracle.
+    fn fit_one_by_one(c: &Canvas, text: &str, max: i32, font: Font) -> String {
+        if c.text_width(text, font) <= max {
+            return text.to_string();
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for keep in (0..chars.len()).rev() {
+            let candidate = chars[..keep]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+                + "…";
+            if c.text_width(&candidate, font) <= max {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+
+    #[test]
+    fn halving_finds_what_the_one_by_one_search_finds() {
+        crate::register_fonts().unwrap();
+        let mut buffer = vec![0u8; 400 * 400 * 3];
+        let c = Canvas::new(&mut buffer, 400, 400, "test").unwrap();
+        let font = Font::new(18.0);
+        let long = "Myofascial release  with   cupping, très doux — Ωmega W i d e";
+        for max in (0..400).step_by(7) {
+            assert_eq!(
+                c.fit(long, max, font),
+                fit_one_by_one(&c, long, max, font),
+                "max {max}"
+            );
+        }
+        // A name as long as a cell can hold: the longest prefix that fits, and one character
+        // more would not.
+        let huge: String = "Swedish deep tissue ".repeat(1_600);
+        let fitted = c.fit(&huge, 300, font);
+        assert!(c.text_width(&fitted, font) <= 300);
+        let kept = fitted.trim_end_matches('…').chars().count();
+        for more in 1..=2 {
+            let prefix: String = huge.chars().take(kept + more).collect();
+            let wider = prefix.trim_end().to_string() + "…";
+            assert!(
+                wider == fitted || c.text_width(&wider, font) > 300,
+                "{wider}"
+            );
+        }
     }
 }

@@ -290,12 +290,18 @@ mod tests {
         let count = |xml: &str| declared_unique_count(xml.as_bytes());
         assert_eq!(count(r#"<sst count="5" uniqueCount="3">"#), Some(3));
         // Spaces or a tab around '=', a prefix, a long comment first: XML allows them all.
-        assert_eq!(count(r#"<sst uniqueCount = "1099511627776">"#), Some(1 << 40));
+        assert_eq!(
+            count(r#"<sst uniqueCount = "1099511627776">"#),
+            Some(1 << 40)
+        );
         assert_eq!(count("<sst uniqueCount\t=\t'12'>"), Some(12));
         assert_eq!(count(r#"<x:sst xmlns:x="u" x:uniqueCount="7"/>"#), Some(7));
         let padded = format!("<!--{}--><sst uniqueCount=\"9\">", " ".repeat(10_000));
         assert_eq!(count(&padded), Some(9));
-        assert_eq!(count("<sst uniqueCount='99999999999999999999999'>"), Some(u64::MAX));
+        assert_eq!(
+            count("<sst uniqueCount='99999999999999999999999'>"),
+            Some(u64::MAX)
+        );
         assert_eq!(count("<sst uniqueCount='+5'>"), Some(u64::MAX));
         assert_eq!(count(r#"<sst count="x">"#), None);
         assert_eq!(count("<notsst/>"), None);

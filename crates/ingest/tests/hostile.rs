@@ -182,7 +182,10 @@ fn a_shared_string_count_no_file_could_hold_is_refused() {
         }
         patch(&path, part, from, to);
         let err = error_of(&Env::new(), &path);
-        assert!(err.contains("claims 900000000000 distinct texts"), "{i}: {err}");
+        assert!(
+            err.contains("claims 900000000000 distinct texts"),
+            "{i}: {err}"
+        );
     }
 }
 
