@@ -567,17 +567,6 @@ fn clinic_before_second_run(reference: &Clinic, after_first: &Path) -> Clinic {
     c
 }
 
-/// Waits until `path` exists (a run has reached that point), or the child has ended.
-fn wait_for(path: &Path, child: &mut Child) {
-    let start = Instant::now();
-    while !path.exists() && start.elapsed() < Duration::from_secs(60) {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 fn assert_recovers(c: &Clinic, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
     let out = c.batch();
     expect_status(&out, 0);
@@ -639,17 +628,35 @@ fn a_run_killed_at_any_point_then_rerun_writes_the_same_reports() {
     );
     assert_same_reports(&expected, &reports(&c.out()), "killed holding the lock");
 
-    // Killed for real inside a report: November's clean table and workbook are written, its
-    // charts are being drawn, its summary is not there yet.
+    // Killed for real inside a report: November's charts are being drawn in the hidden folder
+    // the report is built in, so no November folder exists yet; the rerun removes the
+    // half-built one (`reports` sees hidden folders too).
     let c = clinic_before_second_run(&reference, &after_first);
     let mut child = c.command(None).stderr(Stdio::null()).spawn().unwrap();
-    wait_for(&c.out().join("2026-11/charts"), &mut child);
+    let building = |out: &Path| {
+        std::fs::read_dir(out).ok()?.flatten().find_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let charts = e.path().join("charts");
+            (name.starts_with(".2026-11.") && charts.exists()).then_some(charts)
+        })
+    };
+    let start = Instant::now();
+    while building(&c.out()).is_none() && start.elapsed() < Duration::from_secs(60) {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
     let _ = child.kill();
     assert!(
         !child.wait().unwrap().success(),
         "the run finished before it could be killed"
     );
-    assert!(!c.out().join("2026-11/summary.json").exists());
+    assert!(
+        building(&c.out()).is_some(),
+        "the half-built report is hidden"
+    );
+    assert!(!c.out().join("2026-11").exists());
     assert_recovers(&c, &expected, "killed while drawing charts");
 }
 

@@ -4,7 +4,7 @@
 use crate::common::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Client identifiers planted in the inputs; none may appear in any output.
 const CLIENTS: [&str; 4] = [
@@ -283,6 +283,67 @@ fn rerunning_gives_byte_identical_outputs() {
         a.iter()
             .all(|p| !p.file_name().unwrap().to_string_lossy().contains("tmp"))
     );
+}
+
+/// Every file under `dir` with its bytes, by path inside `dir`.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    all_files(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_killed_before_its_report_is_complete_leaves_the_old_report_whole() {
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.join("in")).unwrap();
+    write_long(&wd.join("in/october.xlsx"));
+    // Exit 1: the fixture holds a rejected row.
+    let out = wd.relief(&["report", "in", "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let before = contents(&wd.join("out/2026-10"));
+    assert!(before.len() > 8, "{before:?}");
+    std::fs::write(wd.join("out/2026-10/my notes.txt"), "mine").unwrap();
+    let before = contents(&wd.join("out/2026-10"));
+
+    // New data, and the run dies after writing every file of the new report but before it
+    // takes the folder's place (as a kill or a power cut would: no clean-up runs).
+    write_wide_csv(&wd.join("in/september.csv"));
+    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_relief"))
+        .args(["report", "in", "--month", "2026-10", "--out", "out", "-q"])
+        .current_dir(wd.path())
+        .env("RELIEF_KEY_FILE", wd.join(".relief-key"))
+        .env("RELIEF_FAILPOINT", "before-report-swap")
+        .output()
+        .unwrap();
+    assert_eq!(killed.status.code(), Some(101), "{}", show(&killed));
+    assert!(
+        contents(&wd.join("out/2026-10")) == before,
+        "the old report changed though the new one never took its place"
+    );
+
+    // The next run finishes the job and tidies what the dead one left (exit 1: the fixture
+    // holds a rejected row).
+    let out = wd.relief(&["report", "in", "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let after = contents(&wd.join("out/2026-10"));
+    assert_ne!(after, before);
+    assert!(
+        after
+            .iter()
+            .any(|(p, b)| p == Path::new("my notes.txt") && b == b"mine")
+    );
+    let hidden: Vec<_> = std::fs::read_dir(wd.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
 }
 
 #[test]

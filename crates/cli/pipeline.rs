@@ -107,9 +107,12 @@ pub fn write_period(
         duplicates: &ingested.duplicates,
         footer_skipped: ingested.rows.footer_skipped,
     };
-    let dir = out.join(period.name());
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating the report folder {}", dir.display()))?;
+    // The period's files are written into a hidden folder beside the real one and swapped in
+    // whole at the end, so a kill part-way leaves the old report or the new one, never a mix.
+    let final_dir = out.join(period.name());
+    let staged = relief_atomic::StagedFolder::create(&final_dir)
+        .with_context(|| format!("creating the report folder {}", final_dir.display()))?;
+    let dir = staged.path().to_path_buf();
 
     // The clean data needs only the prepared rows, not the figures: it is written while the
     // figures are computed (each leaves a core idle part of the time), the CSV beside the
@@ -163,18 +166,29 @@ pub fn write_period(
     clean_data?;
     let (summary, charts) = views?;
 
-    // The summary goes last: its presence says the period's other outputs are complete.
     let json_path = dir.join(SUMMARY_JSON);
     crate::output::write_atomic(&json_path, |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;
         writeln!(w)
     })
-    .with_context(|| format!("writing {}", json_path.display()))?;
+    .with_context(|| format!("writing {}", final_dir.join(SUMMARY_JSON).display()))?;
+    relief_batch::failpoint("before-report-swap");
+    staged
+        .commit(is_ours)
+        .with_context(|| format!("putting the new report in {}", final_dir.display()))?;
     Ok(PeriodOutputs {
         summary,
-        dir,
+        dir: final_dir,
         charts,
     })
+}
+
+/// Whether a name in a report folder is one relief writes there: an earlier run's file of
+/// that name is replaced (or, if this run has none, dropped); anything else is the
+/// therapist's and is kept.
+fn is_ours(name: &str) -> bool {
+    [SUMMARY_JSON, SESSIONS_CSV, SESSIONS_PARQUET, CHARTS_DIR].contains(&name)
+        || (name.starts_with("relief-") && name.ends_with(".xlsx"))
 }
 
 /// The clean table of `period`, with session pseudonyms.

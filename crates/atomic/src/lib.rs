@@ -16,9 +16,17 @@
 //! killed between steps leaves a `.…tmp` file behind; `relief batch` removes those from a report
 //! folder before it rebuilds it.
 //!
+//! A report period is several files that belong together, so its folder is built whole under a
+//! hidden name and swapped in at the end ([`StagedFolder`], in `folder.rs`): a kill part-way
+//! leaves the old report or the new one, never a mix.
+//!
 //! This is its own crate, with no dependency beyond `thiserror`, because every writer crate
 //! (excel, charts, sample, batch, the CLI) needs it and none of them should depend on another
 //! for it; `relief-core` stays free of I/O.
+
+mod folder;
+
+pub use folder::StagedFolder;
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};

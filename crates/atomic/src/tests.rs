@@ -134,3 +134,99 @@ fn many_writers_of_one_file_each_leave_a_whole_file() {
     );
     assert_eq!(names(dir.path()), ["trend.png"]);
 }
+
+/// A report folder with a workbook, a chart, and a file the therapist saved there.
+fn old_report(dir: &Path) -> PathBuf {
+    let target = dir.join("2026-10");
+    std::fs::create_dir_all(target.join("charts")).unwrap();
+    std::fs::write(target.join("summary.json"), "old summary").unwrap();
+    std::fs::write(target.join("charts").join("course.png"), "old chart").unwrap();
+    std::fs::write(target.join("my notes.txt"), "mine").unwrap();
+    target
+}
+
+/// relief's own names in a report folder, as the program tells the staged folder.
+fn ours(name: &str) -> bool {
+    matches!(name, "summary.json" | "charts")
+}
+
+#[test]
+fn a_staged_folder_replaces_the_old_one_whole_and_keeps_what_a_person_put_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = old_report(dir.path());
+    let staged = StagedFolder::create(&target).unwrap();
+    std::fs::write(staged.path().join("summary.json"), "new summary").unwrap();
+    // Until the swap, the old report is untouched and the new one is out of sight.
+    assert_eq!(
+        std::fs::read_to_string(target.join("summary.json")).unwrap(),
+        "old summary"
+    );
+    assert!(
+        staged
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".2026-10.")
+    );
+    staged.commit(ours).unwrap();
+    assert_eq!(names(dir.path()), ["2026-10"], "no hidden folder left");
+    assert_eq!(names(&target), ["my notes.txt", "summary.json"]);
+    assert_eq!(
+        std::fs::read_to_string(target.join("summary.json")).unwrap(),
+        "new summary"
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("my notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn a_staged_folder_dropped_unfinished_leaves_the_old_report_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = old_report(dir.path());
+    let staged = StagedFolder::create(&target).unwrap();
+    std::fs::write(staged.path().join("summary.json"), "half").unwrap();
+    drop(staged);
+    assert_eq!(names(dir.path()), ["2026-10"]);
+    assert_eq!(names(&target.join("charts")), ["course.png"]);
+    assert_eq!(
+        std::fs::read_to_string(target.join("summary.json")).unwrap(),
+        "old summary"
+    );
+    // A first report needs no old folder.
+    let first = dir.path().join("2026-11");
+    let staged = StagedFolder::create(&first).unwrap();
+    std::fs::write(staged.path().join("summary.json"), "first").unwrap();
+    staged.commit(ours).unwrap();
+    assert_eq!(names(&first), ["summary.json"]);
+}
+
+#[test]
+fn leftovers_of_a_killed_swap_are_put_back_or_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = old_report(dir.path());
+    // Killed between the two renames: only the old folder, under its hidden name. No process
+    // has pid 4294967295, so its leftovers are a dead process's.
+    let old = dir.path().join(".2026-10.4294967295-0.old");
+    std::fs::rename(&target, &old).unwrap();
+    let half = dir.path().join(".2026-10.4294967295-1.partial");
+    std::fs::create_dir(&half).unwrap();
+    std::fs::write(half.join("summary.json"), "half").unwrap();
+    // Another folder's leftovers are not this one's to touch.
+    let other = dir.path().join(".2026-09.4294967295-2.partial");
+    std::fs::create_dir(&other).unwrap();
+    let staged = StagedFolder::create(&target).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(target.join("summary.json")).unwrap(),
+        "old summary"
+    );
+    assert!(!half.exists() && !old.exists());
+    assert!(other.exists());
+    drop(staged);
+    assert_eq!(
+        names(dir.path()),
+        [".2026-09.4294967295-2.partial", "2026-10"]
+    );
+}
