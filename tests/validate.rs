@@ -331,3 +331,21 @@ fn verbose_validate_says_what_it_resolved_in_a_hand_kept_workbook() {
         ]
     );
 }
+
+#[test]
+fn a_repeated_column_name_is_pointed_out_without_verbose() {
+    let wd = Workdir::new();
+    std::fs::write(
+        wd.join("visits.csv"),
+        "date,client,therapist,region,before,after,after\n2026-10-01,Ann,Kim,neck,7,3,9\n",
+    )
+    .unwrap();
+    let out = wd.relief(&["validate", "visits.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not read: 'after' (G) repeats column F"),
+        "{}",
+        show(&out)
+    );
+}

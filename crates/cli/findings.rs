@@ -121,15 +121,23 @@ pub fn other_sheet_lines(ing: &Ingested, file: &FileReport, all: bool) -> Vec<St
 /// are shown, then how many more.
 const NOTES_SHOWN: usize = 3;
 
-/// What was resolved in one sheet (`validate -v`): `rows 5–8: date, client merged`, `two-row
+/// What was resolved in one sheet (all of it with `validate -v`): `rows 5–8: date, client merged`, `two-row
 /// header on rows 3–4 …`, `rows 9–12 continue the session of row 8`; long runs of alike notes
 /// folded.
-pub fn note_lines(ing: &Ingested, file: &FileReport, sheet: &SheetReport) -> Vec<String> {
+/// With `all` false, only the notes that may hide a mistake in the data (a repeated column
+/// name: which of the two was meant?), shown even without `-v`.
+pub fn note_lines(
+    ing: &Ingested,
+    file: &FileReport,
+    sheet: &SheetReport,
+    all: bool,
+) -> Vec<String> {
     let notes = ing
         .notes
         .iter()
         .filter(|n| n.file == file.path && n.sheet == sheet.name)
         .flat_map(|n| &n.notes)
+        .filter(|n| all || matches!(n, SheetNote::RepeatedColumns(_)))
         .collect::<Vec<_>>();
     fold(&notes)
 }

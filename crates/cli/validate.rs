@@ -106,10 +106,8 @@ fn human(ing: &Ingested, quiet: bool, verbose: bool) -> String {
             let _ = writeln!(s, "{}", shown(&f.path));
             for sh in &f.sheets {
                 let _ = writeln!(s, "  {}", findings::sheet_line(ing, f, sh));
-                if verbose {
-                    for line in findings::note_lines(ing, f, sh) {
-                        let _ = writeln!(s, "    {line}");
-                    }
+                for line in findings::note_lines(ing, f, sh, verbose) {
+                    let _ = writeln!(s, "    {line}");
                 }
             }
             for line in findings::other_sheet_lines(ing, f, verbose) {

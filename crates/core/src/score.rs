@@ -78,10 +78,13 @@ fn in_range(value: f64, max: f64, shown: impl FnOnce() -> String) -> Result<f64,
     }
 }
 
-/// Shows a number as a therapist wrote it: `11`, not `11.0`.
+/// Shows a number as a therapist wrote it: `11`, not `11.0`; a huge one as `1e308`, not 309
+/// digits, and a tiny one as `1e-300`.
 pub fn format_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if v.abs() >= 1e15 || v.abs() < 1e-6 {
+        format!("{v:e}")
     } else {
         format!("{v}")
     }
@@ -107,6 +110,21 @@ mod tests {
         assert_eq!(text("10"), Ok(10.0));
         assert_eq!(score_from_number(6.0, ScoreScale::Ten), Ok(6.0));
         assert_eq!(score_from_number(3.25, ScoreScale::Ten), Ok(3.25));
+    }
+
+    #[test]
+    fn numbers_are_shown_as_written_and_extremes_briefly() {
+        let shown = |v| format_number(v);
+        assert_eq!(shown(11.0), "11");
+        assert_eq!(shown(-3.0), "-3");
+        assert_eq!(shown(10.5), "10.5");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(1e308), "1e308");
+        assert_eq!(shown(-1e308), "-1e308");
+        assert_eq!(shown(2.5e-300), "2.5e-300");
+        assert_eq!(shown(123456789012345.0), "123456789012345");
+        let err = score_from_number(1e308, ScoreScale::Ten).unwrap_err();
+        assert_eq!(err.to_string(), "score 1e308 is outside 0–10");
     }
 
     #[test]

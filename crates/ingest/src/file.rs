@@ -9,7 +9,7 @@ use crate::notes::{NotSession, SheetNote, SheetNotes};
 use crate::sheet::{self, SheetContext, SheetOutcome};
 use crate::{FileRead, Footer, IngestError, ReadOptions, biff, formats};
 use calamine::{SheetType, SheetVisible};
-use relief_core::Field;
+use relief_core::{Field, Vocabulary};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -245,9 +245,12 @@ impl FileContext<'_, '_> {
         if header.columns.therapist.is_none() {
             notes.notes.push(SheetNote::NoTherapistColumn);
         }
-        let not_read = columns_not_read(grid, &header);
-        if !not_read.is_empty() {
-            notes.notes.push(SheetNote::ColumnsNotRead(not_read));
+        let (unknown, repeated) = columns_not_read(grid, &header, self.opts.vocabulary);
+        if !unknown.is_empty() {
+            notes.notes.push(SheetNote::ColumnsNotRead(unknown));
+        }
+        if !repeated.is_empty() {
+            notes.notes.push(SheetNote::RepeatedColumns(repeated));
         }
         merged_notes(grid, &header, how.filled, &mut notes.notes);
         notes
@@ -387,9 +390,14 @@ fn column_letter(col: u32) -> String {
 }
 
 /// Header cells (in either row of a two-row header) that name no column relief reads.
-fn columns_not_read(grid: &Grid<'_>, header: &Header) -> Vec<(String, String)> {
+fn columns_not_read(
+    grid: &Grid<'_>,
+    header: &Header,
+    vocabulary: &Vocabulary,
+) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
+    let known = known_columns(header);
     let used = |col: u32| {
-        known_columns(header).iter().any(|(c, _)| *c == Some(col))
+        known.iter().any(|(c, _)| *c == Some(col))
             || matches!(&header.layout, Layout::Wide(pairs) if pairs.iter().any(|p| {
                 [p.before.as_ref().map(|b| b.0), p.after.as_ref().map(|a| a.0), p.minutes]
                     .contains(&Some(col))
@@ -412,9 +420,19 @@ fn columns_not_read(grid: &Grid<'_>, header: &Header) -> Vec<(String, String)> {
         }
     }
     out.sort_by_key(|(c, _)| *c);
-    out.into_iter()
-        .map(|(c, name)| (name, column_letter(c)))
-        .collect()
+    // A known name on an unread column repeats a column that is read.
+    let read_instead = |name: &str| {
+        let field = vocabulary.field(name)?;
+        known.iter().find(|(_, f)| *f == field)?.0
+    };
+    let (mut unknown, mut repeated) = (Vec::new(), Vec::new());
+    for (col, name) in out {
+        match read_instead(&name) {
+            Some(read) => repeated.push((name, column_letter(col), column_letter(read))),
+            None => unknown.push((name, column_letter(col))),
+        }
+    }
+    (unknown, repeated)
 }
 
 /// The session-level and long-layout columns of a header, with their fields.

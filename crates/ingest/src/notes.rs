@@ -50,6 +50,9 @@ pub enum SheetNote {
     /// Header names relief does not know, with their column letters (`Time`, `G`): their
     /// cells are not read.
     ColumnsNotRead(Vec<(String, String)>),
+    /// Columns whose header names a field another column already gave (two `After` columns):
+    /// each with its name, its letter and the letter of the column read instead.
+    RepeatedColumns(Vec<(String, String, String)>),
     /// The sheet is not a session sheet and its rows were not read.
     NotSessionSheet(NotSession),
 }
@@ -102,6 +105,17 @@ impl fmt::Display for SheetNote {
                 write!(
                     f,
                     "not read: {} — names relief does not know; if one holds minutes, pressure, focus or another field, add its name under [headers] in relief.toml",
+                    names.join(", ")
+                )
+            }
+            SheetNote::RepeatedColumns(columns) => {
+                let names: Vec<String> = columns
+                    .iter()
+                    .map(|(name, letter, read)| format!("'{name}' ({letter}) repeats column {read}"))
+                    .collect();
+                write!(
+                    f,
+                    "not read: {} — the first column of a name is the one read; rename or remove the other if it holds something else",
                     names.join(", ")
                 )
             }

@@ -278,3 +278,47 @@ fn the_same_session_id_at_two_clinics_is_two_sessions() {
         Some("after: 2 here, 4 in the kept copy")
     );
 }
+
+#[test]
+fn a_repeated_header_is_named_apart_from_unknown_ones() {
+    let s = sheet(
+        "October",
+        vec![
+            header(&[
+                "Date",
+                "Client",
+                "Therapist",
+                "Region",
+                "Before",
+                "After",
+                "Notes",
+                "after",
+            ]),
+            vec![
+                D(2026, 10, 3),
+                S("Ann"),
+                S("Kim"),
+                S("Neck"),
+                N(6.0),
+                N(2.0),
+                S("felt good"),
+                N(9.0),
+            ],
+        ],
+    );
+    let (_d, _p, r) = read(&[s]);
+    assert_eq!(r.records.len(), 1);
+    assert_eq!(
+        r.records.get(0).after,
+        2.0,
+        "the first After column is the one read"
+    );
+    let notes: Vec<String> = r.notes[0].notes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notes,
+        [
+            "not read: 'Notes' (G) — names relief does not know; if one holds minutes, pressure, focus or another field, add its name under [headers] in relief.toml",
+            "not read: 'after' (H) repeats column F — the first column of a name is the one read; rename or remove the other if it holds something else",
+        ]
+    );
+}
