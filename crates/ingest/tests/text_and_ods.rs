@@ -75,6 +75,40 @@ fn windows_1252_csv_is_read() {
     assert_eq!(r.records.get(0).therapist.as_deref(), Some("Renée"));
 }
 
+#[test]
+fn utf16_text_with_a_byte_order_mark_is_read() {
+    // Excel's "Unicode Text": UTF-16 little-endian, tab-separated; and a big-endian one.
+    let dir = tempfile::tempdir().unwrap();
+    let tab =
+        "date\tclient\ttherapist\tregion\tbefore\tafter\r\n2026-10-03\t1\tRenée\tneck\t5\t2\r\n";
+    let comma = "date,client,therapist,region,before,after\n2026-10-03,1,Zoë,hips,6,1\n";
+    let encode = |text: &str, little: bool| -> Vec<u8> {
+        let mut bytes = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in text.encode_utf16() {
+            bytes.extend(if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        bytes
+    };
+    for (text, little, therapist, after) in [(tab, true, "Renée", 2.0), (comma, false, "Zoë", 1.0)]
+    {
+        let path = dir.path().join(format!("u{little}.csv"));
+        std::fs::write(&path, encode(text, little)).unwrap();
+        let r = Env::new().read(&path);
+        assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+        assert_eq!(r.records.len(), 1);
+        assert_eq!(r.records.get(0).therapist.as_deref(), Some(therapist));
+        assert_eq!(r.records.get(0).after, after);
+    }
+}
+
 /// Writes a minimal valid OpenDocument spreadsheet by hand.
 fn write_ods(path: &std::path::Path, table: &str) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());

@@ -1,5 +1,6 @@
 //! CSV and TSV: the separator (`,` `;` or tab) is the one whose first rows hold the best header;
-//! UTF-8 with or without a byte-order mark, else Windows-1252.
+//! UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode Text"), else
+//! Windows-1252.
 //!
 //! Read in bounded memory: records are parsed one at a time with `csv_core`, straight from the
 //! file's bytes, and a cell borrows its text from them unless it was quoted (or the file is
@@ -30,6 +31,9 @@ pub(crate) fn read_csv(
     tsv: bool,
     ctx: &mut FileContext<'_, '_>,
 ) -> Result<(), IngestError> {
+    if let Some(utf8) = from_utf16(bytes) {
+        return read_csv(utf8.as_bytes(), name, tsv, ctx);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = Text {
         bytes,
@@ -170,6 +174,30 @@ impl<'a> Text<'a> {
             Cow::Owned(raw.iter().map(|&b| cp1252(b)).collect())
         }
     }
+}
+
+/// A file that starts with a UTF-16 byte-order mark, as UTF-8 text (one copy, the size of the
+/// file at most, which the file-size limit already bounds). A broken pair of surrogates becomes
+/// `�`, which the cell's reason then shows.
+fn from_utf16(bytes: &[u8]) -> Option<String> {
+    let little = match bytes.get(..2)? {
+        [0xFF, 0xFE] => true,
+        [0xFE, 0xFF] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|p| {
+        let pair = [p[0], p[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 fn cp1252(b: u8) -> char {
