@@ -406,24 +406,31 @@ impl<'a> Canvas<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn long_names_are_shortened_to_fit_and_short_ones_kept() {
+    /// Runs `check` on a 400 × 400 canvas with relief's fonts.
+    fn on_canvas(check: impl FnOnce(&Canvas)) {
         crate::register_fonts().unwrap();
         let mut buffer = vec![0u8; 400 * 400 * 3];
         let c = Canvas::new(&mut buffer, 400, 400, "test").unwrap();
-        let font = Font::new(24.0);
-        let long = "Dr. Maximiliana Wolkenstein-Featherstonehaugh (senior therapist)";
-        assert!(
-            c.text_width(long, font) > 150,
-            "the name is long at this size"
-        );
-        let fitted = c.fit(long, 150, font);
-        assert!(fitted.ends_with('…'), "{fitted}");
-        assert!(c.text_width(&fitted, font) <= 150, "{fitted} is too wide");
-        assert!(long.starts_with(fitted.trim_end_matches('…')));
-        assert_eq!(c.fit("Kai", 150, font), "Kai");
-        // Bold text is wider than regular text of the same size.
-        assert!(c.text_width(long, font.bold()) > c.text_width(long, font));
+        check(&c);
+    }
+
+    #[test]
+    fn long_names_are_shortened_to_fit_and_short_ones_kept() {
+        on_canvas(|c| {
+            let font = Font::new(24.0);
+            let long = "Dr. Maximiliana Wolkenstein-Featherstonehaugh (senior therapist)";
+            assert!(
+                c.text_width(long, font) > 150,
+                "the name is long at this size"
+            );
+            let fitted = c.fit(long, 150, font);
+            assert!(fitted.ends_with('…'), "{fitted}");
+            assert!(c.text_width(&fitted, font) <= 150, "{fitted} is too wide");
+            assert!(long.starts_with(fitted.trim_end_matches('…')));
+            assert_eq!(c.fit("Kai", 150, font), "Kai");
+            // Bold text is wider than regular text of the same size.
+            assert!(c.text_width(long, font.bold()) > c.text_width(long, font));
+        });
     }
 
     /// The search one character at a time that `fit` replaced, kept as its oracle.
@@ -448,31 +455,30 @@ mod tests {
 
     #[test]
     fn halving_finds_what_the_one_by_one_search_finds() {
-        crate::register_fonts().unwrap();
-        let mut buffer = vec![0u8; 400 * 400 * 3];
-        let c = Canvas::new(&mut buffer, 400, 400, "test").unwrap();
-        let font = Font::new(18.0);
-        let long = "Myofascial release  with   cupping, très doux — Ωmega W i d e";
-        for max in (0..400).step_by(7) {
-            assert_eq!(
-                c.fit(long, max, font),
-                fit_one_by_one(&c, long, max, font),
-                "max {max}"
-            );
-        }
-        // A name as long as a cell can hold: the longest prefix that fits, and one character
-        // more would not.
-        let huge: String = "Swedish deep tissue ".repeat(1_600);
-        let fitted = c.fit(&huge, 300, font);
-        assert!(c.text_width(&fitted, font) <= 300);
-        let kept = fitted.trim_end_matches('…').chars().count();
-        for more in 1..=2 {
-            let prefix: String = huge.chars().take(kept + more).collect();
-            let wider = prefix.trim_end().to_string() + "…";
-            assert!(
-                wider == fitted || c.text_width(&wider, font) > 300,
-                "{wider}"
-            );
-        }
+        on_canvas(|c| {
+            let font = Font::new(18.0);
+            let long = "Myofascial release  with   cupping, très doux — Ωmega W i d e";
+            for max in (0..400).step_by(7) {
+                assert_eq!(
+                    c.fit(long, max, font),
+                    fit_one_by_one(c, long, max, font),
+                    "max {max}"
+                );
+            }
+            // A name as long as a cell can hold: the longest prefix that fits, and one character
+            // more would not.
+            let huge: String = "Swedish deep tissue ".repeat(1_600);
+            let fitted = c.fit(&huge, 300, font);
+            assert!(c.text_width(&fitted, font) <= 300);
+            let kept = fitted.trim_end_matches('…').chars().count();
+            for more in 1..=2 {
+                let prefix: String = huge.chars().take(kept + more).collect();
+                let wider = prefix.trim_end().to_string() + "…";
+                assert!(
+                    wider == fitted || c.text_width(&wider, font) > 300,
+                    "{wider}"
+                );
+            }
+        });
     }
 }
