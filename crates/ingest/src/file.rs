@@ -245,7 +245,7 @@ impl FileContext<'_, '_> {
         if header.columns.therapist.is_none() {
             notes.notes.push(SheetNote::NoTherapistColumn);
         }
-        let (unknown, repeated) = columns_not_read(grid, &header, self.opts.vocabulary);
+        let NotRead { unknown, repeated } = columns_not_read(grid, &header, self.opts.vocabulary);
         if !unknown.is_empty() {
             notes.notes.push(SheetNote::ColumnsNotRead(unknown));
         }
@@ -390,11 +390,7 @@ fn column_letter(col: u32) -> String {
 }
 
 /// Header cells (in either row of a two-row header) that name no column relief reads.
-fn columns_not_read(
-    grid: &Grid<'_>,
-    header: &Header,
-    vocabulary: &Vocabulary,
-) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
+fn columns_not_read(grid: &Grid<'_>, header: &Header, vocabulary: &Vocabulary) -> NotRead {
     let known = known_columns(header);
     let used = |col: u32| {
         known.iter().any(|(c, _)| *c == Some(col))
@@ -432,7 +428,14 @@ fn columns_not_read(
             None => unknown.push((name, column_letter(col))),
         }
     }
-    (unknown, repeated)
+    NotRead { unknown, repeated }
+}
+
+/// Header cells whose columns are not read: names relief does not know (name, letter), and
+/// names that repeat a column read instead (name, letter, letter of the column read).
+struct NotRead {
+    unknown: Vec<(String, String)>,
+    repeated: Vec<(String, String, String)>,
 }
 
 /// The session-level and long-layout columns of a header, with their fields.
