@@ -349,3 +349,22 @@ fn a_repeated_column_name_is_pointed_out_without_verbose() {
         show(&out)
     );
 }
+
+#[test]
+fn a_quote_left_open_is_pointed_out_without_verbose() {
+    let wd = Workdir::new();
+    std::fs::write(
+        wd.join("visits.csv"),
+        "date,client,therapist,region,before,after\n\
+         2026-10-01,\"Ann,Kim,neck,7,3\n\
+         2026-10-02,Bo,Kim,hips,6,2\n",
+    )
+    .unwrap();
+    let out = wd.relief(&["validate", "visits.csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("lines 2–3 were read as one row"),
+        "{}",
+        show(&out)
+    );
+}

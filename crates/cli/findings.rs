@@ -124,8 +124,9 @@ const NOTES_SHOWN: usize = 3;
 /// What was resolved in one sheet (all of it with `validate -v`): `rows 5–8: date, client merged`, `two-row
 /// header on rows 3–4 …`, `rows 9–12 continue the session of row 8`; long runs of alike notes
 /// folded.
-/// With `all` false, only the notes that may hide a mistake in the data (a repeated column
-/// name: which of the two was meant?), shown even without `-v`.
+/// With `all` false, only the notes that may hide a mistake in the data, shown even without
+/// `-v`: a repeated column name (which of the two was meant?) and a quote left open (rows
+/// swallowed into one cell).
 pub fn note_lines(
     ing: &Ingested,
     file: &FileReport,
@@ -137,7 +138,12 @@ pub fn note_lines(
         .iter()
         .filter(|n| n.file == file.path && n.sheet == sheet.name)
         .flat_map(|n| &n.notes)
-        .filter(|n| all || matches!(n, SheetNote::RepeatedColumns(_)))
+        .filter(|n| {
+            all || matches!(
+                n,
+                SheetNote::RepeatedColumns(_) | SheetNote::QuoteLeftOpen { .. }
+            )
+        })
         .collect::<Vec<_>>();
     fold(&notes)
 }

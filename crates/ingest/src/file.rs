@@ -170,15 +170,20 @@ struct SheetIn<'m> {
     filled: &'m [MergedRange],
     /// Whether ditto rows apply (spreadsheets, not CSV).
     ditto: bool,
+    /// CSV records that ran over several lines and look like they swallowed rows (a quote
+    /// left open): first and last line of each.
+    swallowed: &'m [(u64, u64)],
 }
 
 impl FileContext<'_, '_> {
-    /// Finds the header of a CSV file's grid and reads its rows (no merges, no ditto rows).
-    pub(crate) fn sheet(&mut self, name: &str, grid: &Grid<'_>) {
+    /// Finds the header of a CSV file's grid and reads its rows (no merges, no ditto rows);
+    /// `swallowed` as in [`SheetIn`].
+    pub(crate) fn sheet(&mut self, name: &str, grid: &Grid<'_>, swallowed: &[(u64, u64)]) {
         let how = SheetIn {
             hidden: false,
             filled: &[],
             ditto: false,
+            swallowed,
         };
         self.read(name, grid, how);
     }
@@ -201,6 +206,7 @@ impl FileContext<'_, '_> {
             hidden,
             filled: &filled,
             ditto: true,
+            swallowed: &[],
         };
         self.read(name, &grid, how);
         Ok(())
@@ -253,6 +259,11 @@ impl FileContext<'_, '_> {
             notes.notes.push(SheetNote::RepeatedColumns(repeated));
         }
         merged_notes(grid, &header, how.filled, &mut notes.notes);
+        notes.notes.extend(
+            how.swallowed
+                .iter()
+                .map(|&(first, last)| SheetNote::QuoteLeftOpen { first, last }),
+        );
         notes
             .notes
             .extend(ditto.into_iter().map(|(first, last, of)| SheetNote::Ditto {

@@ -53,6 +53,9 @@ pub enum SheetNote {
     /// Columns whose header names a field another column already gave (two `After` columns):
     /// each with its name, its letter and the letter of the column read instead.
     RepeatedColumns(Vec<(String, String, String)>),
+    /// A CSV record ran from line `first` to line `last`, and a line inside one of its cells
+    /// looks like a row of its own: most likely a quote left open swallowed those rows.
+    QuoteLeftOpen { first: u64, last: u64 },
     /// The sheet is not a session sheet and its rows were not read.
     NotSessionSheet(NotSession),
 }
@@ -119,6 +122,10 @@ impl fmt::Display for SheetNote {
                     names.join(", ")
                 )
             }
+            SheetNote::QuoteLeftOpen { first, last } => write!(
+                f,
+                "lines {first}–{last} were read as one row: the quote (\") opened on line {first} is not closed before line {last}, and the lines between look like rows of their own; check the quotes on line {first}"
+            ),
             SheetNote::NotSessionSheet(why) => write!(f, "not a session sheet: {why}"),
         }
     }

@@ -213,3 +213,32 @@ fn ods_whose_repeated_cells_would_expand_past_the_limit_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_quote_left_open_is_pointed_out_and_a_note_over_two_lines_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.csv");
+    let text = "date,client,therapist,region,before,after,notes\n\
+                2026-10-01,1,Kim,neck,7,3,\"asked for \"\"firm\"\", then\nlighter, on the left\"\n\
+                2026-10-02,2,\"Kim,neck,6,2,\n\
+                2026-10-03,3,Kim,hips,5,1,\n\
+                2026-10-04,4,Kim,feet,4,1,\n\
+                2026-10-05,5,Kim,arms,5,2,\"closing\"\n\
+                2026-10-06,6,Kim,legs,6,3,\n";
+    std::fs::write(&path, text).unwrap();
+    let r = Env::new().read(&path);
+    // The note over lines 2–3 is one row; lines 4–7 ran together; line 8 reads on its own.
+    let notes: Vec<String> = r
+        .notes
+        .iter()
+        .flat_map(|n| &n.notes)
+        .map(ToString::to_string)
+        .filter(|n| n.contains("read as one row"))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "lines 4–7 were read as one row: the quote (\") opened on line 4 is not closed before line 7, and the lines between look like rows of their own; check the quotes on line 4"
+        ]
+    );
+}

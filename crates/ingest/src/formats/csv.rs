@@ -72,7 +72,7 @@ pub(crate) fn read_csv(
     let head = head_grid(text, delimiter, forced, name, ctx)?;
     if header::find_header(&head, vocabulary, forced).is_err() {
         // Reading the head says why, exactly as reading the whole file would.
-        ctx.sheet(name, &head);
+        ctx.sheet(name, &head, &[]);
         return Ok(());
     }
     drop(head);
@@ -81,6 +81,7 @@ pub(crate) fn read_csv(
     let mut builder = ctx.builder(name);
     let mut records = Records::new(text, delimiter);
     let mut count: u64 = 0;
+    let mut swallowed = Vec::new();
     while let Some((line, cells)) = records.next_record()? {
         if count >= max_rows {
             return Err(IngestError::TooManyRows {
@@ -89,11 +90,27 @@ pub(crate) fn read_csv(
             });
         }
         count += 1;
+        if records.line > line + 1 && cells.iter().any(|c| holds_a_row(c, delimiter)) {
+            swallowed.push((line, records.line - 1));
+        }
         push_row(&mut builder, line, cells, usize::MAX)?;
     }
     let grid = builder.finish(false);
-    ctx.sheet(name, &grid);
+    ctx.sheet(name, &grid, &swallowed);
     Ok(())
+}
+
+/// Separators on one line of a cell that make the line look like a row of its own rather than
+/// a note typed over several lines: a session row has at least the date, client, region and
+/// two scores.
+const ROW_SEPARATORS: usize = 4;
+
+/// Whether a cell that runs over several lines holds, after its first line break, a line that
+/// looks like a row of its own (a quote left open swallows the rows after it).
+fn holds_a_row(cell: &str, delimiter: u8) -> bool {
+    cell.lines()
+        .skip(1)
+        .any(|l| l.bytes().filter(|&b| b == delimiter).count() >= ROW_SEPARATORS)
 }
 
 /// The rows the header search looks at: the first [`HEADER_SEARCH_ROWS`] used ones, and down to

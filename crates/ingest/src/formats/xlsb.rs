@@ -17,7 +17,7 @@ pub(crate) fn read_xlsb(bytes: &[u8], ctx: &mut FileContext<'_, '_>) -> Result<(
             continue;
         };
         let grid = builder.finish(is_1904);
-        ctx.sheet(&name, &grid);
+        ctx.sheet(&name, &grid, &[]);
     }
     Ok(())
 }
