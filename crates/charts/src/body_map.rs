@@ -238,8 +238,11 @@ pub fn draw(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let body = layout::summary_frame(
         c,
         s,
-        "Where clients feel relief: mean change by body region",
-        "left and right sides pooled",
+        (
+            "Where clients feel relief: mean change by body region",
+            "left and right sides pooled",
+        ),
+        layout::BARS_AND_MARKERS,
         "Change = soreness before − after, on the 0–10 scale.",
     )?;
     let limit = layout::diverging_limit(

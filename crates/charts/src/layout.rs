@@ -72,15 +72,15 @@ pub fn frame(c: &Canvas, title: &str, subtitle: &str, footer: &str) -> Result<Bo
 }
 
 /// [`frame`] with the subtitle of a chart of `s` (its period and rows, then `extra`) and the
-/// footer of a region chart: the small-sample note with `note` after it.
+/// footer of a region chart: the small-sample note for its `marks` with `note` after it.
 pub fn summary_frame(
     c: &Canvas,
     s: &relief_core::summary::Summary,
-    title: &str,
-    extra: &str,
+    (title, extra): (&str, &str),
+    marks: &str,
     note: &str,
 ) -> Result<Body, ChartError> {
-    let footer = footer(s.settings.min_group_size, note);
+    let footer = footer(marks, s.settings.min_group_size, note);
     chart_frame(c, s, title, extra, &footer)
 }
 
@@ -117,11 +117,15 @@ pub fn subtitle(period: &relief_core::Period, rows: u64, extra: &str) -> String 
     s
 }
 
-/// The footer every chart carries.
-pub fn footer(min_group: u64, extra: &str) -> String {
-    let mut s = format!(
-        "Hatched bars and hollow markers: fewer than {min_group} rows (small sample, no confidence interval)."
-    );
+/// How a chart with bars and markers draws a small sample, for [`footer`].
+pub const BARS_AND_MARKERS: &str = "Hatched bars and hollow markers";
+/// How a chart of markers only draws a small sample.
+pub const MARKERS: &str = "Hollow";
+
+/// The footer every chart carries: how its `marks` show a small sample, then `extra`.
+pub fn footer(marks: &str, min_group: u64, extra: &str) -> String {
+    let mut s =
+        format!("{marks}: fewer than {min_group} rows (small sample, no confidence interval).");
     if !extra.is_empty() {
         s.push_str("  ");
         s.push_str(extra);

@@ -9,18 +9,15 @@ use relief_core::summary::Summary;
 
 /// Mean soreness before and after per region, as a dumbbell with the 95 % CI of the change.
 pub fn before_after(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
-    // This chart draws no bars, and a therapist reads "confidence interval" better with what
-    // it means beside it.
-    let footer = format!(
-        "Hollow: fewer than {} rows (small sample, no interval).  Whisker: the range the true average change most likely lies in (95 % confidence interval), drawn around the after score.",
-        s.settings.min_group_size
-    );
-    let body = layout::chart_frame(
+    let body = layout::summary_frame(
         c,
         s,
-        "Soreness before and after the session, by region",
-        "mean score on the 0–10 scale",
-        &footer,
+        (
+            "Soreness before and after the session, by region",
+            "mean score on the 0–10 scale",
+        ),
+        layout::MARKERS,
+        "Whisker: where the true average change most likely lies (95 % confidence interval), drawn around the after score.",
     )?;
     let texts = region_texts(s, |f| {
         let ci = match f.ci95 {

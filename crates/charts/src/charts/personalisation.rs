@@ -13,8 +13,11 @@ pub fn personalisation(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let body = layout::summary_frame(
         c,
         s,
-        "Does personalisation help? Focus regions and pressure",
-        "mean change in points; more is more relief",
+        (
+            "Does personalisation help? Focus regions and pressure",
+            "mean change in points; more is more relief",
+        ),
+        layout::BARS_AND_MARKERS,
         "Rows whose export did not record focus or pressure are left out of that side.",
     )?;
     let gap = c.px(60.0);

@@ -16,8 +16,11 @@ pub fn responders(c: &Canvas, s: &Summary) -> Result<(), ChartError> {
     let body = layout::summary_frame(
         c,
         s,
-        "How many clients felt clearly better, by region",
-        "share of rows per region",
+        (
+            "How many clients felt clearly better, by region",
+            "share of rows per region",
+        ),
+        layout::BARS_AND_MARKERS,
         "Rows with a before-score of 0 cannot improve and are left out of the shares.",
     )?;
     let texts = region_texts(s, |f| match (f.responder_rate, f.strong_responder_rate) {

@@ -61,6 +61,7 @@ pub fn trend(c: &Canvas, s: &Summary, months: &[MonthFigures]) -> Result<(), Cha
             layout::thousands(total)
         ),
         footer: layout::footer(
+            layout::BARS_AND_MARKERS,
             s.settings.min_group_size,
             "Lines join consecutive months only.",
         ),
