@@ -899,6 +899,15 @@ fn the_default_sample_tells_the_story() {
     }
 }
 
+/// The fields of a clean workbook's columns, in order: what the cells are read as below.
+fn clean_fields() -> [Option<Field>; 10] {
+    use Field::*;
+    [
+        Date, Client, Therapist, Region, Before, After, Pressure, Minutes, Focus, Technique,
+    ]
+    .map(Some)
+}
+
 /// Reads a clean workbook: one header row, then typed cells only.
 fn read_clean(path: &Path) -> Vec<Row> {
     let vocab = Vocabulary::default();
@@ -911,19 +920,7 @@ fn read_clean(path: &Path) -> Vec<Row> {
         let header: Vec<Option<Field>> = (0..10)
             .map(|c| vocab.field(&text(&cell(&range, 0, c))))
             .collect();
-        let want = [
-            Field::Date,
-            Field::Client,
-            Field::Therapist,
-            Field::Region,
-            Field::Before,
-            Field::After,
-            Field::Pressure,
-            Field::Minutes,
-            Field::Focus,
-            Field::Technique,
-        ];
-        assert_eq!(header, want.map(Some), "sheet {sheet}");
+        assert_eq!(header, clean_fields(), "sheet {sheet}");
         for r in 1..=range.end().unwrap().0 {
             let num = |c| match cell(&range, r, c) {
                 Data::Float(v) => v,
