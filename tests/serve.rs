@@ -176,6 +176,85 @@ fn a_second_job_while_busy_gets_busy() {
     assert!(server.stop().success());
 }
 
+#[test]
+fn a_stalled_upload_is_given_up_and_does_not_keep_relief_from_stopping() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &[]);
+    let mut held = held_upload(&server);
+    wait_until_busy(&server);
+    // Nothing more arrives: after the idle limit (30 s) the upload is refused and the place
+    // is free for the next one.
+    held.set_read_timeout(Some(std::time::Duration::from_secs(90)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut held, &mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("The upload stopped arriving"), "{answer}");
+    server.assert_empty();
+    let r = upload(&server, &[("ok.csv", GOOD_CSV.as_bytes())], &[]);
+    assert_eq!(r.status, 202, "{}", r.text());
+    wait_for_state(
+        &server,
+        r.json()["job"].as_u64().unwrap(),
+        &["done", "failed"],
+    );
+
+    // Stopping does not wait for an upload that has stalled: it is not a report being written.
+    let _held = held_upload(&server);
+    wait_until_busy(&server);
+    let started = std::time::Instant::now();
+    assert!(
+        server
+            .stop_within(std::time::Duration::from_secs(15))
+            .success()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+}
+
+#[test]
+fn an_upload_without_a_declared_length_is_held_to_the_limit_whatever_it_holds() {
+    use std::io::{Read, Write};
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--max-upload-mb", "1"]);
+    // Chunked, so nothing declares its length: a 3 MB form field that is not a file, then a
+    // small file. Every byte counts.
+    let field = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n{}\r\n",
+        "x".repeat(3 << 20)
+    );
+    let (_, file) = multipart(&[("ok.csv", GOOD_CSV.as_bytes())]);
+    let body = [field.as_bytes(), &file].concat();
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    let head = format!(
+        "POST /api/jobs HTTP/1.1\r\nHost: {}\r\nOrigin: {}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        server.addr,
+        server.origin()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    for chunk in body.chunks(64 << 10) {
+        let sent = stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .and_then(|()| stream.write_all(chunk))
+            .and_then(|()| stream.write_all(b"\r\n"));
+        if sent.is_err() {
+            break; // refused early: the answer is what counts
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "{}",
+        &answer[..answer.len().min(400)]
+    );
+    assert!(answer.contains("relief takes at most 1 MB"), "{answer}");
+    server.assert_empty();
+    assert!(server.stop().success());
+}
+
 fn wait_until_busy(server: &Server) {
     for _ in 0..100 {
         if get(server, "/api/info").json()["job_state"] == "uploading" {

@@ -43,6 +43,7 @@ pub struct App {
 }
 
 pub fn router(app: Arc<App>) -> Router {
+    let upload_limit = super::upload::body_limit(&app.limits);
     Router::new()
         .route("/", get(|| async { html(INDEX_HTML) }))
         .route(
@@ -52,7 +53,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/style.css", get(|| async { asset("text/css", STYLE_CSS) }))
         .route("/api/info", get(info))
         .route("/api/check", post(check))
-        .route("/api/jobs", post(upload).layer(DefaultBodyLimit::disable()))
+        .route(
+            "/api/jobs",
+            post(upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/api/jobs/{id}", get(status))
         .route("/api/jobs/{id}/charts/{period}/{file}", get(chart))
         .route("/api/jobs/{id}/files/{period}/{kind}", get(download))

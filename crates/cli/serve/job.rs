@@ -162,6 +162,15 @@ impl Jobs {
         )
     }
 
+    /// Whether a report is being written: what stopping waits for. An upload still arriving
+    /// is not waited for (it may never finish); stopping removes what it stored.
+    pub fn writing(&self) -> bool {
+        matches!(
+            self.slot().as_ref().map(|j| &j.stage),
+            Some(Stage::Running { .. })
+        )
+    }
+
     /// Takes the slot for a new upload, replacing the previous job's reports.
     ///
     /// # Errors
@@ -299,6 +308,10 @@ mod tests {
         let ticket = jobs.begin().unwrap();
         std::fs::write(ticket.input_dir().join("0001.csv"), "a").unwrap();
         assert!(matches!(jobs.begin(), Err(Ok(Refusal::Busy))));
+        assert!(
+            jobs.busy() && !jobs.writing(),
+            "an upload is not a report being written"
+        );
         drop(ticket);
         assert_eq!(names(jobs.root()), vec![LOCK.to_string()]);
         assert!(!jobs.busy());
@@ -306,6 +319,13 @@ mod tests {
         let ticket = jobs.begin().unwrap();
         let (jobs2, id) = ticket.hand_over();
         assert!(jobs2.busy());
+        jobs.set_stage(
+            id,
+            Stage::Running {
+                step: "Reading".into(),
+            },
+        );
+        assert!(jobs.writing(), "stopping waits for this report");
         jobs.set_stage(id, Stage::Failed("x".into()));
         assert!(!jobs.busy());
         let next = jobs.begin().unwrap();

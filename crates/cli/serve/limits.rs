@@ -49,6 +49,9 @@ pub enum Refusal {
     NoFiles,
     /// The request was not a file upload the page sends.
     Malformed(String),
+    /// Nothing of the upload arrived for this many seconds: the sender stopped, and the one
+    /// place for a report is freed for others.
+    Stalled(u64),
     /// The files could not be stored on this computer.
     Storage(String),
 }
@@ -62,6 +65,7 @@ impl Refusal {
             Refusal::FileTooLarge { .. } => 413,
             Refusal::NotSpreadsheet { .. } => 415,
             Refusal::NoFiles | Refusal::Malformed(_) => 400,
+            Refusal::Stalled(_) => 408,
             Refusal::Storage(_) => 500,
         }
     }
@@ -137,6 +141,11 @@ impl fmt::Display for Refusal {
                 f,
                 "The upload could not be read ({why}). Reload the page and try again."
             ),
+            Refusal::Stalled(seconds) => write!(
+                f,
+                "The upload stopped arriving: nothing came for {seconds} seconds. Check the \
+                 connection and send the files again."
+            ),
             Refusal::Storage(why) => write!(
                 f,
                 "relief could not store the files on this computer ({why}). Free some disk \
@@ -155,15 +164,26 @@ pub fn spreadsheet_extension(name: &str) -> Option<&'static str> {
         .find(|e| e.eq_ignore_ascii_case(ext))
 }
 
+/// Longest name shown, in characters.
+const NAME_CHARS: usize = 200;
+
 /// A name from the browser made fit to show: separators unified, control characters and
-/// leading `/` and `./` removed, at most 200 characters. Never used as a path.
+/// leading `/` and `./` removed, at most [`NAME_CHARS`] characters. A longer name (a deep
+/// folder dropped on the page) loses the start of its path, never its file name's ending, so
+/// the file is judged by the same ending here as when the page asked. Never used as a path.
 pub fn display_name(raw: &str, index: usize) -> String {
-    let cleaned: String = raw
+    let chars: Vec<char> = raw
         .replace('\\', "/")
         .chars()
         .filter(|c| !c.is_control())
-        .take(200)
         .collect();
+    let cleaned: String = if chars.len() > NAME_CHARS {
+        std::iter::once('…')
+            .chain(chars[chars.len() - (NAME_CHARS - 1)..].iter().copied())
+            .collect()
+    } else {
+        chars.into_iter().collect()
+    };
     let mut s = cleaned.trim();
     while let Some(rest) = s.strip_prefix("./").or_else(|| s.strip_prefix('/')) {
         s = rest;
@@ -233,7 +253,8 @@ impl Limits {
                 max: self.max_files,
             });
         }
-        let total: u64 = files.iter().map(|p| p.size).sum();
+        // Sizes come from the page and may be anything: they are added without overflow.
+        let total = files.iter().fold(0u64, |sum, p| sum.saturating_add(p.size));
         if total > self.max_total {
             return Err(Refusal::TooLarge {
                 sent: Some(total),
@@ -293,6 +314,25 @@ mod tests {
         assert_eq!(display_name("/abs/x.csv", 1), "abs/x.csv");
         assert_eq!(display_name("a\u{0}b\n.csv", 1), "ab.csv");
         assert_eq!(display_name("  ", 7), "file 7");
+        // A deep folder: the start of the path goes, the file name and its ending stay, so the
+        // upload judges the file as the page's check did.
+        let deep = format!(
+            "{}/october.csv",
+            "Practice software backups 2026/".repeat(7)
+        );
+        let shown = display_name(&deep, 1);
+        assert_eq!(shown.chars().count(), 200);
+        assert!(
+            shown.starts_with('…') && shown.ends_with("/october.csv"),
+            "{shown}"
+        );
+        assert_eq!(spreadsheet_extension(&shown), spreadsheet_extension(&deep));
+    }
+
+    #[test]
+    fn sizes_that_add_past_the_largest_number_are_refused_not_wrapped() {
+        let v = limits().check(&[planned("a.csv", u64::MAX), planned("b.csv", 1)]);
+        assert!(v.refusal.is_some_and(|r| r.contains("MB")));
     }
 
     #[test]

@@ -127,13 +127,13 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         }
     })?;
 
-    if jobs.busy() {
+    if jobs.writing() {
         if !globals.quiet {
             eprintln!("relief: finishing the report being written (Ctrl-C again stops at once)…");
         }
         runtime.block_on(async {
             tokio::select! {
-                () = async { while jobs.busy() { tokio::time::sleep(Duration::from_millis(100)).await } } => {}
+                () = async { while jobs.writing() { tokio::time::sleep(Duration::from_millis(100)).await } } => {}
                 () = stop_signal() => {}
             }
         });

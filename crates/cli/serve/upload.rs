@@ -14,6 +14,33 @@ use tokio::io::AsyncWriteExt;
 /// judging a request by its length.
 const FRAMING: u64 = 64 << 10;
 
+/// How long an upload may send nothing before it is given up. The page sends from this
+/// computer or the local network, where a pause this long means the sender has stopped; while
+/// an upload lasts, no other one can start, so a stalled one must not hold the place.
+pub const IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits for the next piece of the upload, at most [`IDLE`].
+async fn within_idle<T>(next: impl std::future::Future<Output = T>) -> Result<T, Refusal> {
+    tokio::time::timeout(IDLE, next)
+        .await
+        .map_err(|_| Refusal::Stalled(IDLE.as_secs()))
+}
+
+/// Room for one file's part headers (name, type) in the body limit; a browser sends a few
+/// hundred bytes.
+const PART_HEADERS: u64 = 4 << 10;
+
+/// The most a whole upload body may be: the files, their framing and part headers. It bounds
+/// what a request without a declared length (chunked) can make relief read, form fields and
+/// part headers included, which the per-file counting below cannot see.
+pub fn body_limit(limits: &Limits) -> usize {
+    let bytes = limits
+        .max_total
+        .saturating_add(FRAMING)
+        .saturating_add(PART_HEADERS.saturating_mul(limits.max_files as u64));
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
 /// Refuses a request whose declared length is already over the limit, before reading it.
 pub fn check_length(limits: &Limits, content_length: Option<u64>) -> Result<(), Refusal> {
     match content_length {
@@ -36,13 +63,34 @@ pub async fn receive(
     ticket: &Ticket,
     mut multipart: Multipart,
 ) -> Result<Vec<Uploaded>, Refusal> {
-    let malformed = |e: axum::extract::multipart::MultipartError| Refusal::Malformed(e.body_text());
+    let too_large = || Refusal::TooLarge {
+        sent: None,
+        max: limits.max_total,
+    };
+    // Past the body limit, the reader says "payload too large": the upload was too large.
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            Refusal::Malformed(e.body_text())
+        }
+    };
     let storage = |e: std::io::Error| Refusal::Storage(e.to_string());
     let mut files: Vec<Uploaded> = Vec::new();
     let mut names = HashSet::new();
     let mut total = 0u64;
-    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+    // Every byte counts against the total: a form field that is not a file too.
+    while let Some(mut field) = within_idle(multipart.next_field())
+        .await?
+        .map_err(malformed)?
+    {
         let Some(raw) = field.file_name().map(str::to_string) else {
+            while let Some(chunk) = within_idle(field.chunk()).await?.map_err(malformed)? {
+                total += chunk.len() as u64;
+                if total > limits.max_total {
+                    return Err(too_large());
+                }
+            }
             continue;
         };
         let index = files.len() + 1;
@@ -59,15 +107,12 @@ pub async fn receive(
         let stored = ticket.input_dir().join(format!("{index:04}.{ext}"));
         let mut out = tokio::fs::File::create(&stored).await.map_err(storage)?;
         let mut size = 0u64;
-        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        while let Some(chunk) = within_idle(field.chunk()).await?.map_err(malformed)? {
             size += chunk.len() as u64;
             total += chunk.len() as u64;
             // The total first: when it is the smaller limit, it is the one to name.
             if total > limits.max_total {
-                return Err(Refusal::TooLarge {
-                    sent: None,
-                    max: limits.max_total,
-                });
+                return Err(too_large());
             }
             if size > limits.max_file {
                 return Err(Refusal::FileTooLarge {
