@@ -69,6 +69,31 @@ fn too_large_uploads_are_refused_and_leave_nothing() {
         "{}",
         r.text()
     );
+    // A list too long for any page, and a job number that is no number, get the page's own
+    // kind of answer: JSON in plain words, not the web framework's text.
+    let r = request(
+        server.addr,
+        "POST",
+        "/api/check",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", &server.origin()),
+        ],
+        &vec![b' '; 3 << 20],
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.error().starts_with("The upload could not be read"),
+        "{}",
+        r.text()
+    );
+    let r = get(&server, "/api/jobs/abc");
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert!(
+        r.error().starts_with("These results are gone"),
+        "{}",
+        r.text()
+    );
     assert!(server.stop().success());
 }
 

@@ -127,8 +127,15 @@ struct CheckBody {
     files: Vec<Planned>,
 }
 
-async fn check(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let Ok(plan) = serde_json::from_slice::<CheckBody>(&body) else {
+async fn check(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    // A body past the server's limit for a list of names is no list the page sends.
+    let Some(plan) = body
+        .ok()
+        .and_then(|b| serde_json::from_slice::<CheckBody>(&b).ok())
+    else {
         return refused(&Refusal::Malformed("not a list of files".into()));
     };
     let mut verdict = app.limits.check(&plan.files);
@@ -221,7 +228,17 @@ fn run_job(
 const GONE: &str = "These results are gone: a newer upload replaced them, or relief was \
                     restarted. Drop your files again.";
 
-async fn status(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+/// A job number from the address; anything else is a job that is not there, answered in the
+/// same words as any other (not the URL parser's).
+fn job_id(text: &str) -> Result<u64, Response> {
+    text.parse().map_err(|_| gone())
+}
+
+async fn status(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let id = match job_id(&id) {
+        Ok(id) => id,
+        Err(answer) => return answer,
+    };
     let body = match app.jobs.status() {
         Some((current, stage)) if current == id => match stage {
             Stage::Uploading => serde_json::json!({ "state": stage_name(&stage) }),
@@ -268,9 +285,9 @@ fn gone() -> Response {
 
 async fn chart(
     State(app): State<Arc<App>>,
-    Path((id, period, file)): Path<(u64, String, String)>,
+    Path((id, period, file)): Path<(String, String, String)>,
 ) -> Result<Response, Response> {
-    let found = find_period(&app, id, &period).ok_or_else(gone)?;
+    let found = find_period(&app, job_id(&id)?, &period).ok_or_else(gone)?;
     let Some(c) = found.view().charts.iter().find(|c| c.file == file) else {
         return Err(api_error(StatusCode::NOT_FOUND, "There is no such chart."));
     };
@@ -282,9 +299,9 @@ async fn chart(
 
 async fn download(
     State(app): State<Arc<App>>,
-    Path((id, period, kind)): Path<(u64, String, String)>,
+    Path((id, period, kind)): Path<(String, String, String)>,
 ) -> Result<Response, Response> {
-    let found = find_period(&app, id, &period).ok_or_else(gone)?;
+    let found = find_period(&app, job_id(&id)?, &period).ok_or_else(gone)?;
     let Some(kind) = Download::from_slug(&kind) else {
         return Err(api_error(
             StatusCode::NOT_FOUND,
