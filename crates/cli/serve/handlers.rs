@@ -230,14 +230,13 @@ const GONE: &str = "These results are gone: a newer upload replaced them, or rel
 
 /// A job number from the address; anything else is a job that is not there, answered in the
 /// same words as any other (not the URL parser's).
-fn job_id(text: &str) -> Result<u64, Response> {
-    text.parse().map_err(|_| gone())
+fn job_id(text: &str) -> Option<u64> {
+    text.parse().ok()
 }
 
 async fn status(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let id = match job_id(&id) {
-        Ok(id) => id,
-        Err(answer) => return answer,
+    let Some(id) = job_id(&id) else {
+        return gone();
     };
     let body = match app.jobs.status() {
         Some((current, stage)) if current == id => match stage {
@@ -287,7 +286,9 @@ async fn chart(
     State(app): State<Arc<App>>,
     Path((id, period, file)): Path<(String, String, String)>,
 ) -> Result<Response, Response> {
-    let found = find_period(&app, job_id(&id)?, &period).ok_or_else(gone)?;
+    let found = job_id(&id)
+        .and_then(|id| find_period(&app, id, &period))
+        .ok_or_else(gone)?;
     let Some(c) = found.view().charts.iter().find(|c| c.file == file) else {
         return Err(api_error(StatusCode::NOT_FOUND, "There is no such chart."));
     };
@@ -301,7 +302,9 @@ async fn download(
     State(app): State<Arc<App>>,
     Path((id, period, kind)): Path<(String, String, String)>,
 ) -> Result<Response, Response> {
-    let found = find_period(&app, job_id(&id)?, &period).ok_or_else(gone)?;
+    let found = job_id(&id)
+        .and_then(|id| find_period(&app, id, &period))
+        .ok_or_else(gone)?;
     let Some(kind) = Download::from_slug(&kind) else {
         return Err(api_error(
             StatusCode::NOT_FOUND,
