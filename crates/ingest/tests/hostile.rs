@@ -208,3 +208,20 @@ fn cell_and_row_limits_apply() {
     let err = error_of(&Env::toml("[input]\nmax_rows = 2\n"), &csv);
     assert!(err.contains("more than 2 rows"), "{err}");
 }
+
+#[test]
+fn a_cell_reference_past_any_column_is_refused_not_wrapped_into_a_real_column() {
+    // `AORKZISS` is column 5 + 3 × 2^32: arithmetic that wraps would put the cell in column E
+    // (Before) and read its value there without a word. relief refuses the file instead, in
+    // every build (the release profile keeps calamine's overflow checks on).
+    let dir = tempfile::tempdir().unwrap();
+    let path = good(dir.path());
+    patch(
+        &path,
+        "xl/worksheets/sheet1.xml",
+        "r=\"E2\"",
+        "r=\"AORKZISS2\"",
+    );
+    let err = error_of(&Env::new(), &path);
+    assert!(err.contains("it is probably damaged"), "{err}");
+}
