@@ -193,9 +193,9 @@ impl<'a> Text<'a> {
     }
 }
 
-/// A file that starts with a UTF-16 byte-order mark, as UTF-8 text (one copy, the size of the
-/// file at most, which the file-size limit already bounds). A broken pair of surrogates becomes
-/// `�`, which the cell's reason then shows.
+/// A file that starts with a UTF-16 byte-order mark, as UTF-8 text: one copy, at most one and a
+/// half times the file (which the file-size limit already bounds). A broken pair of surrogates
+/// becomes `�`, which the cell's reason then shows.
 fn from_utf16(bytes: &[u8]) -> Option<String> {
     let little = match bytes.get(..2)? {
         [0xFF, 0xFE] => true,
