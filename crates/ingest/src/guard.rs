@@ -200,8 +200,9 @@ fn check_shared_strings(
 
 /// The `uniqueCount` of the first `<sst>` tag, found as calamine finds it: by an XML reader,
 /// so spaces around `=`, a namespace prefix or a long comment before the tag cannot hide it.
-/// The part's size is already bounded, so reading up to the tag is too. A value with anything
-/// but digits (after surrounding spaces) counts as huge, so it is refused rather than trusted.
+/// The part's size is already bounded, so reading up to the tag is too. An empty value says
+/// nothing; a value with anything but digits (after surrounding spaces) counts as huge, so it
+/// is refused rather than trusted.
 fn declared_unique_count(part: impl std::io::BufRead) -> Option<u64> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(part);
@@ -216,6 +217,9 @@ fn declared_unique_count(part: impl std::io::BufRead) -> Option<u64> {
                     .flatten()
                     .find(|a| a.key.local_name().as_ref() == "uniqueCount")?;
                 let digits = attr.value.trim();
+                if digits.is_empty() {
+                    return None;
+                }
                 return Some(if digits.bytes().all(|b| b.is_ascii_digit()) {
                     digits.parse().unwrap_or(u64::MAX)
                 } else {
@@ -304,6 +308,7 @@ mod tests {
         );
         assert_eq!(count("<sst uniqueCount='+5'>"), Some(u64::MAX));
         assert_eq!(count(r#"<sst count="x">"#), None);
+        assert_eq!(count(r#"<sst uniqueCount="">"#), None);
         assert_eq!(count("<notsst/>"), None);
     }
 }
