@@ -188,7 +188,7 @@ fn carry_over(old: &Path, new: &Path, is_ours: &dyn Fn(&str) -> bool) -> std::io
     for entry in std::fs::read_dir(old)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let leftover = name.starts_with('.') && name.ends_with(".tmp");
+        let leftover = crate::is_temporary_name(&name);
         let to = new.join(entry.file_name());
         if leftover || is_ours(&name) || to.exists() {
             continue;

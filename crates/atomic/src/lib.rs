@@ -154,6 +154,11 @@ fn temporary_name(path: &Path) -> String {
     format!(".{name}.{}-{n}.tmp", std::process::id())
 }
 
+/// Whether `name` is one of [`temporary_name`]'s: what a process killed mid-write leaves.
+pub fn is_temporary_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
 /// Creates a new temporary file beside `path`. A name already taken (a leftover of a killed
 /// process that had the same pid) is skipped, never opened.
 fn create_temporary(path: &Path, dir: &Path, access: Access) -> std::io::Result<(File, PathBuf)> {

@@ -73,6 +73,8 @@ impl Layout {
     /// Removes temporary files a killed run left in a report folder (hidden names ending in
     /// `.tmp`, in the folder and its `charts` subfolder) and returns how many it removed.
     /// Called under the lock, just before the folder is rebuilt, so no live writer owns them.
+    /// Reports are now built in a hidden folder swapped in whole, so only folders written by
+    /// older builds can still hold such files.
     pub fn remove_leftovers(&self, month: &str) -> usize {
         let dir = self.month_dir(month);
         remove_temporary_files(&dir.join("charts")) + remove_temporary_files(&dir)
@@ -88,8 +90,7 @@ pub(crate) fn remove_temporary_files(dir: &Path) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.')
-            && name.ends_with(".tmp")
+        if relief_atomic::is_temporary_name(&name)
             && entry.file_type().is_ok_and(|t| t.is_file())
             && std::fs::remove_file(entry.path()).is_ok()
         {
